@@ -1,0 +1,39 @@
+"""corridor_router: multimodal freight route planning for the corridors of Central and South Asia."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import (
+    CorridorRouterError,
+    DataProblem,
+    InvalidInputError,
+    NetworkDataError,
+    NoRouteError,
+    PlaceNotFoundError,
+    ScenarioError,
+)
+from .network import Corridor, Network, bundled_networks, load_network
+from .routing import Route, route
+from .scenarios import Scenario
+
+try:
+    __version__ = version("corridor_router")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Corridor",
+    "CorridorRouterError",
+    "DataProblem",
+    "InvalidInputError",
+    "Network",
+    "NetworkDataError",
+    "NoRouteError",
+    "PlaceNotFoundError",
+    "Route",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "bundled_networks",
+    "load_network",
+    "route",
+]

@@ -1,0 +1,192 @@
+"""Schema and sanity checks of network files: collect every problem, raise once."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyproj import Geod
+
+from .errors import DataProblem
+
+__all__ = ["Problems", "GAUGES", "MODES", "STATUSES", "KINDS", "CONFIDENCES"]
+
+MODES = ("rail", "road", "sea", "ferry")
+LAND_MODES = ("rail", "road")
+GAUGES = (1435, 1520, 1676)
+STATUSES = ("operational", "under_construction", "planned", "proposed")
+KINDS = ("city", "port", "border", "junction", "terminal", "dry_port")
+CONFIDENCES = ("H", "M", "L", "EST")
+GEOD = Geod(ellps="WGS84")
+#: A published length may fall short of the geodesic between the two place points by
+#: this fraction (the points are town centres or stations, not the track ends).
+LENGTH_TOLERANCE = 0.01
+_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+_CC = re.compile(r"^[A-Z]{2}$")
+
+
+def split_list(cell: str) -> tuple[str, ...]:
+    """Split a ``;``-separated cell into its stripped, non-empty items."""
+    return tuple(item.strip() for item in str(cell).split(";") if item.strip())
+
+
+class Problems:
+    """Collects data problems of one network so they can be raised together."""
+
+    def __init__(self) -> None:
+        self.items: list[DataProblem] = []
+
+    def add(
+        self, file: str, row: int | None, column: str | None, message: str, fix: str
+    ) -> None:
+        """Record one problem."""
+        self.items.append(DataProblem(file, row, column, message, fix))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    # -- reading -----------------------------------------------------------------
+    def read_csv(
+        self, folder: Path, file: str, required: Iterable[str], optional: Iterable[str]
+    ) -> pd.DataFrame | None:
+        """Read a CSV as text; check its columns. Returns None if it cannot be used."""
+        path = folder / file
+        if not path.is_file():
+            self.add(file, None, None, "file is missing", f"create {path}")
+            return None
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
+            self.add(file, None, None, f"cannot be parsed as CSV ({err})",
+                     "save it as UTF-8 comma-separated text with one header row")
+            return None
+        df.columns = [str(c).strip() for c in df.columns]
+        missing = [c for c in required if c not in df.columns]
+        for col in missing:
+            self.add(file, 1, col, "required column is missing",
+                     f"add a {col!r} column to the header")
+        if missing:
+            return None
+        for col in optional:
+            if col not in df.columns:
+                df[col] = ""
+        df = df.map(lambda v: str(v).strip())
+        df.index = pd.RangeIndex(2, len(df) + 2, name="line")
+        return df
+
+    def numbers(
+        self,
+        df: pd.DataFrame,
+        file: str,
+        column: str,
+        *,
+        required: bool,
+        low: float | None = None,
+        high: float | None = None,
+        positive: bool = False,
+        unit: str = "",
+    ) -> np.ndarray:
+        """Parse a numeric column; empty cells become NaN (an error if required)."""
+        out = np.full(len(df), np.nan)
+        for i, (line, cell) in enumerate(df[column].items()):
+            if cell == "":
+                if required:
+                    self.add(file, line, column, "value is missing",
+                             f"enter a number{unit}")
+                continue
+            try:
+                value = float(cell)
+            except ValueError:
+                self.add(file, line, column, f"{cell!r} is not a number",
+                         f"write a plain decimal number{unit}, e.g. 123.4")
+                continue
+            if not math.isfinite(value):
+                self.add(file, line, column, f"{cell!r} is not finite",
+                         "write a finite number")
+                continue
+            if positive and value <= 0:
+                self.add(file, line, column, f"{value:g} must be greater than zero",
+                         "enter a positive value")
+            elif low is not None and value < low:
+                self.add(file, line, column, f"{value:g} is below {low:g}",
+                         f"enter a value between {low:g} and {high:g}"
+                         if high is not None else f"enter a value of at least {low:g}")
+            elif high is not None and value > high:
+                self.add(file, line, column, f"{value:g} is above {high:g}",
+                         f"enter a value between {low:g} and {high:g}"
+                         if low is not None else f"enter a value of at most {high:g}")
+            out[i] = value
+        return out
+
+    # -- checks shared by several files ----------------------------------------
+    def ids(self, df: pd.DataFrame, file: str) -> None:
+        """Ids must be present, well formed and unique."""
+        seen: dict[str, int] = {}
+        for line, value in df["id"].items():
+            if not value:
+                self.add(file, line, "id", "id is missing", "give the row a unique id")
+            elif not _ID.match(value):
+                self.add(file, line, "id", f"{value!r} is not a valid id",
+                         "use lower-case letters, digits and underscores")
+            elif value in seen:
+                self.add(file, line, "id", f"duplicate id {value!r} (first on line {seen[value]})",
+                         "give each row its own id")
+            else:
+                seen[value] = line
+
+    def choice(self, df: pd.DataFrame, file: str, column: str, allowed: Iterable,
+               *, required: bool = True) -> None:
+        """Values of a column must come from a fixed vocabulary."""
+        allowed = tuple(str(a) for a in allowed)
+        for line, value in df[column].items():
+            if value == "" and not required:
+                continue
+            if value not in allowed:
+                self.add(file, line, column, f"unknown value {value!r}",
+                         f"use one of: {', '.join(allowed)}")
+
+    def countries(self, df: pd.DataFrame, file: str, column: str, *, required: bool) -> None:
+        """Country cells must be ISO 3166-1 alpha-2 codes."""
+        for line, value in df[column].items():
+            if value == "" and not required:
+                continue
+            if not _CC.match(value):
+                self.add(file, line, column, f"{value!r} is not an ISO 3166-1 alpha-2 code",
+                         "use a two-letter upper-case code such as PK, AF, UZ")
+
+    def sources(self, df: pd.DataFrame, file: str, known: set[str]) -> None:
+        """Every row names at least one source id that resolves in sources.csv."""
+        for line, cell in df["source"].items():
+            ids = split_list(cell)
+            if not ids:
+                self.add(file, line, "source", "no source id",
+                         "name the source of this row's figures (an id from sources.csv)")
+            for sid in ids:
+                if sid not in known:
+                    self.add(file, line, "source", f"source id {sid!r} is not in sources.csv",
+                             "add it to sources.csv or correct the id")
+
+
+def geodesic_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Geodesic (WGS84 ellipsoid) distance in km between arrays of points."""
+    _, _, metres = GEOD.inv(np.asarray(lon1, float), np.asarray(lat1, float),
+                            np.asarray(lon2, float), np.asarray(lat2, float))
+    return np.asarray(metres) / 1000.0
+
+
+def parse_waypoints(cell: str) -> list[tuple[float, float]]:
+    """Parse ``"lon lat;lon lat"`` into a list of (lon, lat); raises ValueError."""
+    points = []
+    for item in split_list(cell):
+        parts = item.split()
+        if len(parts) != 2:
+            raise ValueError(f"waypoint {item!r} is not 'lon lat'")
+        lon, lat = float(parts[0]), float(parts[1])
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError(f"waypoint {item!r} is out of range")
+        points.append((lon, lat))
+    return points

@@ -1,0 +1,646 @@
+"""The Network: places, links, crossings, parameters, corridors and sources of one network."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString, Point
+
+from . import _params
+from ._validate import (
+    CONFIDENCES,
+    GAUGES,
+    GEOD,
+    KINDS,
+    LENGTH_TOLERANCE,
+    MODES,
+    STATUSES,
+    Problems,
+    geodesic_km,
+    parse_waypoints,
+    split_list,
+)
+from .errors import NetworkDataError, PlaceNotFoundError
+
+__all__ = ["Corridor", "Network", "load_network", "bundled_networks", "DEFAULT_NETWORK"]
+
+DEFAULT_NETWORK = "central_asia"
+CRS = "EPSG:4326"
+_DENSIFY_KM = 50.0
+
+PLACE_COLUMNS = ("id", "name", "country", "kind", "lon", "lat", "modes", "source")
+PLACE_OPTIONAL = ("aliases", "handling_usd_per_teu", "handling_h", "notes")
+LINK_COLUMNS = ("id", "from", "to", "mode", "length_km", "status", "bidirectional", "source")
+LINK_OPTIONAL = ("gauge_mm", "country", "speed_kmh", "rate_usd_per_teu_km", "headway_h",
+                 "corridors", "waypoints", "straits", "notes")
+CROSSING_COLUMNS = ("id", "place", "mode", "from_country", "to_country", "dwell_h",
+                    "fee_usd_per_teu", "source")
+CROSSING_OPTIONAL = ("dwell_low_h", "dwell_high_h", "notes")
+SOURCE_COLUMNS = ("id", "title", "publisher", "year", "confidence")
+SOURCE_OPTIONAL = ("url", "notes")
+
+
+@dataclass(frozen=True)
+class Corridor:
+    """A named corridor: the link tags and ordered places that define it.
+
+    Attributes
+    ----------
+    id : str
+        Key in ``corridors.toml``.
+    name : str
+        Display name.
+    tags : tuple of str
+        Link corridor tags that belong to the corridor.
+    via : tuple of str
+        Place ids the corridor passes, in order.
+    modes : tuple of str
+        Modes the corridor uses (empty: any).
+    scenario : str or None
+        Scenario in which the corridor exists.
+    description : str
+        One-line description.
+    source : tuple of str
+        Source ids.
+    """
+
+    id: str
+    name: str
+    tags: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    scenario: str | None = None
+    description: str = ""
+    source: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A validated multimodal freight network.
+
+    Build one with :func:`load_network`; it is never changed by routing.
+
+    Attributes
+    ----------
+    name : str
+        Network name (folder name).
+    path : pathlib.Path
+        Folder the files were read from.
+    places : geopandas.GeoDataFrame
+        One row per place, indexed by id, Point geometry in EPSG:4326.
+    links : geopandas.GeoDataFrame
+        One row per link, indexed by id, geodesic LineString geometry in EPSG:4326.
+    crossings : pandas.DataFrame
+        One row per border crossing point, mode and direction, indexed by id.
+    params : Mapping
+        Rates and defaults from ``params.toml``.
+    corridors : Mapping[str, Corridor]
+        Named corridors from ``corridors.toml``.
+    scenarios : Mapping[str, Scenario]
+        Named scenarios from ``scenarios.toml``.
+    sources : pandas.DataFrame
+        Provenance of every figure, indexed by source id.
+    """
+
+    name: str
+    path: Path
+    places: gpd.GeoDataFrame
+    links: gpd.GeoDataFrame
+    crossings: pd.DataFrame
+    params: Mapping[str, Any]
+    corridors: Mapping[str, Corridor]
+    scenarios: Mapping[str, Any]
+    sources: pd.DataFrame
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        return (f"<Network {self.name!r}: {len(self.places)} places, {len(self.links)} links, "
+                f"{len(self.crossings)} crossings, {len(self.scenarios)} scenarios>")
+
+    @property
+    def price_year(self) -> int:
+        """Price year of every USD figure of the network."""
+        return int(self.params["price_year"])
+
+    @property
+    def currency(self) -> str:
+        """Currency of every cost figure (USD)."""
+        return str(self.params["currency"])
+
+    @functools.cached_property
+    def _lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for pid, row in self.places.iterrows():
+            for key in (pid, row["name"], *row["aliases"]):
+                table.setdefault(_norm(key), pid)
+        return table
+
+    def find_place(self, query: str) -> str:
+        """Return the id of the place whose id, name or alias matches ``query``.
+
+        Matching ignores case, surrounding spaces, hyphens and underscores.
+
+        Raises
+        ------
+        PlaceNotFoundError
+            If nothing matches; it carries the closest names as suggestions.
+        """
+        if not isinstance(query, str) or not query.strip():
+            raise PlaceNotFoundError(str(query), ())
+        key = _norm(query)
+        if key in self._lookup:
+            return self._lookup[key]
+        candidates = list(self._lookup)
+        close = difflib.get_close_matches(key, candidates, n=5, cutoff=0.6)
+        names: list[str] = []
+        for c in close:
+            name = self.places.at[self._lookup[c], "name"]
+            if name not in names:
+                names.append(name)
+        raise PlaceNotFoundError(query, names[:3])
+
+    def place_name(self, place_id: str) -> str:
+        """Display name of a place id."""
+        return str(self.places.at[place_id, "name"])
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
+
+
+def bundled_networks() -> list[str]:
+    """Names of the networks shipped with the package."""
+    root = _bundled_root()
+    return sorted(p.name for p in root.iterdir() if (p / "places.csv").is_file())
+
+
+def _bundled_root() -> Path:
+    installed = Path(str(resources.files("corridor_router"))) / "networks"
+    if installed.is_dir():
+        return installed
+    source_tree = Path(__file__).resolve().parent.parent / "networks"
+    if source_tree.is_dir():
+        return source_tree
+    raise FileNotFoundError(
+        "The bundled networks are missing from this installation; reinstall corridor_router."
+    )
+
+
+def _resolve_path(name_or_path: str | Path | None) -> Path:
+    if name_or_path is None:
+        name_or_path = DEFAULT_NETWORK
+    candidate = Path(name_or_path)
+    if candidate.is_dir():
+        return candidate
+    root = _bundled_root()
+    if isinstance(name_or_path, str) and (root / name_or_path).is_dir():
+        return root / name_or_path
+    raise NetworkDataError(
+        [_problem_missing_folder(str(name_or_path), bundled_networks())],
+        where=str(name_or_path),
+    )
+
+
+def _problem_missing_folder(name: str, known: list[str]):
+    from .errors import DataProblem
+    return DataProblem(name, None, None, "is neither a folder nor a bundled network name",
+                       f"pass a folder path or one of: {', '.join(known)}")
+
+
+def load_network(name_or_path: str | Path | None = None) -> Network:
+    """Load and validate a network.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path, optional
+        A bundled network name (default ``"central_asia"``) or a folder holding the
+        files described in ``networks/README.md``.
+
+    Returns
+    -------
+    Network
+        A fresh object; routing never changes it.
+
+    Raises
+    ------
+    NetworkDataError
+        Listing every problem found in the files (file, line, column, what is wrong
+        and how to fix it).
+    """
+    folder = _resolve_path(name_or_path)
+    problems = Problems()
+
+    sources = _load_sources(folder, problems)
+    known = set(sources.index) if sources is not None else set()
+    params = _load_toml(folder, "params.toml", problems)
+    places = _load_places(folder, problems, known)
+    crossings_raw = problems.read_csv(folder, "crossings.csv", CROSSING_COLUMNS, CROSSING_OPTIONAL)
+    sides = _place_sides(places, crossings_raw)
+    links = _load_links(folder, problems, known, places, sides)
+    crossings = _load_crossings(crossings_raw, problems, known, places, links)
+    if params is not None and places is not None and links is not None:
+        _params.validate(params, problems, known, places, links)
+    corridors = _load_corridors(folder, problems, known, places, links)
+    scenarios = _load_scenarios(folder, problems, known)
+    if problems:
+        raise NetworkDataError(problems.items, where=str(folder))
+
+    assert places is not None and links is not None and crossings is not None
+    assert sources is not None and params is not None
+    network = Network(
+        name=folder.name, path=folder, places=places, links=links, crossings=crossings,
+        params=params, corridors=corridors, scenarios=scenarios, sources=sources,
+    )
+    # Scenario names and targets are checked against the finished network.
+    from .scenarios import validate_scenario
+    for scenario in scenarios.values():
+        validate_scenario(scenario, network, problems)
+    if problems:
+        raise NetworkDataError(problems.items, where=str(folder))
+    return network
+
+
+# -- files ---------------------------------------------------------------------------
+def _load_sources(folder: Path, problems: Problems) -> pd.DataFrame | None:
+    df = problems.read_csv(folder, "sources.csv", SOURCE_COLUMNS, SOURCE_OPTIONAL)
+    if df is None:
+        return None
+    problems.ids(df, "sources.csv")
+    problems.choice(df, "sources.csv", "confidence", CONFIDENCES)
+    for line, row in df.iterrows():
+        if not row["title"]:
+            problems.add("sources.csv", line, "title", "title is missing",
+                         "give the title of the document or page")
+        if row["confidence"] == "EST" and not row["notes"]:
+            problems.add("sources.csv", line, "notes", "an estimate without its derivation",
+                         "say in 'notes' how the estimate was derived")
+    return df.drop_duplicates("id").set_index("id")
+
+
+def _load_toml(folder: Path, file: str, problems: Problems) -> dict | None:
+    path = folder / file
+    if not path.is_file():
+        problems.add(file, None, None, "file is missing", f"create {path}")
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        problems.add(file, None, None, f"is not valid TOML ({err})", "fix the TOML syntax")
+        return None
+
+
+def _load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDataFrame | None:
+    file = "places.csv"
+    df = problems.read_csv(folder, file, PLACE_COLUMNS, PLACE_OPTIONAL)
+    if df is None:
+        return None
+    problems.ids(df, file)
+    problems.choice(df, file, "kind", KINDS)
+    problems.countries(df, file, "country", required=True)
+    problems.sources(df, file, known)
+    lon = problems.numbers(df, file, "lon", required=True, low=-180, high=180, unit=" (degrees)")
+    lat = problems.numbers(df, file, "lat", required=True, low=-90, high=90, unit=" (degrees)")
+    cost = problems.numbers(df, file, "handling_usd_per_teu", required=False, low=0, unit=" (USD)")
+    hours = problems.numbers(df, file, "handling_h", required=False, low=0, unit=" (hours)")
+    modes = [split_list(m) for m in df["modes"]]
+    for line, ms in zip(df.index, modes):
+        if not ms:
+            problems.add(file, line, "modes", "no mode", f"list the modes served, from {MODES}")
+        for m in ms:
+            if m not in MODES:
+                problems.add(file, line, "modes", f"unknown mode {m!r}",
+                             f"use {', '.join(MODES)} separated by ';'")
+    for line, name in df["name"].items():
+        if not name:
+            problems.add(file, line, "name", "name is missing", "give the place a name")
+    out = pd.DataFrame({
+        "name": df["name"].to_numpy(),
+        "aliases": [split_list(a) for a in df["aliases"]],
+        "country": df["country"].to_numpy(),
+        "kind": df["kind"].to_numpy(),
+        "modes": modes,
+        "lon": lon,
+        "lat": lat,
+        "handling_usd_per_teu": cost,
+        "handling_h": hours,
+        "source": [split_list(s) for s in df["source"]],
+        "notes": df["notes"].to_numpy(),
+    }, index=pd.Index(df["id"].to_numpy(), name="id"))
+    out = out[~out.index.duplicated()]
+    geometry = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None
+                for x, y in zip(out["lon"], out["lat"])]
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=CRS)
+
+
+def _place_sides(places, crossings_raw) -> dict[str, set[str]]:
+    """Countries on whose side links may reach a place (its own, plus its crossings')."""
+    sides: dict[str, set[str]] = {}
+    if places is None:
+        return sides
+    for pid, country in places["country"].items():
+        sides[pid] = {country}
+    if crossings_raw is not None:
+        for _, row in crossings_raw.iterrows():
+            if row["place"] in sides:
+                sides[row["place"]].update(c for c in (row["from_country"], row["to_country"]) if c)
+    return sides
+
+
+def _load_links(folder: Path, problems: Problems, known: set[str], places, sides):
+    frames = []
+    for file in ("links.csv", "sea_links.csv"):
+        if file == "sea_links.csv" and not (folder / file).is_file():
+            continue
+        df = problems.read_csv(folder, file, LINK_COLUMNS, LINK_OPTIONAL)
+        if df is not None:
+            df["_file"] = file
+            frames.append(df)
+    if not frames:
+        return None
+    df = pd.concat(frames)
+    line_no = df.index.to_numpy()
+    df = df.reset_index(drop=True)
+    df.index = pd.RangeIndex(len(df))
+    files = df["_file"].to_numpy()
+
+    def add(i: int, column: str, message: str, fix: str) -> None:
+        problems.add(files[i], int(line_no[i]), column, message, fix)
+
+    seen: dict[str, tuple[str, int]] = {}
+    import re
+    for i, value in enumerate(df["id"]):
+        if not value:
+            add(i, "id", "id is missing", "give the link a unique id")
+        elif not re.match(r"^[a-z0-9][a-z0-9_]*$", value):
+            add(i, "id", f"{value!r} is not a valid id", "use lower-case letters, digits and underscores")
+        elif value in seen:
+            add(i, "id", f"duplicate id {value!r} (first in {seen[value][0]} line {seen[value][1]})",
+                "give each link its own id")
+        else:
+            seen[value] = (files[i], int(line_no[i]))
+
+    def numbers(column: str, **kw) -> np.ndarray:
+        out = np.full(len(df), np.nan)
+        for file in set(files):
+            mask = files == file
+            sub = df[mask].copy()
+            sub.index = line_no[mask]
+            out[mask] = problems.numbers(sub, file, column, **kw)
+        return out
+
+    length = numbers("length_km", required=True, positive=True, unit=" (km)")
+    speed = numbers("speed_kmh", required=False, positive=True, unit=" (km/h)")
+    rate = numbers("rate_usd_per_teu_km", required=False, low=0, unit=" (USD per TEU-km)")
+    headway = numbers("headway_h", required=False, positive=True, unit=" (hours)")
+    gauge = numbers("gauge_mm", required=False, positive=True, unit=" (mm)")
+
+    place_ids = set(places.index) if places is not None else set()
+    bidirectional = np.zeros(len(df), bool)
+    waypoints: list[list[tuple[float, float]]] = []
+    for i, row in df.iterrows():
+        for end in ("from", "to"):
+            if row[end] not in place_ids and places is not None:
+                add(i, end, f"unknown place id {row[end]!r}",
+                    "use an id from places.csv or add the place there")
+        if row["from"] == row["to"] and row["from"]:
+            add(i, "to", "link starts and ends at the same place", "check 'from' and 'to'")
+        mode = row["mode"]
+        if mode not in MODES:
+            add(i, "mode", f"unknown mode {mode!r}", f"use one of: {', '.join(MODES)}")
+        if row["status"] not in STATUSES:
+            add(i, "status", f"unknown status {row['status']!r}", f"use one of: {', '.join(STATUSES)}")
+        if mode == "rail":
+            if np.isnan(gauge[i]):
+                if row["gauge_mm"] == "":
+                    add(i, "gauge_mm", "rail link without gauge",
+                        f"enter the track gauge in mm: {', '.join(map(str, GAUGES))}")
+            elif int(gauge[i]) not in GAUGES or gauge[i] != int(gauge[i]):
+                add(i, "gauge_mm", f"unsupported gauge {row['gauge_mm']!r}",
+                    f"use one of: {', '.join(map(str, GAUGES))}")
+        elif row["gauge_mm"]:
+            add(i, "gauge_mm", f"a {mode} link has a gauge", "leave gauge_mm empty for non-rail links")
+        if mode in ("rail", "road"):
+            country = row["country"]
+            if not re.match(r"^[A-Z]{2}$", country):
+                add(i, "country", f"{country!r} is not an ISO 3166-1 alpha-2 code",
+                    "give the two-letter code of the country the link lies in")
+            else:
+                for end in ("from", "to"):
+                    pid = row[end]
+                    if pid in sides and country not in sides[pid]:
+                        add(i, "country",
+                            f"link in {country} ends at {pid!r}, which lies in "
+                            f"{'/'.join(sorted(sides[pid]))}",
+                            "split the link at a border place, or add the crossing to crossings.csv")
+        if mode in ("sea", "ferry") and row["headway_h"] == "":
+            pass  # no headway: no waiting time is modelled
+        b = row["bidirectional"].lower()
+        if b not in ("true", "false"):
+            add(i, "bidirectional", f"{row['bidirectional']!r} is not true or false",
+                "write true or false")
+        bidirectional[i] = b == "true"
+        try:
+            waypoints.append(parse_waypoints(row["waypoints"]))
+        except ValueError as err:
+            add(i, "waypoints", str(err), "write waypoints as 'lon lat;lon lat' in degrees")
+            waypoints.append([])
+        for sid in split_list(row["source"]) or ("",):
+            if not sid:
+                add(i, "source", "no source id", "name the source of this link's figures")
+            elif sid not in known:
+                add(i, "source", f"source id {sid!r} is not in sources.csv",
+                    "add it to sources.csv or correct the id")
+
+    # Geodesic check of the length, and the geometry.
+    geodesic = np.full(len(df), np.nan)
+    geometry: list[LineString | None] = [None] * len(df)
+    if places is not None:
+        for i, row in df.iterrows():
+            if row["from"] in place_ids and row["to"] in place_ids:
+                a = places.loc[row["from"]]
+                b = places.loc[row["to"]]
+                if np.isfinite([a.lon, a.lat, b.lon, b.lat]).all():
+                    geodesic[i] = float(geodesic_km(a.lon, a.lat, b.lon, b.lat))
+                    geometry[i] = _geodesic_line([(a.lon, a.lat), *waypoints[i], (b.lon, b.lat)])
+            if np.isfinite(length[i]) and np.isfinite(geodesic[i]) and length[i] > 0:
+                if length[i] < geodesic[i] * (1 - LENGTH_TOLERANCE):
+                    add(i, "length_km",
+                        f"{length[i]:g} km is shorter than the geodesic distance "
+                        f"{geodesic[i]:.1f} km between its ends",
+                        "check the length and the coordinates of both places")
+
+    out = pd.DataFrame({
+        "from": df["from"].to_numpy(),
+        "to": df["to"].to_numpy(),
+        "mode": df["mode"].to_numpy(),
+        "gauge_mm": pd.array([int(g) if np.isfinite(g) else None for g in gauge], dtype="Int64"),
+        "country": df["country"].to_numpy(),
+        "length_km": length,
+        "status": df["status"].to_numpy(),
+        "speed_kmh": speed,
+        "rate_usd_per_teu_km": rate,
+        "headway_h": headway,
+        "corridors": [split_list(c) for c in df["corridors"]],
+        "bidirectional": bidirectional,
+        "straits": [split_list(s) for s in df["straits"]],
+        "source": [split_list(s) for s in df["source"]],
+        "notes": df["notes"].to_numpy(),
+        "geodesic_km": geodesic,
+        "file": files,
+    }, index=pd.Index(df["id"].to_numpy(), name="id"))
+    keep = ~out.index.duplicated()
+    return gpd.GeoDataFrame(out[keep], geometry=[g for g, k in zip(geometry, keep) if k], crs=CRS)
+
+
+def _geodesic_line(points: list[tuple[float, float]]) -> LineString:
+    """A LineString following the geodesic between consecutive points."""
+    coords: list[tuple[float, float]] = [points[0]]
+    for (x1, y1), (x2, y2) in zip(points[:-1], points[1:]):
+        _, _, metres = GEOD.inv(x1, y1, x2, y2)
+        n = int(metres / 1000.0 // _DENSIFY_KM)
+        if n > 0:
+            coords.extend(GEOD.npts(x1, y1, x2, y2, n))
+        coords.append((x2, y2))
+    return LineString(coords)
+
+
+def _load_crossings(df, problems: Problems, known: set[str], places, links):
+    file = "crossings.csv"
+    if df is None:
+        return None
+    problems.ids(df, file)
+    problems.choice(df, file, "mode", ("rail", "road"))
+    problems.countries(df, file, "from_country", required=True)
+    problems.countries(df, file, "to_country", required=True)
+    problems.sources(df, file, known)
+    dwell = problems.numbers(df, file, "dwell_h", required=True, low=0, unit=" (hours)")
+    low = problems.numbers(df, file, "dwell_low_h", required=False, low=0, unit=" (hours)")
+    high = problems.numbers(df, file, "dwell_high_h", required=False, low=0, unit=" (hours)")
+    fee = problems.numbers(df, file, "fee_usd_per_teu", required=True, low=0, unit=" (USD)")
+    for i, (line, row) in enumerate(df.iterrows()):
+        if places is not None:
+            if row["place"] not in places.index:
+                problems.add(file, line, "place", f"unknown place id {row['place']!r}",
+                             "use the id of a border place from places.csv")
+            elif places.at[row["place"], "kind"] != "border":
+                problems.add(file, line, "place", f"{row['place']!r} is not of kind 'border'",
+                             "set its kind to 'border' in places.csv")
+        if row["from_country"] and row["from_country"] == row["to_country"]:
+            problems.add(file, line, "to_country", "a crossing between a country and itself",
+                         "give the two countries of the border")
+        if np.isfinite(low[i]) and np.isfinite(dwell[i]) and low[i] > dwell[i]:
+            problems.add(file, line, "dwell_low_h", "low value above the typical dwell",
+                         "make dwell_low_h <= dwell_h <= dwell_high_h")
+        if np.isfinite(high[i]) and np.isfinite(dwell[i]) and high[i] < dwell[i]:
+            problems.add(file, line, "dwell_high_h", "high value below the typical dwell",
+                         "make dwell_low_h <= dwell_h <= dwell_high_h")
+    out = pd.DataFrame({
+        "place": df["place"].to_numpy(),
+        "mode": df["mode"].to_numpy(),
+        "from_country": df["from_country"].to_numpy(),
+        "to_country": df["to_country"].to_numpy(),
+        "dwell_h": dwell,
+        "dwell_low_h": low,
+        "dwell_high_h": high,
+        "fee_usd_per_teu": fee,
+        "source": [split_list(s) for s in df["source"]],
+        "notes": df["notes"].to_numpy(),
+    }, index=pd.Index(df["id"].to_numpy(), name="id"))
+    return out[~out.index.duplicated()]
+
+
+def _load_corridors(folder, problems: Problems, known, places, links) -> dict[str, Corridor]:
+    file = "corridors.toml"
+    data = _load_toml(folder, file, problems)
+    if data is None:
+        return {}
+    table = data.get("corridors", {})
+    if not isinstance(table, dict):
+        problems.add(file, None, "corridors", "must be a table", "write [corridors.<id>] tables")
+        return {}
+    tags = {t for ts in links["corridors"] for t in ts} if links is not None else set()
+    out: dict[str, Corridor] = {}
+    for cid, spec in table.items():
+        key = f"corridors.{cid}"
+        if not isinstance(spec, dict):
+            problems.add(file, None, key, "must be a table", f"write [{key}] with name, tags, via")
+            continue
+        via = tuple(spec.get("via", ()))
+        ctags = tuple(spec.get("tags", ()))
+        modes = tuple(spec.get("modes", ()))
+        srcs = spec.get("source", ())
+        srcs = (srcs,) if isinstance(srcs, str) else tuple(srcs)
+        if "name" not in spec:
+            problems.add(file, None, f"{key}.name", "name is missing", "give the corridor a name")
+        if not via and not ctags:
+            problems.add(file, None, key, "neither tags nor via places",
+                         "define the corridor by link tags, via places or both")
+        for p in via:
+            if places is not None and p not in places.index:
+                problems.add(file, None, f"{key}.via", f"unknown place id {p!r}",
+                             "use ids from places.csv")
+        for t in ctags:
+            if links is not None and t not in tags:
+                problems.add(file, None, f"{key}.tags", f"no link carries the tag {t!r}",
+                             "tag the corridor's links in links.csv (column 'corridors')")
+        for m in modes:
+            if m not in MODES:
+                problems.add(file, None, f"{key}.modes", f"unknown mode {m!r}",
+                             f"use {', '.join(MODES)}")
+        if not srcs:
+            problems.add(file, None, f"{key}.source", "no source", "name the source ids")
+        for s in srcs:
+            if s not in known:
+                problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
+                             "add it to sources.csv or correct the id")
+        out[cid] = Corridor(id=cid, name=str(spec.get("name", cid)), tags=ctags, via=via,
+                            modes=modes, scenario=spec.get("scenario"),
+                            description=str(spec.get("description", "")), source=tuple(srcs))
+    return out
+
+
+def _load_scenarios(folder, problems: Problems, known) -> dict:
+    from .scenarios import Scenario
+    file = "scenarios.toml"
+    data = _load_toml(folder, file, problems)
+    if data is None:
+        return {}
+    table = data.get("scenarios", {})
+    out = {}
+    for sid, spec in table.items():
+        key = f"scenarios.{sid}"
+        if not isinstance(spec, dict):
+            problems.add(file, None, key, "must be a table", f"write [{key}]")
+            continue
+        unknown = set(spec) - {"description", "statuses", "build", "close", "overrides", "source"}
+        for u in sorted(unknown):
+            problems.add(file, None, f"{key}.{u}", "unknown key",
+                         "use description, statuses, build, close, overrides, source")
+        srcs = spec.get("source", ())
+        srcs = (srcs,) if isinstance(srcs, str) else tuple(srcs)
+        if not srcs:
+            problems.add(file, None, f"{key}.source", "no source", "name the source ids")
+        for s in srcs:
+            if s not in known:
+                problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
+                             "add it to sources.csv or correct the id")
+        out[sid] = Scenario(
+            name=sid,
+            description=str(spec.get("description", "")),
+            statuses=tuple(spec.get("statuses", ("operational",))),
+            build=tuple(spec.get("build", ())),
+            close=tuple(spec.get("close", ())),
+            overrides=dict(spec.get("overrides", {})),
+            source=srcs,
+        )
+    return out

@@ -1,0 +1,499 @@
+"""Public routing: ``route()`` and the ``Route`` result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString
+
+from ._params import pair_key
+from .costs import OBJECTIVES, EdgeValues, edge_values, objective_weights
+from .engine import Weighted, shortest_through
+from .errors import InvalidInputError, NoRouteError, ScenarioError
+from .graph import EdgeKind, RoutingGraph, build_graph, gauge_pair, mode_of
+from .network import CRS, Network, load_network
+from .scenarios import Scenario, get_scenario, resolve, resolve_target
+from ._validate import MODES
+
+__all__ = ["Route", "route", "default_network"]
+
+LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
+               "hours", "cost_usd", "ref", "detail", "source", "geometry"]
+_MAX_CACHED = 32
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """One route: its legs, totals, events and the assumptions behind them.
+
+    Costs are USD per TEU at the network's price year; times in hours (and days);
+    distances in km.
+
+    Attributes
+    ----------
+    origin, destination : str
+        Place ids.
+    legs : geopandas.GeoDataFrame
+        One row per leg, in order (EPSG:4326): ``seq, kind, mode, from, to, from_id,
+        to_id, country, km, hours, cost_usd, ref, detail, source, geometry``. ``kind`` is
+        link, border, gauge_break, transfer, port_call, wait, start or end.
+    km, hours, cost_usd : float
+        Totals (sums of the legs).
+    objective : str
+        What was minimised.
+    scenario : Scenario
+        The scenario applied.
+    params : Mapping
+        The parameters in force (after the scenario's overrides).
+    network : str
+        Network name.
+    price_year : int
+        Price year of the USD figures.
+    """
+
+    origin: str
+    destination: str
+    origin_name: str
+    destination_name: str
+    legs: gpd.GeoDataFrame
+    objective: str
+    scenario: Scenario
+    params: Mapping[str, Any]
+    network: str
+    price_year: int
+    value_of_time: float
+    via: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    modes: tuple[str, ...] | None = None
+    km: float = field(init=False)
+    hours: float = field(init=False)
+    cost_usd: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "km", float(self.legs["km"].sum()))
+        object.__setattr__(self, "hours", float(self.legs["hours"].sum()))
+        object.__setattr__(self, "cost_usd", float(self.legs["cost_usd"].sum()))
+
+    @property
+    def days(self) -> float:
+        """Total transit time in days."""
+        return self.hours / 24.0
+
+    @property
+    def generalized_cost_usd(self) -> float:
+        """Cost plus value of time x hours, USD per TEU."""
+        return self.cost_usd + self.value_of_time * self.hours
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Borders crossed, gauge breaks, transfers, port calls and waits, in order."""
+        kinds = ("border", "gauge_break", "transfer", "port_call", "wait")
+        ev = self.legs[self.legs["kind"].isin(kinds)]
+        return pd.DataFrame(ev[["seq", "kind", "from", "country", "detail", "hours",
+                                "cost_usd", "ref"]]).rename(columns={"from": "place"}) \
+            .reset_index(drop=True)
+
+    @property
+    def borders(self) -> pd.DataFrame:
+        """Border crossings passed (subset of :attr:`events`)."""
+        ev = self.events
+        return ev[ev["kind"] == "border"].reset_index(drop=True)
+
+    @property
+    def gauge_breaks(self) -> pd.DataFrame:
+        """Gauge breaks passed (subset of :attr:`events`)."""
+        ev = self.events
+        return ev[ev["kind"] == "gauge_break"].reset_index(drop=True)
+
+    @property
+    def modes_used(self) -> tuple[str, ...]:
+        """Modes of the link legs, in order of first use."""
+        links = self.legs[self.legs["kind"] == "link"]["mode"]
+        return tuple(dict.fromkeys(links))
+
+    def summary(self) -> str:
+        """A readable table of the legs and totals, with units."""
+        lines = [
+            f"{self.origin_name} -> {self.destination_name}  "
+            f"(objective: {self.objective}, scenario: {self.scenario.name}, network: {self.network})",
+            f"{'#':>3} {'kind':<11} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
+            f"{'USD/TEU':>9}  detail",
+        ]
+        for leg in self.legs.itertuples(index=False):
+            lines.append(
+                f"{leg.seq:>3} {leg.kind:<11} {leg.mode:<9} {leg._3[:22]:<22} {leg.to[:22]:<22} "
+                f"{leg.km:>8,.0f} {leg.hours:>8,.1f} {leg.cost_usd:>9,.0f}  {leg.detail}"
+            )
+        lines.append(
+            f"Total: {self.km:,.0f} km, {self.hours:,.1f} h ({self.days:.1f} days), "
+            f"USD {self.cost_usd:,.0f} per TEU ({self.price_year} prices); "
+            f"{len(self.borders)} border crossing(s), {len(self.gauge_breaks)} gauge break(s)."
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<Route {self.origin_name} -> {self.destination_name}: {self.km:,.0f} km, "
+                f"{self.days:.1f} days, USD {self.cost_usd:,.0f}/TEU "
+                f"({self.objective}, scenario {self.scenario.name!r}, {len(self.legs)} legs)>")
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict: totals, units, assumptions and legs (geometry as WKT)."""
+        legs = pd.DataFrame(self.legs.drop(columns="geometry"))
+        return {
+            "origin": self.origin, "destination": self.destination,
+            "origin_name": self.origin_name, "destination_name": self.destination_name,
+            "objective": self.objective, "scenario": self.scenario.name,
+            "network": self.network,
+            "units": {"km": "km", "hours": "h", "cost_usd": f"USD per TEU, {self.price_year} prices"},
+            "km": round(self.km, 3), "hours": round(self.hours, 3), "days": round(self.days, 3),
+            "cost_usd": round(self.cost_usd, 2),
+            "borders": int(len(self.borders)), "gauge_breaks": int(len(self.gauge_breaks)),
+            "legs": legs.to_dict(orient="records"),
+        }
+
+
+# -- the routing pipeline -------------------------------------------------------------
+_DEFAULT: dict[str, Network] = {}
+
+
+def default_network() -> Network:
+    """The bundled network, loaded once per process (routing never changes it)."""
+    if "net" not in _DEFAULT:
+        _DEFAULT["net"] = load_network()
+    return _DEFAULT["net"]
+
+
+def _graph(network: Network) -> RoutingGraph:
+    if "graph" not in network._cache:
+        network._cache["graph"] = build_graph(network)
+    return network._cache["graph"]
+
+
+def _cached(network: Network, key: tuple, make):
+    store = network._cache.setdefault("weights", {})
+    if key not in store:
+        if len(store) >= _MAX_CACHED:
+            store.pop(next(iter(store)))
+        store[key] = make()
+    return store[key]
+
+
+def _values(network: Network, scenario: Scenario):
+    def make():
+        resolved = resolve(network, scenario)
+        return resolved, edge_values(_graph(network), network, resolved)
+    return _cached(network, ("values", scenario.key), make)
+
+
+def _check_objective(objective: str) -> None:
+    if objective not in OBJECTIVES:
+        raise InvalidInputError(
+            f"Unknown objective {objective!r}; use one of: {', '.join(OBJECTIVES)}."
+        )
+
+
+def _check_modes(modes: Iterable[str] | None) -> tuple[str, ...] | None:
+    if modes is None:
+        return None
+    if isinstance(modes, str):
+        modes = [m.strip() for m in modes.split(",") if m.strip()]
+    modes = tuple(modes)
+    bad = [m for m in modes if m not in MODES]
+    if bad or not modes:
+        raise InvalidInputError(
+            f"Unknown mode(s) {', '.join(map(repr, bad)) or '(none given)'}; "
+            f"use some of: {', '.join(MODES)}."
+        )
+    return modes
+
+
+def _as_names(items: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
+    if items is None:
+        return ()
+    if isinstance(items, str):
+        return (items,)
+    items = tuple(items)
+    for item in items:
+        if not isinstance(item, str):
+            raise InvalidInputError(f"{what} must hold names or ids (str), got {item!r}.")
+    return items
+
+
+def _mask(graph: RoutingGraph, network: Network, values: EdgeValues, *,
+          avoid: Sequence[tuple[str, str]], modes: tuple[str, ...] | None) -> np.ndarray:
+    """Edges a query may use: scenario availability, avoided items and allowed modes."""
+    ok = values.enabled.copy()
+    kind, ref = graph.kind, graph.ref
+    is_link = (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
+    links = network.links
+    for what, ident in avoid:
+        if what == "link":
+            row = links.index.get_loc(ident)
+            ok[is_link & (ref == row)] = False
+        elif what == "crossing":
+            row = network.crossings.index.get_loc(ident)
+            ok[(kind == EdgeKind.BORDER) & (ref == row)] = False
+        elif what == "place":
+            row = network.places.index.get_loc(ident)
+            ok[(graph.node_place[graph.src] == row) | (graph.node_place[graph.dst] == row)] = False
+        elif what == "country":
+            in_country = network.places["country"].to_numpy() == ident
+            at = in_country[graph.node_place[graph.src]] | in_country[graph.node_place[graph.dst]]
+            ok[at | (graph.side == ident)] = False
+            crossing_rows = np.flatnonzero(
+                (network.crossings["from_country"] == ident).to_numpy()
+                | (network.crossings["to_country"] == ident).to_numpy())
+            ok[(kind == EdgeKind.BORDER) & np.isin(ref, crossing_rows)] = False
+    if modes is not None:
+        link_mode = links["mode"].to_numpy()
+        mode_ok = np.isin(link_mode, modes)
+        ok[is_link] &= mode_ok[ref[is_link]]
+        layers = np.array([mode_of(la or lb) for la, lb in zip(graph.layer_a, graph.layer_b)])
+        ok &= np.isin(layers, modes) | (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
+    return ok
+
+
+def _solve(graph: RoutingGraph, weights: np.ndarray, stages: list[list[int]]):
+    weighted: Weighted = graph.csr.weigh(weights)
+    return shortest_through(weighted, stages)
+
+
+def _stages(graph: RoutingGraph, network: Network, origin: str, destination: str,
+            via: Sequence[str]) -> list[list[int]]:
+    places = network.places.index
+    stages = [[int(graph.origin_node[places.get_loc(origin)])]]
+    for v in via:
+        row = places.get_loc(v)
+        nodes = np.flatnonzero((graph.node_place == row) & (graph.node_layer != "")
+                               & ~np.char.endswith(graph.node_layer.astype(str), ">departure"))
+        stages.append([int(n) for n in nodes])
+    stages.append([int(graph.dest_node[places.get_loc(destination)])])
+    return stages
+
+
+def route(
+    origin: str,
+    destination: str,
+    *,
+    objective: str = "cost",
+    network: Network | str | None = None,
+    scenario: str | Scenario | None = None,
+    via: Iterable[str] | str = (),
+    avoid: Iterable[str] | str = (),
+    modes: Iterable[str] | str | None = None,
+) -> Route:
+    """Find the best route for one TEU between two places.
+
+    Parameters
+    ----------
+    origin, destination : str
+        Place ids, names or aliases (case-insensitive).
+    objective : {"cost", "time", "distance", "generalized"}
+        What to minimise: USD per TEU, hours, km, or cost + value of time x hours.
+    network : Network or str, optional
+        A loaded network, a bundled network name or a folder; default the bundled
+        ``central_asia`` network.
+    scenario : str or Scenario, optional
+        A scenario name of the network or a :class:`Scenario`; default ``"baseline"``.
+    via : iterable of str
+        Places the route must pass, in order.
+    avoid : iterable of str
+        Places, link ids, crossing ids or country codes the route must not use.
+    modes : iterable of str, optional
+        Modes allowed (``rail``, ``road``, ``sea``, ``ferry``); default all.
+
+    Returns
+    -------
+    Route
+
+    Raises
+    ------
+    PlaceNotFoundError
+        If a place name matches nothing (with suggestions).
+    NoRouteError
+        If no route exists; the message says what cuts the way.
+    ScenarioError, InvalidInputError
+        For an unknown scenario, objective, mode or avoid item.
+
+    Examples
+    --------
+    >>> r = route("Tashkent", "Karachi")
+    >>> round(r.km) == round(r.legs["km"].sum())
+    True
+    """
+    _check_objective(objective)
+    modes = _check_modes(modes)
+    net = _network(network)
+    o = net.find_place(origin)
+    d = net.find_place(destination)
+    if o == d:
+        raise InvalidInputError(
+            f"Origin and destination are the same place ({net.place_name(o)!r}); "
+            "give two different places."
+        )
+    via_ids = tuple(net.find_place(v) for v in _as_names(via, "via"))
+    avoid_items = _as_names(avoid, "avoid")
+    avoid_targets = []
+    for item in avoid_items:
+        try:
+            target = resolve_target(net, item)
+        except ScenarioError as err:
+            raise InvalidInputError(f"avoid: {err}") from err
+        if target[0] == "place" and target[1] in (o, d, *via_ids):
+            raise InvalidInputError(
+                f"avoid names {net.place_name(target[1])!r}, which the route must visit; "
+                "remove it from avoid or from origin/destination/via."
+            )
+        if target[0] == "country":
+            for p in (o, d, *via_ids):
+                if net.places.at[p, "country"] == target[1]:
+                    raise InvalidInputError(
+                        f"avoid names country {target[1]}, where {net.place_name(p)!r} lies; "
+                        "a route cannot avoid the country of a place it must visit."
+                    )
+        avoid_targets.append(target)
+    sc = get_scenario(net, scenario)
+    graph = _graph(net)
+    resolved, values = _values(net, sc)
+    for p in (o, d, *via_ids):
+        if not resolved.place_open[net.places.index.get_loc(p)]:
+            raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
+    stages = _stages(graph, net, o, d, via_ids)
+    ok = _mask(graph, net, values, avoid=avoid_targets, modes=modes)
+    weights = np.where(ok, objective_weights(values, objective), np.inf)
+    total, edges = _solve(graph, weights, stages)
+    if not np.isfinite(total):
+        raise NoRouteError(o, d, _explain(net, graph, values, sc, stages, avoid_targets, modes))
+    return Route(
+        origin=o, destination=d, origin_name=net.place_name(o),
+        destination_name=net.place_name(d),
+        legs=_legs(net, graph, values, resolved, edges), objective=objective, scenario=sc,
+        params=resolved.params, network=net.name, price_year=net.price_year,
+        value_of_time=values.value_of_time, via=via_ids, avoid=avoid_items, modes=modes,
+    )
+
+
+def _network(network: Network | str | None) -> Network:
+    if network is None:
+        return default_network()
+    if isinstance(network, Network):
+        return network
+    return load_network(network)
+
+
+def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario,
+             stages, avoid_targets, modes) -> str:
+    """Why no route exists: relax one restriction at a time and say which one cuts the way."""
+    def reachable(ok: np.ndarray) -> list[int] | None:
+        total, edges = _solve(graph, np.where(ok, values.km, np.inf), stages)
+        return edges if np.isfinite(total) else None
+
+    base = values.enabled
+    if avoid_targets and reachable(_mask(graph, net, values, avoid=[], modes=modes)):
+        names = ", ".join(t[1] for t in avoid_targets)
+        return f"every route passes something in avoid ({names}); avoid less."
+    if modes is not None and reachable(_mask(graph, net, values, avoid=avoid_targets, modes=None)):
+        return (f"no route uses only {', '.join(modes)}; allow more modes "
+                f"(e.g. modes=None for all).")
+    everything = np.ones_like(base)
+    edges = reachable(everything)
+    if edges is None:
+        return ("the two places are not connected by any link of the network, whatever the "
+                "scenario; add links that join them.")
+    if sc.close:
+        opened = resolve(net, Scenario(name=sc.name, statuses=sc.statuses, build=sc.build,
+                                       overrides=sc.overrides))
+        from .costs import edge_values as _ev
+        if reachable(_ev(graph, net, opened).enabled):
+            return (f"the scenario {sc.name!r} closes {', '.join(sc.close)}, which cuts every "
+                    "route; choose another scenario or reopen it.")
+    missing = sorted({net.links.index[graph.ref[e]] for e in edges
+                      if graph.kind[e] in (EdgeKind.LINK, EdgeKind.WAIT) and not base[e]})
+    statuses = sorted({net.links.at[m, "status"] for m in missing})
+    return (f"the scenario {sc.name!r} admits only {', '.join(sc.statuses)} links"
+            + (f" (plus corridors {', '.join(sc.build)})" if sc.build else "")
+            + f"; a route would need {', '.join(statuses)} links such as "
+            + ", ".join(missing[:5]) + ". Choose a scenario that builds them (e.g. one whose "
+            "'build' includes their corridor tags).")
+
+
+def _source_of(net: Network, resolved, graph: RoutingGraph, e: int) -> str:
+    k, r = graph.kind[e], graph.ref[e]
+    params = resolved.params
+    if k in (EdgeKind.LINK, EdgeKind.WAIT):
+        return ";".join(net.links.iloc[r]["source"])
+    if k == EdgeKind.BORDER:
+        return ";".join(net.crossings.iloc[r]["source"])
+    if k in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
+        if np.isfinite(resolved.place_handling_usd[r]):
+            return ";".join(net.places.iloc[r]["source"])
+        entry = params["transfer"][pair_key(mode_of(graph.layer_a[e]), mode_of(graph.layer_b[e]))]
+    elif k == EdgeKind.GAUGE_BREAK:
+        entry = params["gauge_break"][gauge_pair(graph.layer_a[e], graph.layer_b[e])]
+    else:
+        entry = params["connector"][mode_of(graph.layer_b[e] or graph.layer_a[e])]
+    src = entry.get("source", "")
+    return src if isinstance(src, str) else ";".join(src)
+
+
+def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved,
+          edges: list[int]) -> gpd.GeoDataFrame:
+    places, links, crossings = net.places, net.links, net.crossings
+    rows = []
+    for e in edges:
+        k, r = int(graph.kind[e]), int(graph.ref[e])
+        km, hours, cost = float(values.km[e]), float(values.hours[e]), float(values.cost_usd[e])
+        if k in (EdgeKind.START, EdgeKind.END) and km == 0 and hours == 0 and cost == 0:
+            continue
+        layer_a, layer_b = str(graph.layer_a[e]), str(graph.layer_b[e])
+        country = str(graph.side[e])
+        if k in (EdgeKind.LINK, EdgeKind.WAIT):
+            link = links.iloc[r]
+            a, b = (link["from"], link["to"]) if graph.forward[e] else (link["to"], link["from"])
+            ref = links.index[r]
+            if k == EdgeKind.LINK:
+                geom = link.geometry if graph.forward[e] else LineString(link.geometry.coords[::-1])
+                gauge = f", {layer_a.split(':')[1]} mm" if layer_a.startswith("rail:") else ""
+                detail = f"{link['status']}{gauge}"
+                if link["straits"]:
+                    detail += f", via {', '.join(link['straits'])}"
+                frm, to = a, b
+            else:
+                geom = places.geometry.iloc[places.index.get_loc(a)]
+                detail = f"half the {link['headway_h']:g} h headway"
+                frm = to = a
+            mode = link["mode"]
+        else:
+            pid = places.index[r] if k != EdgeKind.BORDER else crossings.iloc[r]["place"]
+            frm = to = pid
+            geom = places.geometry.loc[pid]
+            mode = mode_of(layer_b or layer_a)
+            if k == EdgeKind.BORDER:
+                c = crossings.iloc[r]
+                ref = crossings.index[r]
+                detail = f"{c['from_country']} -> {c['to_country']}"
+            elif k == EdgeKind.GAUGE_BREAK:
+                ref = pid
+                detail = f"{layer_a.split(':')[1]} -> {layer_b.split(':')[1]} mm"
+            elif k in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
+                ref = pid
+                detail = f"{mode_of(layer_a)} -> {mode_of(layer_b)}"
+            else:
+                ref = pid
+                detail = "load at origin" if k == EdgeKind.START else "unload at destination"
+        rows.append({
+            "kind": EdgeKind.NAMES[k], "mode": mode,
+            "from": places.at[frm, "name"], "to": places.at[to, "name"],
+            "from_id": frm, "to_id": to, "country": country,
+            "km": km, "hours": hours, "cost_usd": cost, "ref": ref, "detail": detail,
+            "source": _source_of(net, resolved, graph, e), "geometry": geom,
+        })
+    df = pd.DataFrame(rows)
+    df.insert(0, "seq", np.arange(1, len(df) + 1))
+    return gpd.GeoDataFrame(df[LEG_COLUMNS], geometry="geometry", crs=CRS)
