@@ -108,6 +108,7 @@ class Problems:
                 self.add(file, line, column, f"{cell!r} is not finite",
                          "write a finite number")
                 continue
+            ok = False
             if positive and value <= 0:
                 self.add(file, line, column, f"{value:g} must be greater than zero",
                          "enter a positive value")
@@ -119,7 +120,10 @@ class Problems:
                 self.add(file, line, column, f"{value:g} is above {high:g}",
                          f"enter a value between {low:g} and {high:g}"
                          if low is not None else f"enter a value of at most {high:g}")
-            out[i] = value
+            else:
+                ok = True
+            if ok:
+                out[i] = value
         return out
 
     # -- checks shared by several files ----------------------------------------

@@ -252,16 +252,14 @@ def load_network(name_or_path: str | Path | None = None) -> Network:
         _params.validate(params, problems, known, places, links)
     corridors = _load_corridors(folder, problems, known, places, links)
     scenarios = _load_scenarios(folder, problems, known)
-    if problems:
+    if places is None or links is None or crossings is None or sources is None \
+            or params is None:
         raise NetworkDataError(problems.items, where=str(folder))
-
-    assert places is not None and links is not None and crossings is not None
-    assert sources is not None and params is not None
     network = Network(
         name=folder.name, path=folder, places=places, links=links, crossings=crossings,
         params=params, corridors=corridors, scenarios=scenarios, sources=sources,
     )
-    # Scenario names and targets are checked against the finished network.
+    # Scenarios name places, links, crossings and parameters: check them on the tables.
     from .scenarios import validate_scenario
     for scenario in scenarios.values():
         validate_scenario(scenario, network, problems)

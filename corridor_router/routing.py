@@ -225,10 +225,10 @@ def _as_names(items: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
     return items
 
 
-def _mask(graph: RoutingGraph, network: Network, values: EdgeValues, *,
+def _mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
           avoid: Sequence[tuple[str, str]], modes: tuple[str, ...] | None) -> np.ndarray:
     """Edges a query may use: scenario availability, avoided items and allowed modes."""
-    ok = values.enabled.copy()
+    ok = enabled.copy()
     kind, ref = graph.kind, graph.ref
     is_link = (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
     links = network.links
@@ -365,7 +365,7 @@ def route(
         if not resolved.place_open[net.places.index.get_loc(p)]:
             raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
     stages = _stages(graph, net, o, d, via_ids)
-    ok = _mask(graph, net, values, avoid=avoid_targets, modes=modes)
+    ok = _mask(graph, net, values.enabled, avoid=avoid_targets, modes=modes)
     weights = np.where(ok, objective_weights(values, objective), np.inf)
     total, edges = _solve(graph, weights, stages)
     if not np.isfinite(total):
@@ -390,37 +390,47 @@ def _network(network: Network | str | None) -> Network:
 def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario,
              stages, avoid_targets, modes) -> str:
     """Why no route exists: relax one restriction at a time and say which one cuts the way."""
-    def reachable(ok: np.ndarray) -> list[int] | None:
+    from ._validate import STATUSES
+
+    def path(enabled: np.ndarray, avoid, allowed) -> list[int] | None:
+        ok = _mask(graph, net, enabled, avoid=avoid, modes=allowed)
         total, edges = _solve(graph, np.where(ok, values.km, np.inf), stages)
         return edges if np.isfinite(total) else None
 
-    base = values.enabled
-    if avoid_targets and reachable(_mask(graph, net, values, avoid=[], modes=modes)):
+    def enabled_under(scenario: Scenario) -> np.ndarray:
+        return edge_values(graph, net, resolve(net, scenario)).enabled
+
+    all_status = enabled_under(Scenario(name=sc.name, statuses=STATUSES, close=sc.close,
+                                        overrides=sc.overrides))
+    edges = path(all_status, avoid_targets, modes)
+    if edges is not None:
+        missing = sorted({str(net.links.index[graph.ref[e]]) for e in edges
+                          if graph.kind[e] in (EdgeKind.LINK, EdgeKind.WAIT)
+                          and not values.enabled[e]})
+        statuses = sorted({net.links.at[m, "status"] for m in missing})
+        tags = sorted({t for m in missing for t in net.links.at[m, "corridors"]})
+        return (f"the scenario {sc.name!r} admits only {', '.join(sc.statuses)} links"
+                + (f" (plus corridors {', '.join(sc.build)})" if sc.build else "")
+                + f"; a route would need {' or '.join(statuses)} links such as "
+                + ", ".join(missing[:5])
+                + (f". Use a scenario that builds {', '.join(tags)}." if tags else
+                   ". Use a scenario that admits those statuses."))
+    if sc.close and path(enabled_under(Scenario(name=sc.name, statuses=sc.statuses,
+                                                build=sc.build, overrides=sc.overrides)),
+                         avoid_targets, modes) is not None:
+        return (f"the scenario {sc.name!r} closes {', '.join(sc.close)}, which cuts every "
+                "route; choose another scenario or reopen it.")
+    if avoid_targets and path(values.enabled, [], modes) is not None:
         names = ", ".join(t[1] for t in avoid_targets)
         return f"every route passes something in avoid ({names}); avoid less."
-    if modes is not None and reachable(_mask(graph, net, values, avoid=avoid_targets, modes=None)):
+    if modes is not None and path(values.enabled, avoid_targets, None) is not None:
         return (f"no route uses only {', '.join(modes)}; allow more modes "
-                f"(e.g. modes=None for all).")
-    everything = np.ones_like(base)
-    edges = reachable(everything)
-    if edges is None:
+                "(e.g. modes=None for all).")
+    if path(np.ones_like(values.enabled), [], None) is None:
         return ("the two places are not connected by any link of the network, whatever the "
                 "scenario; add links that join them.")
-    if sc.close:
-        opened = resolve(net, Scenario(name=sc.name, statuses=sc.statuses, build=sc.build,
-                                       overrides=sc.overrides))
-        from .costs import edge_values as _ev
-        if reachable(_ev(graph, net, opened).enabled):
-            return (f"the scenario {sc.name!r} closes {', '.join(sc.close)}, which cuts every "
-                    "route; choose another scenario or reopen it.")
-    missing = sorted({net.links.index[graph.ref[e]] for e in edges
-                      if graph.kind[e] in (EdgeKind.LINK, EdgeKind.WAIT) and not base[e]})
-    statuses = sorted({net.links.at[m, "status"] for m in missing})
-    return (f"the scenario {sc.name!r} admits only {', '.join(sc.statuses)} links"
-            + (f" (plus corridors {', '.join(sc.build)})" if sc.build else "")
-            + f"; a route would need {', '.join(statuses)} links such as "
-            + ", ".join(missing[:5]) + ". Choose a scenario that builds them (e.g. one whose "
-            "'build' includes their corridor tags).")
+    return ("the scenario's statuses and closures, avoid and modes together cut every route; "
+            "relax them one at a time to see which matters.")
 
 
 def _source_of(net: Network, resolved, graph: RoutingGraph, e: int) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic network generator of corridor_router."""
