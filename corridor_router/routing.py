@@ -17,11 +17,11 @@ from .costs import OBJECTIVES, EdgeValues, edge_values, objective_weights
 from .engine import Weighted, shortest_through
 from .errors import InvalidInputError, NoRouteError, ScenarioError
 from .graph import EdgeKind, RoutingGraph, build_graph, gauge_pair, mode_of
-from .network import CRS, Network, load_network
+from .network import CRS, Corridor, Network, load_network
 from .scenarios import Scenario, get_scenario, resolve, resolve_target
 from ._validate import MODES
 
-__all__ = ["Route", "route", "default_network"]
+__all__ = ["Route", "route", "default_network", "get_corridor"]
 
 LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
                "hours", "cost_usd", "ref", "detail", "source", "geometry"]
@@ -71,6 +71,7 @@ class Route:
     via: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
     modes: tuple[str, ...] | None = None
+    corridor: str | None = None
     km: float = field(init=False)
     hours: float = field(init=False)
     cost_usd: float = field(init=False)
@@ -125,10 +126,11 @@ class Route:
             f"{'#':>3} {'kind':<11} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
             f"{'USD/TEU':>9}  detail",
         ]
-        for leg in self.legs.itertuples(index=False):
+        for leg in self.legs.drop(columns="geometry").to_dict("records"):
             lines.append(
-                f"{leg.seq:>3} {leg.kind:<11} {leg.mode:<9} {leg._3[:22]:<22} {leg.to[:22]:<22} "
-                f"{leg.km:>8,.0f} {leg.hours:>8,.1f} {leg.cost_usd:>9,.0f}  {leg.detail}"
+                f"{leg['seq']:>3} {leg['kind']:<11} {leg['mode']:<9} {leg['from'][:22]:<22} "
+                f"{leg['to'][:22]:<22} {leg['km']:>8,.0f} {leg['hours']:>8,.1f} "
+                f"{leg['cost_usd']:>9,.0f}  {leg['detail']}"
             )
         lines.append(
             f"Total: {self.km:,.0f} km, {self.hours:,.1f} h ({self.days:.1f} days), "
@@ -287,6 +289,7 @@ def route(
     via: Iterable[str] | str = (),
     avoid: Iterable[str] | str = (),
     modes: Iterable[str] | str | None = None,
+    corridor: str | None = None,
 ) -> Route:
     """Find the best route for one TEU between two places.
 
@@ -307,6 +310,10 @@ def route(
         Places, link ids, crossing ids or country codes the route must not use.
     modes : iterable of str, optional
         Modes allowed (``rail``, ``road``, ``sea``, ``ferry``); default all.
+    corridor : str, optional
+        A corridor of ``corridors.toml``: the route passes its via places (after any
+        ``via`` given), uses only its modes, and is priced in the corridor's scenario
+        unless ``scenario`` is given.
 
     Returns
     -------
@@ -328,8 +335,15 @@ def route(
     True
     """
     _check_objective(objective)
-    modes = _check_modes(modes)
     net = _network(network)
+    if corridor is not None:
+        c = get_corridor(net, corridor)
+        via = (*_as_names(via, "via"), *c.via)
+        if c.modes:
+            modes = tuple(m for m in (_check_modes(modes) or c.modes) if m in c.modes)
+        if scenario is None and c.scenario:
+            scenario = c.scenario
+    modes = _check_modes(modes)
     o = net.find_place(origin)
     d = net.find_place(destination)
     if o == d:
@@ -376,7 +390,16 @@ def route(
         legs=_legs(net, graph, values, resolved, edges), objective=objective, scenario=sc,
         params=resolved.params, network=net.name, price_year=net.price_year,
         value_of_time=values.value_of_time, via=via_ids, avoid=avoid_items, modes=modes,
+        corridor=corridor,
     )
+
+
+def get_corridor(network: Network, name: str) -> Corridor:
+    """The corridor called ``name``; an unknown name lists the known ones."""
+    if isinstance(name, str) and name in network.corridors:
+        return network.corridors[name]
+    known = ", ".join(sorted(network.corridors)) or "(none)"
+    raise InvalidInputError(f"Unknown corridor {name!r}. Known corridors: {known}.")
 
 
 def _network(network: Network | str | None) -> Network:

@@ -1,0 +1,63 @@
+"""The corridor-router command, run as a user runs it: a subprocess, output and exit code."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, cwd=None):
+    exe = shutil.which("corridor-router")
+    cmd = [exe] if exe else [sys.executable, "-m", "corridor_router"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+def test_route_table_on_a_network_folder(tiny_path):
+    out = run("--network", str(tiny_path), "route", "Alpha", "Echo Port", "--scenario", "uap",
+              "--modes", "rail")
+    assert out.returncode == 0, out.stderr
+    assert "gauge_break" in out.stdout and "1520 -> 1676 mm" in out.stdout
+    assert "Total: 550 km" in out.stdout and "USD 860 per TEU" in out.stdout
+
+
+def test_route_json_csv_geojson(tiny_path):
+    j = run("--network", str(tiny_path), "route", "alpha", "foxtrot", "--format", "json")
+    assert j.returncode == 0, j.stderr
+    data = json.loads(j.stdout)
+    assert data["cost_usd"] == pytest.approx(sum(leg["cost_usd"] for leg in data["legs"]), abs=0.01)
+    c = run("--network", str(tiny_path), "route", "alpha", "foxtrot", "--format", "csv")
+    assert c.stdout.splitlines()[0].startswith("seq,kind,mode,from,to")
+    g = run("--network", str(tiny_path), "route", "alpha", "foxtrot", "--format", "geojson")
+    features = json.loads(g.stdout)["features"]
+    assert len(features) == len(data["legs"])
+
+
+def test_errors_are_one_clear_line_and_a_non_zero_exit(tiny_path):
+    out = run("--network", str(tiny_path), "route", "Alpah", "Echo")
+    assert out.returncode == 1
+    assert out.stderr.startswith("corridor-router: error: No place matches 'Alpah'")
+    assert "Did you mean 'Alpha'" in out.stderr and "Traceback" not in out.stderr
+    out = run("--network", str(tiny_path), "route", "alpha", "echo", "--modes", "rail")
+    assert out.returncode == 1 and "planned" in out.stderr and "Traceback" not in out.stderr
+    out = run("--network", str(tiny_path), "route", "alpha", "echo", "--avoid", "atlantis")
+    assert out.returncode == 1 and "atlantis" in out.stderr
+
+
+def test_broken_network_lists_every_problem_without_traceback(tiny_path):
+    links = tiny_path / "links.csv"
+    links.write_text(links.read_text().replace("r_ab,alpha", "r_ab,alhpa")
+                     .replace("1520,AF,100", "1520,AF,-1"))
+    out = run("--network", str(tiny_path), "places")
+    assert out.returncode == 1
+    assert "alhpa" in out.stderr and "greater than zero" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_places_lists_the_network(tiny_path):
+    out = run("--network", str(tiny_path), "places", "--country", "PK")
+    assert out.returncode == 0
+    assert "Echo Port" in out.stdout and "Alpha" not in out.stdout
