@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .compare import ClaimCheck, check_claim, compare, compare_routes
 from .errors import (
     CorridorRouterError,
     DataProblem,
@@ -21,6 +22,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "ClaimCheck",
     "Corridor",
     "CorridorRouterError",
     "DataProblem",
@@ -34,6 +36,9 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "bundled_networks",
+    "check_claim",
+    "compare",
+    "compare_routes",
     "load_network",
     "route",
 ]

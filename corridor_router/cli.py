@@ -43,6 +43,35 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--modes", default=None, help="allowed modes, comma-separated (rail,road,sea,ferry)")
     r.add_argument("--format", choices=FORMATS, default="table")
 
+    c = sub.add_parser("compare", help="compare corridors (and scenarios) between two places")
+    c.add_argument("origin")
+    c.add_argument("destination")
+    c.add_argument("--corridor", action="append", default=None, metavar="NAME",
+                   help="corridor to compare (repeatable; default: every corridor that connects)")
+    c.add_argument("--scenario", action="append", default=None, metavar="NAME",
+                   help="scenario to compare (repeatable)")
+    c.add_argument("--baseline", default=None, help="row to measure savings against (default: today)")
+    c.add_argument("--objective", choices=OBJECTIVES, default="cost")
+    c.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    k = sub.add_parser("check-claim", help="check a claimed saving of a corridor against another")
+    k.add_argument("origin")
+    k.add_argument("destination")
+    k.add_argument("--corridor", required=True, help="corridor claimed to be better, e.g. uap")
+    k.add_argument("--versus", required=True, help="corridor compared with, or 'today'")
+    k.add_argument("--days", type=float, default=5.0, help="days saved claimed (default 5)")
+    k.add_argument("--cost-pct", type=float, default=40.0, help="percent of cost saved claimed (default 40)")
+    k.add_argument("--scenario", default=None, help="scenario for both routes")
+    k.add_argument("--objective", choices=OBJECTIVES, default="cost")
+
+    h = sub.add_parser("chart", help="Time/Cost-Distance chart of corridors, saved as PNG")
+    h.add_argument("origin")
+    h.add_argument("destination")
+    h.add_argument("--corridor", action="append", default=None, metavar="NAME",
+                   help="corridor to draw (repeatable; default: every corridor that connects)")
+    h.add_argument("--objective", choices=OBJECTIVES, default="cost")
+    h.add_argument("-o", "--output", required=True, help="PNG file to write")
+
     p = sub.add_parser("places", help="list the places of the network")
     p.add_argument("--country", default=None, help="only places in this ISO country code")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -81,11 +110,55 @@ def _cmd_places(args) -> str:
     return df.to_string(index=False)
 
 
+def _cmd_compare(args) -> str:
+    from .compare import compare
+    df = compare(args.origin, args.destination, corridors=args.corridor, scenarios=args.scenario,
+                 baseline=args.baseline, objective=args.objective, network=_network(args.network))
+    if args.format == "json":
+        return df.reset_index().to_json(orient="records", indent=2, force_ascii=False)
+    if args.format == "csv":
+        return df.to_csv().rstrip("\n")
+    shown = df.drop(columns=["hours", "is_baseline"]).copy()
+    base = df.index[df["is_baseline"]][0]
+    text = shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    return (f"{text}\n\nkm; days; cost_usd in USD per TEU; savings against '{base}' "
+            "(positive = faster or cheaper).")
+
+
+def _cmd_check_claim(args) -> str:
+    from .compare import check_claim
+    result = check_claim(args.origin, args.destination, corridor=args.corridor,
+                         versus=args.versus, days_saved=args.days, cost_saved_pct=args.cost_pct,
+                         scenario=args.scenario, objective=args.objective,
+                         network=_network(args.network))
+    table = result.breakdown.to_string(float_format=lambda v: f"{v:,.1f}")
+    sens = result.sensitivity[["label", "value", "low", "high", "break_even",
+                               "flips_within_range"]]
+    return "\n\n".join([result.summary(), "Where the difference comes from (hours, USD per TEU):\n"
+                         + table, "Break-even values:\n"
+                         + sens.to_string(float_format=lambda v: f"{v:,.4g}", na_rep="-")])
+
+
+def _cmd_chart(args) -> str:
+    from .compare import compare_routes
+    from .plot import tcd_chart
+    routes = compare_routes(args.origin, args.destination, corridors=args.corridor,
+                            objective=args.objective, network=_network(args.network))
+    fig = tcd_chart(routes)
+    fig.savefig(args.output, dpi=120)
+    drawn = [k for k, v in routes.items() if not isinstance(v, Exception)]
+    return f"wrote {args.output} ({', '.join(drawn)})"
+
+
+_COMMANDS = {"route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
+             "check-claim": _cmd_check_claim, "chart": _cmd_chart}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        out = _cmd_route(args) if args.command == "route" else _cmd_places(args)
+        out = _COMMANDS[args.command](args)
     except CorridorRouterError as err:
         first, *rest = str(err).splitlines()
         print(f"corridor-router: error: {first}", file=sys.stderr)

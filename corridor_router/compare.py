@@ -1,0 +1,512 @@
+"""Corridor and scenario comparison tables, and the check of published savings claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidInputError, NoRouteError
+from .network import Network
+from .routing import Route, _network, get_corridor, route
+from .scenarios import Scenario, get_scenario
+
+__all__ = ["ClaimCheck", "TODAY", "check_claim", "compare", "compare_routes"]
+
+#: Name of the reference alternative: the best route in the network's baseline scenario.
+TODAY = "today"
+
+COMPARE_COLUMNS = ["alternative", "kind", "scenario", "km", "hours", "days", "cost_usd",
+                   "borders", "gauge_breaks", "modes", "days_saved", "time_saved_pct",
+                   "cost_saved_usd", "cost_saved_pct", "is_baseline", "note"]
+
+
+def _corridor_scenario(net: Network, corridor: str, scenario: str | Scenario | None) -> Scenario:
+    """The scenario a corridor is priced in: the given one, with the corridor's links built."""
+    c = get_corridor(net, corridor)
+    own = get_scenario(net, c.scenario) if c.scenario else get_scenario(net, None)
+    if scenario is None:
+        return own
+    base = get_scenario(net, scenario)
+    build = tuple(dict.fromkeys((*base.build, *own.build)))
+    if build == base.build:
+        return base
+    return Scenario(name=f"{base.name}+{corridor}", statuses=base.statuses, build=build,
+                    close=base.close, overrides=base.overrides,
+                    description=f"{base.description}; with corridor {corridor} built",
+                    source=base.source)
+
+
+def _alternative(net: Network, origin: str, destination: str, name: str, *, kind: str,
+                 objective: str, scenario: str | Scenario | None,
+                 modes: Iterable[str] | None) -> Route:
+    if kind == "corridor":
+        return route(origin, destination, network=net, objective=objective, corridor=name,
+                     scenario=_corridor_scenario(net, name, scenario), modes=modes)
+    if kind == "scenario":
+        return route(origin, destination, network=net, objective=objective, scenario=name,
+                     modes=modes)
+    return route(origin, destination, network=net, objective=objective, scenario=scenario,
+                 modes=modes)
+
+
+def compare_routes(
+    origin: str,
+    destination: str,
+    *,
+    corridors: Iterable[str] | None = None,
+    scenarios: Iterable[str] | None = None,
+    objective: str = "cost",
+    scenario: str | Scenario | None = None,
+    modes: Iterable[str] | None = None,
+    network: Network | str | None = None,
+) -> dict[str, Route | NoRouteError]:
+    """The routes behind :func:`compare`, by alternative name (a failure keeps its error).
+
+    With neither ``corridors`` nor ``scenarios``: today's best route (``"today"``) and
+    every corridor of the network that connects the two places.
+    """
+    net = _network(network)
+    net.find_place(origin), net.find_place(destination)
+    explicit = corridors is not None or scenarios is not None
+    wanted: list[tuple[str, str]] = [(TODAY, "today")]
+    if corridors is None and not explicit:
+        corridors = list(net.corridors)
+    for c in corridors or ():
+        get_corridor(net, c)
+        wanted.append((c, "corridor"))
+    for s in scenarios or ():
+        get_scenario(net, s)
+        wanted.append((s, "scenario"))
+    out: dict[str, Route | NoRouteError] = {}
+    for name, kind in wanted:
+        try:
+            out[name] = _alternative(net, origin, destination, name, kind=kind,
+                                     objective=objective, scenario=scenario, modes=modes)
+        except NoRouteError as err:
+            if explicit or kind == "today":
+                out[name] = err
+    return out
+
+
+def compare(
+    origin: str,
+    destination: str,
+    *,
+    corridors: Iterable[str] | None = None,
+    scenarios: Iterable[str] | None = None,
+    objective: str = "cost",
+    baseline: str | None = None,
+    scenario: str | Scenario | None = None,
+    modes: Iterable[str] | None = None,
+    network: Network | str | None = None,
+) -> pd.DataFrame:
+    """Compare corridors and scenarios between two places, one row per alternative.
+
+    Parameters
+    ----------
+    origin, destination : str
+        Place names, ids or aliases.
+    corridors : iterable of str, optional
+        Corridor names; default every corridor of the network that connects the places.
+    scenarios : iterable of str, optional
+        Scenario names; each row is the best route under that scenario.
+    objective : str
+        What each route minimises (see :func:`corridor_router.route`).
+    baseline : str, optional
+        The row savings are measured against; default ``"today"``, the best route in
+        the network's baseline scenario.
+    scenario : str or Scenario, optional
+        Scenario for today's route and the corridor rows (each corridor's own links are
+        built on top of it); default each corridor's own scenario.
+    modes : iterable of str, optional
+        Modes allowed on every row.
+    network : Network or str, optional
+        Default: the bundled network.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by alternative, with ``kind, scenario, km, hours, days, cost_usd,
+        borders, gauge_breaks, modes`` and savings against the baseline row:
+        ``days_saved, time_saved_pct, cost_saved_usd, cost_saved_pct`` (positive: the
+        row is faster or cheaper). Costs are USD per TEU at the network's price year.
+        A row without a route has NaN figures and the reason in ``note``.
+    """
+    routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
+                            objective=objective, scenario=scenario, modes=modes,
+                            network=network)
+    base_name = baseline or TODAY
+    if base_name not in routes:
+        raise InvalidInputError(
+            f"baseline {base_name!r} is not among the alternatives ({', '.join(routes)}); "
+            "name one of them."
+        )
+    base = routes[base_name]
+    if isinstance(base, NoRouteError):
+        raise NoRouteError(base.origin, base.destination,
+                           f"the baseline alternative {base_name!r} has no route: {base.reason}")
+    kinds = {TODAY: "today"}
+    for name in routes:
+        kinds.setdefault(name, "corridor" if name in _network(network).corridors else "scenario")
+    rows = []
+    for name, r in routes.items():
+        row: dict[str, Any] = {"alternative": name, "kind": kinds[name],
+                               "is_baseline": name == base_name}
+        if isinstance(r, NoRouteError):
+            row.update(scenario="", note=r.reason)
+        else:
+            row.update(
+                scenario=r.scenario.name, km=r.km, hours=r.hours, days=r.days,
+                cost_usd=r.cost_usd, borders=len(r.borders), gauge_breaks=len(r.gauge_breaks),
+                modes="+".join(r.modes_used), days_saved=base.days - r.days,
+                time_saved_pct=100 * (base.hours - r.hours) / base.hours if base.hours else np.nan,
+                cost_saved_usd=base.cost_usd - r.cost_usd,
+                cost_saved_pct=100 * (base.cost_usd - r.cost_usd) / base.cost_usd
+                if base.cost_usd else np.nan,
+                note="",
+            )
+        rows.append(row)
+    df = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS)
+    return df.set_index("alternative")
+
+
+# -- claims ---------------------------------------------------------------------------
+_COMPONENTS = {
+    ("link", "rail"): "line haul: rail",
+    ("link", "road"): "line haul: road",
+    ("link", "sea"): "sea",
+    ("link", "ferry"): "Caspian ferry",
+    ("wait", "sea"): "waiting for sailings",
+    ("wait", "ferry"): "waiting for sailings",
+}
+_KIND_COMPONENT = {"border": "borders", "gauge_break": "gauge breaks", "transfer": "handling",
+                   "port_call": "handling", "start": "handling", "end": "handling"}
+COMPONENT_ORDER = ["line haul: rail", "line haul: road", "sea", "Caspian ferry",
+                   "waiting for sailings", "borders", "gauge breaks", "handling"]
+
+
+def component_of(kind: str, mode: str) -> str:
+    """Breakdown component of a leg."""
+    return _COMPONENTS.get((kind, mode)) or _KIND_COMPONENT.get(kind, kind)
+
+
+def breakdown(old: Route, new: Route) -> pd.DataFrame:
+    """Hours and USD per component for two routes and what the new one saves on each.
+
+    The ``*_saved`` columns add up to the total saving (their sum is the last row).
+    """
+    def by_component(r: Route) -> pd.DataFrame:
+        legs = pd.DataFrame(r.legs.drop(columns="geometry"))
+        legs["component"] = [component_of(k, m) for k, m in zip(legs["kind"], legs["mode"])]
+        return legs.groupby("component")[["hours", "cost_usd"]].sum()
+
+    a, b = by_component(old), by_component(new)
+    comps = [c for c in COMPONENT_ORDER if c in a.index or c in b.index]
+    comps += sorted((set(a.index) | set(b.index)) - set(comps))
+    a, b = a.reindex(comps, fill_value=0.0), b.reindex(comps, fill_value=0.0)
+    df = pd.DataFrame({
+        "old_hours": a["hours"], "new_hours": b["hours"],
+        "hours_saved": a["hours"] - b["hours"],
+        "old_cost_usd": a["cost_usd"], "new_cost_usd": b["cost_usd"],
+        "cost_saved_usd": a["cost_usd"] - b["cost_usd"],
+    })
+    df.loc["total"] = df.sum()
+    df.index.name = "component"
+    return df
+
+
+@dataclass(frozen=True, eq=False)
+class ClaimCheck:
+    """The result of :func:`check_claim`.
+
+    Attributes
+    ----------
+    new, old : Route
+        The corridor claimed to be better, and the route it is compared with.
+    claim_days, claim_cost_pct : float
+        The claim: days saved and percent of cost saved.
+    days_saved, cost_saved_pct, cost_saved_usd : float
+        What the network computes.
+    holds_days, holds_cost : bool
+        Whether each part of the claim holds.
+    breakdown : pandas.DataFrame
+        Hours and USD per component (line haul, borders, gauge breaks, handling, sea…)
+        for both routes; the saved columns sum to the totals.
+    legs : pandas.DataFrame
+        Both routes' legs, leg by leg, with a ``route`` column (old/new).
+    sensitivity : pandas.DataFrame
+        One row per parameter: current value, sourced range, break-even value at which
+        the verdict flips, and whether the sourced range contains a flip.
+    required_old_days, required_old_cost_usd : float
+        What the compared route would have to take and cost for the claim to hold.
+    """
+
+    origin: str
+    destination: str
+    corridor: str
+    versus: str
+    new: Route
+    old: Route
+    claim_days: float
+    claim_cost_pct: float
+    days_saved: float
+    cost_saved_pct: float
+    cost_saved_usd: float
+    holds_days: bool
+    holds_cost: bool
+    breakdown: pd.DataFrame
+    legs: pd.DataFrame
+    sensitivity: pd.DataFrame
+    required_old_days: float
+    required_old_cost_usd: float
+
+    @property
+    def holds(self) -> bool:
+        """True only if both the time and the cost part of the claim hold."""
+        return self.holds_days and self.holds_cost
+
+    @property
+    def verdict(self) -> str:
+        """``holds``, ``does not hold``, or which part holds."""
+        if self.holds:
+            return "holds"
+        if self.holds_days:
+            return "does not hold (the time saving holds, the cost saving does not)"
+        if self.holds_cost:
+            return "does not hold (the cost saving holds, the time saving does not)"
+        return "does not hold"
+
+    def summary(self) -> str:
+        """The verdict and its reasons in plain words."""
+        o, n = self.old, self.new
+        flips = self.sensitivity[self.sensitivity["flips_within_range"] == True]  # noqa: E712
+        lines = [
+            f"Claim: {self.corridor} saves {self.claim_days:g} days and {self.claim_cost_pct:g}% "
+            f"of cost against {self.versus}, {o.origin_name} -> {o.destination_name}.",
+            f"Computed: {n.days:.1f} days and USD {n.cost_usd:,.0f}/TEU by {self.corridor} vs "
+            f"{o.days:.1f} days and USD {o.cost_usd:,.0f}/TEU by {self.versus}: "
+            f"{self.days_saved:.1f} days ({100 * self.days_saved / o.days if o.days else 0:.0f}%) "
+            f"and {self.cost_saved_pct:.0f}% (USD {self.cost_saved_usd:,.0f}) saved.",
+            f"Verdict: the claim {self.verdict}.",
+            f"For the claim to hold, the {self.versus} route would have to take at least "
+            f"{self.required_old_days:.1f} days (it takes {o.days:.1f}) and cost at least "
+            f"USD {self.required_old_cost_usd:,.0f}/TEU (it costs {o.cost_usd:,.0f}).",
+        ]
+        if len(flips):
+            lines.append("Within their sourced ranges these parameters flip the verdict: "
+                         + "; ".join(f"{p} (break-even {b:,.3g})" for p, b in
+                                     zip(flips.index, flips["break_even"])) + ".")
+        else:
+            lines.append("No parameter moved within its sourced range flips the verdict.")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (f"<ClaimCheck {self.corridor} vs {self.versus}: {self.days_saved:.1f} days, "
+                f"{self.cost_saved_pct:.0f}% saved; claim {self.claim_days:g} days/"
+                f"{self.claim_cost_pct:g}% {self.verdict}>")
+
+
+def check_claim(
+    origin: str,
+    destination: str,
+    *,
+    corridor: str,
+    versus: str,
+    days_saved: float = 5.0,
+    cost_saved_pct: float = 40.0,
+    scenario: str | Scenario | None = None,
+    objective: str = "cost",
+    network: Network | str | None = None,
+) -> ClaimCheck:
+    """Check a claim such as "up to five days faster and 40% cheaper" on the network.
+
+    Parameters
+    ----------
+    origin, destination : str
+        The trip the claim is about.
+    corridor : str
+        The corridor claimed to save time and money (e.g. ``"uap"``).
+    versus : str
+        What it is compared with: a corridor name (e.g. ``"bandar_abbas"``) or
+        ``"today"`` for today's best route.
+    days_saved, cost_saved_pct : float
+        The claim.
+    scenario : str or Scenario, optional
+        Scenario for both routes (the corridor's own links are built on top of it).
+    objective : str
+        What each route minimises.
+    network : Network or str, optional
+        Default: the bundled network.
+
+    Returns
+    -------
+    ClaimCheck
+    """
+    net = _network(network)
+    if days_saved < 0 or not 0 <= cost_saved_pct < 100:
+        raise InvalidInputError("days_saved must be >= 0 and cost_saved_pct within [0, 100).")
+    get_corridor(net, corridor)
+    new_sc = _corridor_scenario(net, corridor, scenario)
+    old_sc = (get_scenario(net, scenario) if versus == TODAY
+              else _corridor_scenario(net, versus, scenario))
+
+    def pair(new_scenario: Scenario, old_scenario: Scenario) -> tuple[Route, Route]:
+        new = route(origin, destination, network=net, corridor=corridor,
+                    scenario=new_scenario, objective=objective)
+        old = (route(origin, destination, network=net, scenario=old_scenario,
+                     objective=objective) if versus == TODAY else
+               route(origin, destination, network=net, corridor=versus,
+                     scenario=old_scenario, objective=objective))
+        return new, old
+
+    new, old = pair(new_sc, old_sc)
+
+    def savings(n: Route, o: Route) -> tuple[float, float]:
+        return o.days - n.days, 100 * (o.cost_usd - n.cost_usd) / o.cost_usd
+
+    d, pct = savings(new, old)
+    holds = (d >= days_saved, pct >= cost_saved_pct)
+    legs = pd.concat([pd.DataFrame(old.legs.drop(columns="geometry")).assign(route="old"),
+                      pd.DataFrame(new.legs.drop(columns="geometry")).assign(route="new")],
+                     ignore_index=True)
+    sens = _sensitivity(net, new, old, new_sc, old_sc, pair, savings,
+                        (days_saved, cost_saved_pct), holds)
+    return ClaimCheck(
+        origin=new.origin, destination=new.destination, corridor=corridor, versus=versus,
+        new=new, old=old, claim_days=float(days_saved), claim_cost_pct=float(cost_saved_pct),
+        days_saved=d, cost_saved_pct=pct, cost_saved_usd=old.cost_usd - new.cost_usd,
+        holds_days=bool(holds[0]), holds_cost=bool(holds[1]), breakdown=breakdown(old, new),
+        legs=legs, sensitivity=sens, required_old_days=new.days + days_saved,
+        required_old_cost_usd=new.cost_usd / (1 - cost_saved_pct / 100),
+    )
+
+
+# -- sensitivity ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Param:
+    key: str            # override key
+    label: str
+    value: float
+    low: float
+    high: float
+    affects: str        # "time" or "cost"
+    source: str
+
+
+def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[_Param]:
+    """Parameters that shape either route, with their current values and sourced ranges."""
+    out: dict[str, _Param] = {}
+    crossings = net.crossings
+    links = net.links
+
+    def add(key, label, value, low, high, affects, source):
+        if key not in out and np.isfinite(value):
+            out[key] = _Param(key, label, float(value), float(low), float(high), affects,
+                              source if isinstance(source, str) else ";".join(source))
+
+    def table_range(entry: Mapping, key: str) -> tuple[float, float]:
+        return (float(entry.get(f"{key}_low", np.nan)), float(entry.get(f"{key}_high", np.nan)))
+
+    for r in routes:
+        for leg in r.legs.drop(columns="geometry").to_dict("records"):
+            kind = leg["kind"]
+            if kind == "border":
+                c = crossings.loc[leg["ref"]]
+                add(f"crossings.{leg['ref']}.dwell_h", f"border dwell {leg['ref']} (h)",
+                    c["dwell_h"], c["dwell_low_h"], c["dwell_high_h"], "time", c["source"])
+                add(f"crossings.{leg['ref']}.fee_usd_per_teu", f"border fee {leg['ref']} (USD)",
+                    c["fee_usd_per_teu"], np.nan, np.nan, "cost", c["source"])
+            elif kind == "gauge_break":
+                pair = "-".join(sorted(leg["detail"].replace(" mm", "").split(" -> "), key=int))
+                entry = params["gauge_break"][pair]
+                add(f"gauge_break.{pair}.hours", f"gauge break {pair} (h)", entry["hours"],
+                    *table_range(entry, "hours"), "time", entry.get("source", ""))
+                add(f"gauge_break.{pair}.cost_usd_per_teu", f"gauge break {pair} (USD)",
+                    entry["cost_usd_per_teu"], *table_range(entry, "cost_usd_per_teu"), "cost",
+                    entry.get("source", ""))
+            elif kind in ("transfer", "port_call"):
+                a, b = (m.strip() for m in leg["detail"].split("->"))
+                pair = "-".join(sorted((a, b)))
+                entry = params["transfer"].get(pair)
+                if entry is not None and not np.isfinite(
+                        net.places.at[leg["from_id"], "handling_usd_per_teu"]):
+                    add(f"transfer.{pair}.hours", f"handling {pair} (h)", entry["hours"],
+                        *table_range(entry, "hours"), "time", entry.get("source", ""))
+                    add(f"transfer.{pair}.cost_usd_per_teu", f"handling {pair} (USD)",
+                        entry["cost_usd_per_teu"], *table_range(entry, "cost_usd_per_teu"),
+                        "cost", entry.get("source", ""))
+            elif kind == "link":
+                link = links.loc[leg["ref"]]
+                mode, country = link["mode"], link["country"]
+                table = params["modes"][mode]
+                if np.isfinite(link["speed_kmh"]) or not country:
+                    continue
+                entry = table.get("countries", {}).get(country, table)
+                scope = f"modes.{mode}.countries.{country}"
+                for key, affects in (("speed_kmh", "time"), ("rate_usd_per_teu_km", "cost")):
+                    value = entry.get(key, table.get(key))
+                    low, high = table_range(entry, key)
+                    add(f"{scope}.{key}", f"{mode} {key.split('_')[0]} in {country}", value,
+                        low, high, affects, entry.get("source", table.get("source", "")))
+    return list(out.values())
+
+
+def _sensitivity(net, new, old, new_sc, old_sc, pair, savings, claim, holds) -> pd.DataFrame:
+    """Break-even value of every parameter, and whether its sourced range flips the verdict."""
+    verdict = holds[0] and holds[1]
+
+    def outcome(key: str, x: float) -> tuple[float, float, bool]:
+        over = {key: x}
+        n, o = pair(_with(new_sc, over), _with(old_sc, over))
+        d, pct = savings(n, o)
+        return d, pct, (d >= claim[0]) and (pct >= claim[1])
+
+    rows = []
+    for p in _candidates(net, (new, old), new.params):
+        if p.affects == "time":
+            target = lambda x, p=p: outcome(p.key, x)[0] - claim[0]  # noqa: E731
+        else:
+            target = lambda x, p=p: outcome(p.key, x)[1] - claim[1]  # noqa: E731
+        lo = 1e-3 if "speed" in p.key else 0.0
+        hi = max(p.value * 20, p.value + 500.0)
+        break_even = _bisect(target, lo, hi, p.value)
+        flips = None
+        if np.isfinite(p.low) and np.isfinite(p.high):
+            flips = any(outcome(p.key, x)[2] != verdict for x in (p.low, p.high))
+        rows.append({"parameter": p.key, "label": p.label, "affects": p.affects,
+                     "value": p.value, "low": p.low, "high": p.high, "break_even": break_even,
+                     "flips_within_range": flips, "source": p.source})
+    df = pd.DataFrame(rows, columns=["parameter", "label", "affects", "value", "low", "high",
+                                     "break_even", "flips_within_range", "source"])
+    return df.set_index("parameter")
+
+
+def _with(sc: Scenario, override: Mapping[str, float]) -> Scenario:
+    return Scenario(name=sc.name, statuses=sc.statuses, build=sc.build, close=sc.close,
+                    overrides={**sc.overrides, **override}, description=sc.description,
+                    source=sc.source)
+
+
+def _bisect(f, lo: float, hi: float, start: float, iterations: int = 32) -> float:
+    """A root of ``f`` in [lo, hi] nearest the current value's side; NaN if none."""
+    f_start = f(start)
+    if f_start == 0:
+        return start
+    for a, b in ((lo, start), (start, hi)):
+        fa, fb = (f(a), f_start) if b == start else (f_start, f(b))
+        if np.sign(fa) != np.sign(fb):
+            for _ in range(iterations):
+                m = 0.5 * (a + b)
+                fm = f(m)
+                if np.sign(fm) == np.sign(fa):
+                    a, fa = m, fm
+                else:
+                    b, fb = m, fm
+                if abs(b - a) <= 1e-5 * max(1.0, abs(m)):
+                    break
+            return 0.5 * (a + b)
+    return float("nan")

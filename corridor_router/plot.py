@@ -1,0 +1,152 @@
+"""Time/Cost-Distance charts (the UN ESCAP method) and static route maps, with matplotlib."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .routing import Route
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .network import Network
+
+__all__ = ["tcd_chart", "route_map"]
+
+_EVENT_STYLE = {
+    "border": ("tab:red", "s", "border crossing"),
+    "gauge_break": ("tab:purple", "D", "gauge break"),
+    "transfer": ("tab:gray", "o", "transfer"),
+    "port_call": ("tab:blue", "^", "port call"),
+    "wait": ("tab:cyan", "v", "waiting for sailing"),
+}
+
+
+def _named(routes: Route | Sequence[Route] | Mapping[str, Route]) -> dict[str, Route]:
+    if isinstance(routes, Route):
+        return {routes.corridor or routes.scenario.name: routes}
+    if isinstance(routes, Mapping):
+        return {str(k): v for k, v in routes.items() if isinstance(v, Route)}
+    out: dict[str, Route] = {}
+    for r in routes:
+        name = r.corridor or r.scenario.name
+        while name in out:
+            name += "'"
+        out[name] = r
+    return out
+
+
+def _figure(nrows: int, ncols: int, size: tuple[float, float]):
+    from matplotlib.figure import Figure  # no pyplot: no global state, no display needed
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.subplots(nrows, ncols, squeeze=False)
+
+
+def tcd_chart(routes: Route | Sequence[Route] | Mapping[str, Route], *,
+              title: str | None = None) -> Figure:
+    """Cumulative cost and time against distance for one or several routes.
+
+    Each leg adds distance (a sloped segment); borders, gauge breaks, transfers, port
+    calls and waits add cost or time at one place (a vertical step, marked).
+
+    Parameters
+    ----------
+    routes : Route, sequence of Route, or mapping of name to Route
+        The routes to draw; a mapping's keys label them.
+    title : str, optional
+        Figure title (default: origin -> destination).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: cost (USD per TEU) and time (days) against distance (km). Save it
+        with ``fig.savefig("chart.png")``.
+    """
+    named = _named(routes)
+    if not named:
+        raise ValueError("tcd_chart needs at least one Route.")
+    fig, axes = _figure(1, 2, (13, 5.5))
+    ax_cost, ax_time = axes[0]
+    seen: set[str] = set()
+    for i, (name, r) in enumerate(named.items()):
+        legs = r.legs
+        km = np.r_[0.0, legs["km"].cumsum().to_numpy()]
+        cost = np.r_[0.0, legs["cost_usd"].cumsum().to_numpy()]
+        days = np.r_[0.0, (legs["hours"].cumsum() / 24.0).to_numpy()]
+        color = f"C{i % 10}"
+        ax_cost.plot(km, cost, color=color, lw=2, label=f"{name}: USD {r.cost_usd:,.0f}")
+        ax_time.plot(km, days, color=color, lw=2, label=f"{name}: {r.days:.1f} days")
+        for j, kind in enumerate(legs["kind"]):
+            if kind not in _EVENT_STYLE:
+                continue
+            c, marker, _ = _EVENT_STYLE[kind]
+            seen.add(kind)
+            for ax, y in ((ax_cost, cost), (ax_time, days)):
+                if y[j + 1] > y[j]:
+                    ax.plot([km[j + 1]], [y[j + 1]], marker=marker, color=c, ms=6, ls="none")
+    first = next(iter(named.values()))
+    unit = f"USD per TEU ({first.price_year} prices)"
+    ax_cost.set(xlabel="distance (km)", ylabel=f"cumulative cost, {unit}",
+                title="Cost–distance")
+    ax_time.set(xlabel="distance (km)", ylabel="cumulative time (days)", title="Time–distance")
+    for ax in (ax_cost, ax_time):
+        ax.grid(alpha=0.3)
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+    from matplotlib.lines import Line2D
+    events = [Line2D([], [], color=c, marker=m, ls="none", label=label)
+              for kind, (c, m, label) in _EVENT_STYLE.items() if kind in seen]
+    for ax in (ax_cost, ax_time):
+        handles, _ = ax.get_legend_handles_labels()
+        ax.legend(handles=handles + events, fontsize=8, loc="upper left")
+    fig.suptitle(title or f"{first.origin_name} → {first.destination_name}")
+    return fig
+
+
+def route_map(routes: Route | Sequence[Route] | Mapping[str, Route], *,
+              network: Network | None = None, title: str | None = None) -> Figure:
+    """A static map of routes (lon/lat), with the network's places as context.
+
+    Parameters
+    ----------
+    routes : Route, sequence of Route, or mapping of name to Route
+        The routes to draw.
+    network : Network, optional
+        Draws its links (thin grey) and places beneath the routes.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    named = _named(routes)
+    if not named:
+        raise ValueError("route_map needs at least one Route.")
+    fig, axes = _figure(1, 1, (10, 8))
+    ax = axes[0][0]
+    if network is not None:
+        network.links.plot(ax=ax, color="0.85", lw=0.6)
+        network.places.plot(ax=ax, color="0.55", markersize=6)
+    bounds = []
+    for i, (name, r) in enumerate(named.items()):
+        lines = r.legs[r.legs["kind"] == "link"]
+        lines.plot(ax=ax, color=f"C{i % 10}", lw=2.5, label=name)
+        bounds.append(r.legs.total_bounds)
+        ends = r.legs.iloc[[0, -1]]
+        ax.plot([g.coords[0][0] for g in ends.geometry],
+                [g.coords[0][1] for g in ends.geometry], "k*", ms=10)
+    b = np.array(bounds)
+    pad = 2.0
+    ax.set_xlim(b[:, 0].min() - pad, b[:, 2].max() + pad)
+    ax.set_ylim(b[:, 1].min() - pad, b[:, 3].max() + pad)
+    ax.set_aspect(1 / np.cos(np.radians(np.clip(b[:, [1, 3]].mean(), -80, 80))))
+    ax.set(xlabel="longitude (°)", ylabel="latitude (°)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    first = next(iter(named.values()))
+    ax.set_title(title or f"{first.origin_name} → {first.destination_name}")
+    return fig

@@ -1,0 +1,96 @@
+"""compare(), check_claim() and the T/C-D chart on the tiny hand-drawn network."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from corridor_router import InvalidInputError, check_claim, compare, route
+from corridor_router.plot import route_map, tcd_chart
+
+
+def test_compare_rows_and_savings_against_today(tiny):
+    df = compare("alpha", "echo", network=tiny)
+    assert list(df.index) == ["today", "uap"]
+    today, uap = route("alpha", "echo", network=tiny), route("alpha", "echo", network=tiny,
+                                                             corridor="uap")
+    assert df.at["today", "cost_usd"] == pytest.approx(today.cost_usd)
+    assert df.at["uap", "cost_usd"] == pytest.approx(uap.cost_usd)
+    assert df.at["uap", "days_saved"] == pytest.approx(today.days - uap.days)
+    assert df.at["uap", "cost_saved_pct"] == pytest.approx(
+        100 * (today.cost_usd - uap.cost_usd) / today.cost_usd)
+    assert df.at["uap", "gauge_breaks"] == 1 and df.at["uap", "borders"] == 2
+    assert bool(df.at["today", "is_baseline"]) and df.at["today", "days_saved"] == 0
+
+
+def test_compare_scenarios_and_a_named_baseline(tiny):
+    df = compare("alpha", "echo", corridors=["uap"], scenarios=["bravo_closed"],
+                 baseline="uap", network=tiny)
+    assert list(df.index) == ["today", "uap", "bravo_closed"]
+    assert "closes" in df.at["bravo_closed", "note"] and np.isnan(df.at["bravo_closed", "km"])
+    assert df.at["uap", "days_saved"] == 0
+    with pytest.raises(InvalidInputError, match="Known corridors: uap"):
+        compare("alpha", "echo", corridors=["middle"], network=tiny)
+    with pytest.raises(InvalidInputError, match="baseline"):
+        compare("alpha", "echo", baseline="nowhere", network=tiny)
+
+
+def test_corridor_route_follows_its_via_places_and_modes(tiny):
+    r = route("alpha", "echo", network=tiny, corridor="uap")
+    assert set(r.modes_used) == {"rail"} and "r_cd" in set(r.legs["ref"])
+    with pytest.raises(InvalidInputError, match="Unknown corridor"):
+        route("alpha", "echo", network=tiny, corridor="nope")
+
+
+def test_claim_check_numbers_breakdown_and_required_baseline(tiny):
+    c = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
+                    cost_saved_pct=10, network=tiny)
+    assert c.days_saved == pytest.approx(c.old.days - c.new.days)
+    assert c.cost_saved_usd == pytest.approx(120.0)          # 980 - 860, by hand
+    assert c.holds_cost and not c.holds_days and not c.holds
+    assert "does not hold" in c.verdict
+    total = c.breakdown.loc["total"]
+    assert c.breakdown["hours_saved"].drop("total").sum() == pytest.approx(
+        c.old.hours - c.new.hours)
+    assert total["cost_saved_usd"] == pytest.approx(c.cost_saved_usd)
+    assert c.required_old_days == pytest.approx(c.new.days + 1)
+    assert c.required_old_cost_usd == pytest.approx(860 / 0.9)
+    assert "would have to take at least" in c.summary()
+
+
+def test_claim_sensitivity_break_even_really_flips_the_verdict(tiny):
+    c = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
+                    cost_saved_pct=10, network=tiny)
+    s = c.sensitivity
+    assert s["break_even"].notna().sum() >= 3
+    # only the UAP route breaks gauge (10 h): the claim of one day holds once the break
+    # is 24 h - (73.4 - 56.75) h saved now = 7.35 h shorter
+    saved_h = c.old.hours - c.new.hours
+    assert saved_h == pytest.approx(73.4 - 56.75)
+    key = "gauge_break.1520-1676.hours"
+    assert s.at[key, "break_even"] == pytest.approx(10 - (24 - saved_h), abs=1e-3)
+    assert s.at[key, "flips_within_range"] is None      # no sourced range given
+    # only today's route drives on Afghan roads (160 km at 25 km/h): slower roads help
+    road = s.at["modes.road.countries.AF.speed_kmh", "break_even"]
+    assert road == pytest.approx(160 / (160 / 25 + 24 - saved_h), rel=1e-3)
+    # used by both routes, the AF->PK rail border cannot change the saving
+    assert np.isnan(s.at["crossings.d_rail_af_pk.dwell_h", "break_even"])
+    # the UZ->AF rail crossing has a sourced spread 4..8 h that does not flip the verdict
+    assert s.at["crossings.b_rail_uz_af.dwell_h", "flips_within_range"] is False
+
+
+def test_tcd_chart_and_map_are_figures_that_save_to_png(tiny, tmp_path):
+    routes = {"today": route("alpha", "echo", network=tiny),
+              "uap": route("alpha", "echo", network=tiny, corridor="uap")}
+    fig = tcd_chart(routes)
+    axes = fig.get_axes()
+    assert [a.get_title() for a in axes] == ["Cost–distance", "Time–distance"]
+    # cumulative cost line of the UAP route ends at its total
+    uap_line = axes[0].get_lines()[[ln.get_label() for ln in axes[0].get_lines()].index(
+        "uap: USD 860")]
+    assert uap_line.get_ydata()[-1] == pytest.approx(860)
+    out = tmp_path / "tcd.png"
+    fig.savefig(out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+    route_map(routes, network=tiny).savefig(tmp_path / "map.png")
+    assert (tmp_path / "map.png").stat().st_size > 10_000
