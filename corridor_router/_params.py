@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import MODES, Problems
+from ._validate import MODES, Problems, split_list
 
-__all__ = ["mode_value", "pair_key", "pair_value", "validate"]
+__all__ = ["mode_value", "pair_key", "pair_value", "source_ids", "validate"]
 
 FILE = "params.toml"
 MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
@@ -37,14 +37,20 @@ def pair_value(params: Mapping[str, Any], section: str, a: object, b: object) ->
     return float(entry["cost_usd_per_teu"]), float(entry["hours"])
 
 
+def source_ids(value: Any) -> tuple[str, ...]:
+    """Source ids of a TOML ``source`` value: a list, or a string of ``;``-separated ids."""
+    if isinstance(value, str):
+        return split_list(value)
+    return tuple(str(v) for v in (value or ()))
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) \
         and value >= 0
 
 
 def _check_sources(entry: Mapping, key: str, problems: Problems, known: set[str]) -> None:
-    srcs = entry.get("source")
-    srcs = [srcs] if isinstance(srcs, str) else list(srcs or [])
+    srcs = source_ids(entry.get("source"))
     if not srcs:
         problems.add(FILE, None, f"{key}.source", "no source", "name the source id of these values")
     for s in srcs:

@@ -74,7 +74,8 @@ class Problems:
         for col in optional:
             if col not in df.columns:
                 df[col] = ""
-        df = df.map(lambda v: str(v).strip())
+        for col in df.columns:
+            df[col] = [str(v).strip() for v in df[col].tolist()]
         df.index = pd.RangeIndex(2, len(df) + 2, name="line")
         return df
 
@@ -91,6 +92,10 @@ class Problems:
         unit: str = "",
     ) -> np.ndarray:
         """Parse a numeric column; empty cells become NaN (an error if required)."""
+        fast = _numbers_fast(df[column].tolist(), required=required, low=low, high=high,
+                             positive=positive)
+        if fast is not None:
+            return fast
         out = np.full(len(df), np.nan)
         for i, (line, cell) in enumerate(df[column].items()):
             if cell == "":
@@ -129,6 +134,9 @@ class Problems:
     # -- checks shared by several files ----------------------------------------
     def ids(self, df: pd.DataFrame, file: str) -> None:
         """Ids must be present, well formed and unique."""
+        values = df["id"].tolist()
+        if len(set(values)) == len(values) and all(map(_ID.match, values)):
+            return
         seen: dict[str, int] = {}
         for line, value in df["id"].items():
             if not value:
@@ -146,6 +154,8 @@ class Problems:
                *, required: bool = True) -> None:
         """Values of a column must come from a fixed vocabulary."""
         allowed = tuple(str(a) for a in allowed)
+        if set(df[column].tolist()) <= set(allowed) | ({""} if not required else set()):
+            return
         for line, value in df[column].items():
             if value == "" and not required:
                 continue
@@ -155,6 +165,9 @@ class Problems:
 
     def countries(self, df: pd.DataFrame, file: str, column: str, *, required: bool) -> None:
         """Country cells must be ISO 3166-1 alpha-2 codes."""
+        distinct = set(df[column].tolist()) - ({""} if not required else set())
+        if all(_CC.match(v) for v in distinct):
+            return
         for line, value in df[column].items():
             if value == "" and not required:
                 continue
@@ -164,6 +177,9 @@ class Problems:
 
     def sources(self, df: pd.DataFrame, file: str, known: set[str]) -> None:
         """Every row names at least one source id that resolves in sources.csv."""
+        distinct = set(df["source"].tolist())
+        if all(split_list(c) and set(split_list(c)) <= known for c in distinct):
+            return
         for line, cell in df["source"].items():
             ids = split_list(cell)
             if not ids:
@@ -173,6 +189,30 @@ class Problems:
                 if sid not in known:
                     self.add(file, line, "source", f"source id {sid!r} is not in sources.csv",
                              "add it to sources.csv or correct the id")
+
+
+def _numbers_fast(cells: list[str], *, required: bool, low: float | None,
+                  high: float | None, positive: bool) -> np.ndarray | None:
+    """Parse a numeric column when every cell is valid; None if any cell needs a message."""
+    out = np.full(len(cells), np.nan)
+    filled = [i for i, c in enumerate(cells) if c != ""]
+    if required and len(filled) < len(cells):
+        return None
+    try:
+        values = np.array([float(cells[i]) for i in filled], dtype=float)
+    except ValueError:
+        return None
+    bad = ~np.isfinite(values)
+    if positive:
+        bad |= values <= 0
+    if low is not None:
+        bad |= values < low
+    if high is not None:
+        bad |= values > high
+    if bad.any():
+        return None
+    out[filled] = values
+    return out
 
 
 def geodesic_km(lon1, lat1, lon2, lat2) -> np.ndarray:

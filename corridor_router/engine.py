@@ -98,8 +98,12 @@ class Weighted:
         return [int(self.best_edge[self.graph.slot(u, v)]) for u, v in zip(nodes[:-1], nodes[1:])]
 
 
-def shortest_through(weighted: Weighted, stages: Sequence[Sequence[int]]) -> tuple[float, list[int]]:
+def shortest_through(weighted: Weighted | Sequence[Weighted],
+                     stages: Sequence[Sequence[int]]) -> tuple[float, list[int]]:
     """Cheapest walk that visits one node of each stage in order.
+
+    ``weighted`` is one weighting for every segment, or one per segment (between
+    consecutive stages), so that parts of a walk can obey different restrictions.
 
     ``stages[0]`` are the possible starts, ``stages[-1]`` the possible ends, and each stage
     in between a set of nodes of which the walk must pass one (a via place's layer
@@ -112,10 +116,15 @@ def shortest_through(weighted: Weighted, stages: Sequence[Sequence[int]]) -> tup
         ``cost`` is ``inf`` and ``edges`` empty when no walk exists.
     """
     stages = [np.asarray(s, dtype=np.int64) for s in stages]
+    segments = ([weighted] * (len(stages) - 1) if isinstance(weighted, Weighted)
+                else list(weighted))
+    if len(segments) != len(stages) - 1:
+        raise ValueError(f"{len(stages)} stages need {len(stages) - 1} weightings, "
+                         f"got {len(segments)}")
     best = np.zeros(len(stages[0]))
     back: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for k in range(len(stages) - 1):
-        dist, pred = weighted.from_sources(stages[k])
+        dist, pred = segments[k].from_sources(stages[k])
         reach = dist[:, stages[k + 1]] + best[:, None]       # rows: from, cols: to
         arg = np.argmin(reach, axis=0)
         best = reach[arg, np.arange(len(stages[k + 1]))]
@@ -130,6 +139,6 @@ def shortest_through(weighted: Weighted, stages: Sequence[Sequence[int]]) -> tup
         arg, pred, sources = back[k]
         i = int(arg[j])
         target = int(stages[k + 1][j])
-        pieces.append(weighted.edges_of(pred[i], int(sources[i]), target))
+        pieces.append(segments[k].edges_of(pred[i], int(sources[i]), target))
         j = i
     return total, [e for piece in reversed(pieces) for e in piece]

@@ -14,7 +14,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import LineString, Point
+import shapely
+from shapely.geometry import LineString
 
 from . import _params
 from ._validate import (
@@ -65,7 +66,11 @@ class Corridor:
     via : tuple of str
         Place ids the corridor passes, in order.
     modes : tuple of str
-        Modes the corridor uses (empty: any).
+        Modes allowed on the corridor section, from its first via place to its last
+        (empty: any).
+    access_modes : tuple of str
+        Modes allowed to reach the section from the origin and to leave it for the
+        destination (empty: any).
     scenario : str or None
         Scenario in which the corridor exists.
     description : str
@@ -79,6 +84,7 @@ class Corridor:
     tags: tuple[str, ...] = ()
     via: tuple[str, ...] = ()
     modes: tuple[str, ...] = ()
+    access_modes: tuple[str, ...] = ()
     scenario: str | None = None
     description: str = ""
     source: tuple[str, ...] = ()
@@ -140,8 +146,9 @@ class Network:
     @functools.cached_property
     def _lookup(self) -> dict[str, str]:
         table: dict[str, str] = {}
-        for pid, row in self.places.iterrows():
-            for key in (pid, row["name"], *row["aliases"]):
+        places = self.places
+        for pid, name, aliases in zip(places.index, places["name"], places["aliases"]):
+            for key in (pid, name, *aliases):
                 table.setdefault(_norm(key), pid)
         return table
 
@@ -275,11 +282,12 @@ def _load_sources(folder: Path, problems: Problems) -> pd.DataFrame | None:
         return None
     problems.ids(df, "sources.csv")
     problems.choice(df, "sources.csv", "confidence", CONFIDENCES)
-    for line, row in df.iterrows():
-        if not row["title"]:
+    for line, title, confidence, notes in zip(df.index, df["title"], df["confidence"],
+                                              df["notes"]):
+        if not title:
             problems.add("sources.csv", line, "title", "title is missing",
                          "give the title of the document or page")
-        if row["confidence"] == "EST" and not row["notes"]:
+        if confidence == "EST" and not notes:
             problems.add("sources.csv", line, "notes", "an estimate without its derivation",
                          "say in 'notes' how the estimate was derived")
     return df.drop_duplicates("id").set_index("id")
@@ -310,7 +318,7 @@ def _load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDa
     lat = problems.numbers(df, file, "lat", required=True, low=-90, high=90, unit=" (degrees)")
     cost = problems.numbers(df, file, "handling_usd_per_teu", required=False, low=0, unit=" (USD)")
     hours = problems.numbers(df, file, "handling_h", required=False, low=0, unit=" (hours)")
-    modes = [split_list(m) for m in df["modes"]]
+    modes = _split_column(df["modes"])
     for line, ms in zip(df.index, modes):
         if not ms:
             problems.add(file, line, "modes", "no mode", f"list the modes served, from {MODES}")
@@ -323,7 +331,7 @@ def _load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDa
             problems.add(file, line, "name", "name is missing", "give the place a name")
     out = pd.DataFrame({
         "name": df["name"].to_numpy(),
-        "aliases": [split_list(a) for a in df["aliases"]],
+        "aliases": _split_column(df["aliases"]),
         "country": df["country"].to_numpy(),
         "kind": df["kind"].to_numpy(),
         "modes": modes,
@@ -331,13 +339,21 @@ def _load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDa
         "lat": lat,
         "handling_usd_per_teu": cost,
         "handling_h": hours,
-        "source": [split_list(s) for s in df["source"]],
+        "source": _split_column(df["source"]),
         "notes": df["notes"].to_numpy(),
     }, index=pd.Index(df["id"].to_numpy(), name="id"))
     out = out[~out.index.duplicated()]
-    geometry = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None
-                for x, y in zip(out["lon"], out["lat"])]
+    x, y = out["lon"].to_numpy(), out["lat"].to_numpy()
+    geometry = shapely.points(np.where(np.isfinite(x), x, 0.0), np.where(np.isfinite(y), y, 0.0))
+    geometry[~(np.isfinite(x) & np.isfinite(y))] = None
     return gpd.GeoDataFrame(out, geometry=geometry, crs=CRS)
+
+
+def _split_column(column: pd.Series) -> list[tuple[str, ...]]:
+    """``split_list`` of every cell, each distinct cell split once."""
+    cells = column.tolist()
+    parsed = {cell: split_list(cell) for cell in set(cells)}
+    return [parsed[cell] for cell in cells]
 
 
 def _place_sides(places, crossings_raw) -> dict[str, set[str]]:
@@ -348,9 +364,10 @@ def _place_sides(places, crossings_raw) -> dict[str, set[str]]:
     for pid, country in places["country"].items():
         sides[pid] = {country}
     if crossings_raw is not None:
-        for _, row in crossings_raw.iterrows():
-            if row["place"] in sides:
-                sides[row["place"]].update(c for c in (row["from_country"], row["to_country"]) if c)
+        for place, c_from, c_to in zip(crossings_raw["place"], crossings_raw["from_country"],
+                                       crossings_raw["to_country"]):
+            if place in sides:
+                sides[place].update(c for c in (c_from, c_to) if c)
     return sides
 
 
@@ -403,101 +420,185 @@ def _load_links(folder: Path, problems: Problems, known: set[str], places, sides
     gauge = numbers("gauge_mm", required=False, positive=True, unit=" (mm)")
 
     place_ids = set(places.index) if places is not None else set()
-    bidirectional = np.zeros(len(df), bool)
-    waypoints: list[list[tuple[float, float]]] = []
-    for i, row in df.iterrows():
-        for end in ("from", "to"):
-            if row[end] not in place_ids and places is not None:
-                add(i, end, f"unknown place id {row[end]!r}",
-                    "use an id from places.csv or add the place there")
-        if row["from"] == row["to"] and row["from"]:
-            add(i, "to", "link starts and ends at the same place", "check 'from' and 'to'")
-        mode = row["mode"]
-        if mode not in MODES:
-            add(i, "mode", f"unknown mode {mode!r}", f"use one of: {', '.join(MODES)}")
-        if row["status"] not in STATUSES:
-            add(i, "status", f"unknown status {row['status']!r}", f"use one of: {', '.join(STATUSES)}")
-        if mode == "rail":
-            if np.isnan(gauge[i]):
-                if row["gauge_mm"] == "":
-                    add(i, "gauge_mm", "rail link without gauge",
-                        f"enter the track gauge in mm: {', '.join(map(str, GAUGES))}")
-            elif int(gauge[i]) not in GAUGES or gauge[i] != int(gauge[i]):
-                add(i, "gauge_mm", f"unsupported gauge {row['gauge_mm']!r}",
-                    f"use one of: {', '.join(map(str, GAUGES))}")
-        elif row["gauge_mm"]:
-            add(i, "gauge_mm", f"a {mode} link has a gauge", "leave gauge_mm empty for non-rail links")
-        if mode in ("rail", "road"):
-            country = row["country"]
-            if not re.match(r"^[A-Z]{2}$", country):
-                add(i, "country", f"{country!r} is not an ISO 3166-1 alpha-2 code",
-                    "give the two-letter code of the country the link lies in")
-            else:
-                for end in ("from", "to"):
-                    pid = row[end]
-                    if pid in sides and country not in sides[pid]:
-                        add(i, "country",
-                            f"link in {country} ends at {pid!r}, which lies in "
-                            f"{'/'.join(sorted(sides[pid]))}",
-                            "split the link at a border place, or add the crossing to crossings.csv")
-        if mode in ("sea", "ferry") and row["headway_h"] == "":
-            pass  # no headway: no waiting time is modelled
-        b = row["bidirectional"].lower()
-        if b not in ("true", "false"):
-            add(i, "bidirectional", f"{row['bidirectional']!r} is not true or false",
-                "write true or false")
-        bidirectional[i] = b == "true"
-        try:
-            waypoints.append(parse_waypoints(row["waypoints"]))
-        except ValueError as err:
-            add(i, "waypoints", str(err), "write waypoints as 'lon lat;lon lat' in degrees")
-            waypoints.append([])
-        for sid in split_list(row["source"]) or ("",):
-            if not sid:
-                add(i, "source", "no source id", "name the source of this link's figures")
-            elif sid not in known:
-                add(i, "source", f"source id {sid!r} is not in sources.csv",
-                    "add it to sources.csv or correct the id")
+    cols = {c: df[c].tolist() for c in ("from", "to", "mode", "status", "gauge_mm", "country",
+                                         "bidirectional", "waypoints", "source")}
+    bidirectional = np.array([b.lower() == "true" for b in cols["bidirectional"]], dtype=bool)
+    waypoints: list[list[tuple[float, float]]] = [[] for _ in range(len(df))]
+    for i in _link_rows_to_check(cols, gauge, place_ids, places is not None, sides, known):
+        _check_link_row(i, {c: v[i] for c, v in cols.items()}, gauge[i], place_ids,
+                        places is not None, sides, known, add, waypoints)
 
     # Geodesic check of the length, and the geometry.
-    geodesic = np.full(len(df), np.nan)
-    geometry: list[LineString | None] = [None] * len(df)
-    if places is not None:
-        for i, row in df.iterrows():
-            if row["from"] in place_ids and row["to"] in place_ids:
-                a = places.loc[row["from"]]
-                b = places.loc[row["to"]]
-                if np.isfinite([a.lon, a.lat, b.lon, b.lat]).all():
-                    geodesic[i] = float(geodesic_km(a.lon, a.lat, b.lon, b.lat))
-                    geometry[i] = _geodesic_line([(a.lon, a.lat), *waypoints[i], (b.lon, b.lat)])
-            if np.isfinite(length[i]) and np.isfinite(geodesic[i]) and length[i] > 0:
-                if length[i] < geodesic[i] * (1 - LENGTH_TOLERANCE):
-                    add(i, "length_km",
-                        f"{length[i]:g} km is shorter than the geodesic distance "
-                        f"{geodesic[i]:.1f} km between its ends",
-                        "check the length and the coordinates of both places")
+    geodesic, geometry = _link_geometry(cols["from"], cols["to"], waypoints, places)
+    short = np.flatnonzero(np.isfinite(length) & np.isfinite(geodesic) & (length > 0)
+                           & (length < geodesic * (1 - LENGTH_TOLERANCE)))
+    for i in short:
+        add(i, "length_km",
+            f"{length[i]:g} km is shorter than the geodesic distance "
+            f"{geodesic[i]:.1f} km between its ends",
+            "check the length and the coordinates of both places")
 
     out = pd.DataFrame({
         "from": df["from"].to_numpy(),
         "to": df["to"].to_numpy(),
         "mode": df["mode"].to_numpy(),
-        "gauge_mm": pd.array([int(g) if np.isfinite(g) else None for g in gauge], dtype="Int64"),
+        "gauge_mm": pd.arrays.IntegerArray(np.where(np.isfinite(gauge), gauge, 0).astype(np.int64),
+                                           ~np.isfinite(gauge)),
         "country": df["country"].to_numpy(),
         "length_km": length,
         "status": df["status"].to_numpy(),
         "speed_kmh": speed,
         "rate_usd_per_teu_km": rate,
         "headway_h": headway,
-        "corridors": [split_list(c) for c in df["corridors"]],
+        "corridors": _split_column(df["corridors"]),
         "bidirectional": bidirectional,
-        "straits": [split_list(s) for s in df["straits"]],
-        "source": [split_list(s) for s in df["source"]],
+        "straits": _split_column(df["straits"]),
+        "source": _split_column(df["source"]),
         "notes": df["notes"].to_numpy(),
         "geodesic_km": geodesic,
         "file": files,
     }, index=pd.Index(df["id"].to_numpy(), name="id"))
     keep = ~out.index.duplicated()
-    return gpd.GeoDataFrame(out[keep], geometry=[g for g, k in zip(geometry, keep) if k], crs=CRS)
+    return gpd.GeoDataFrame(out[keep], geometry=geometry[keep], crs=CRS)
+
+
+def _link_rows_to_check(cols: dict[str, list], gauge: np.ndarray, place_ids: set[str],
+                        have_places: bool, sides: dict[str, set[str]],
+                        known: set[str]) -> np.ndarray:
+    """Rows of links.csv that may hold a problem (a superset; the others are clean)."""
+    n = len(gauge)
+    frm, to, mode = (np.asarray(cols[c], dtype=object) for c in ("from", "to", "mode"))
+    bad = np.zeros(n, dtype=bool)
+    if have_places:
+        ids = np.asarray(sorted(place_ids), dtype=object)
+        bad |= ~np.isin(frm, ids) | ~np.isin(to, ids)
+    bad |= (frm == to)
+    bad |= ~np.isin(mode, MODES) | ~np.isin(np.asarray(cols["status"], dtype=object), STATUSES)
+    rail = mode == "rail"
+    whole = np.isfinite(gauge) & (gauge == np.round(np.nan_to_num(gauge)))
+    bad |= rail & ~(whole & np.isin(np.nan_to_num(gauge), GAUGES))
+    bad |= ~rail & (np.asarray(cols["gauge_mm"], dtype=object) != "")
+    land = rail | (mode == "road")
+    country = cols["country"]
+    bad |= land & np.array([not (len(c) == 2 and c.isascii() and c.isalpha() and c.isupper())
+                            or (a in sides and c not in sides[a])
+                            or (b in sides and c not in sides[b])
+                            for c, a, b in zip(country, cols["from"], cols["to"])], dtype=bool)
+    bad |= ~np.isin(np.char.lower(np.asarray(cols["bidirectional"], dtype=str)), ("true", "false"))
+    bad |= np.asarray(cols["waypoints"], dtype=object) != ""
+    clean_source = {c: bool(split_list(c)) and set(split_list(c)) <= known
+                    for c in set(cols["source"])}
+    bad |= np.array([not clean_source[c] for c in cols["source"]], dtype=bool)
+    return np.flatnonzero(bad)
+
+
+def _check_link_row(i: int, row: dict[str, str], gauge: float, place_ids: set[str],
+                    have_places: bool, sides: dict[str, set[str]], known: set[str], add,
+                    waypoints: list) -> None:
+    """Report every problem of one links.csv row; parse its waypoints."""
+    import re
+    for end in ("from", "to"):
+        if row[end] not in place_ids and have_places:
+            add(i, end, f"unknown place id {row[end]!r}",
+                "use an id from places.csv or add the place there")
+    if row["from"] == row["to"] and row["from"]:
+        add(i, "to", "link starts and ends at the same place", "check 'from' and 'to'")
+    mode = row["mode"]
+    if mode not in MODES:
+        add(i, "mode", f"unknown mode {mode!r}", f"use one of: {', '.join(MODES)}")
+    if row["status"] not in STATUSES:
+        add(i, "status", f"unknown status {row['status']!r}", f"use one of: {', '.join(STATUSES)}")
+    if mode == "rail":
+        if np.isnan(gauge):
+            if row["gauge_mm"] == "":
+                add(i, "gauge_mm", "rail link without gauge",
+                    f"enter the track gauge in mm: {', '.join(map(str, GAUGES))}")
+        elif int(gauge) not in GAUGES or gauge != int(gauge):
+            add(i, "gauge_mm", f"unsupported gauge {row['gauge_mm']!r}",
+                f"use one of: {', '.join(map(str, GAUGES))}")
+    elif row["gauge_mm"]:
+        add(i, "gauge_mm", f"a {mode} link has a gauge", "leave gauge_mm empty for non-rail links")
+    if mode in ("rail", "road"):
+        country = row["country"]
+        if not re.match(r"^[A-Z]{2}$", country):
+            add(i, "country", f"{country!r} is not an ISO 3166-1 alpha-2 code",
+                "give the two-letter code of the country the link lies in")
+        else:
+            for end in ("from", "to"):
+                pid = row[end]
+                if pid in sides and country not in sides[pid]:
+                    add(i, "country",
+                        f"link in {country} ends at {pid!r}, which lies in "
+                        f"{'/'.join(sorted(sides[pid]))}",
+                        "split the link at a border place, or add the crossing to crossings.csv")
+    b = row["bidirectional"].lower()
+    if b not in ("true", "false"):
+        add(i, "bidirectional", f"{row['bidirectional']!r} is not true or false",
+            "write true or false")
+    try:
+        waypoints[i] = parse_waypoints(row["waypoints"])
+    except ValueError as err:
+        add(i, "waypoints", str(err), "write waypoints as 'lon lat;lon lat' in degrees")
+    for sid in split_list(row["source"]) or ("",):
+        if not sid:
+            add(i, "source", "no source id", "name the source of this link's figures")
+        elif sid not in known:
+            add(i, "source", f"source id {sid!r} is not in sources.csv",
+                "add it to sources.csv or correct the id")
+
+
+def _link_geometry(frm: list[str], to: list[str], waypoints: list, places
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Geodesic km between the ends of each link, and its densified geodesic LineString.
+
+    Links whose ends are unknown or lack coordinates get NaN and no geometry.
+    """
+    n = len(frm)
+    geodesic = np.full(n, np.nan)
+    geometry = np.full(n, None, dtype=object)
+    if places is None or n == 0:
+        return geodesic, geometry
+    lon = places["lon"].to_numpy(dtype=float)
+    lat = places["lat"].to_numpy(dtype=float)
+    a = places.index.get_indexer(frm)
+    b = places.index.get_indexer(to)
+    ok = (a >= 0) & (b >= 0)
+    ok[ok] = np.isfinite(lon[a[ok]]) & np.isfinite(lat[a[ok]]) \
+        & np.isfinite(lon[b[ok]]) & np.isfinite(lat[b[ok]])
+    rows = np.flatnonzero(ok)
+    geodesic[rows] = geodesic_km(lon[a[rows]], lat[a[rows]], lon[b[rows]], lat[b[rows]])
+    bent = np.array([bool(waypoints[i]) for i in rows], dtype=bool)
+    for i in rows[bent]:
+        geometry[i] = _geodesic_line([(lon[a[i]], lat[a[i]]), *waypoints[i],
+                                      (lon[b[i]], lat[b[i]])])
+    straight = rows[~bent]
+    geometry[straight] = _geodesic_lines(lon[a[straight]], lat[a[straight]],
+                                         lon[b[straight]], lat[b[straight]])
+    return geodesic, geometry
+
+
+def _geodesic_lines(x1: np.ndarray, y1: np.ndarray, x2: np.ndarray,
+                    y2: np.ndarray) -> np.ndarray:
+    """``_geodesic_line`` of many two-point lines at once (same densification)."""
+    if len(x1) == 0:
+        return np.empty(0, dtype=object)
+    az, _, metres = GEOD.inv(x1, y1, x2, y2)
+    n_mid = (np.asarray(metres) / 1000.0 // _DENSIFY_KM).astype(np.int64)
+    n_pts = n_mid + 2
+    line = np.repeat(np.arange(len(x1)), n_pts)
+    start = np.cumsum(n_pts) - n_pts
+    k = np.arange(len(line)) - start[line]          # 0 .. n_mid + 1 along each line
+    lon = np.empty(len(line))
+    lat = np.empty(len(line))
+    first, last = k == 0, k == n_pts[line] - 1
+    mid = ~(first | last)
+    lon[first], lat[first] = x1, y1
+    lon[last], lat[last] = x2, y2
+    if mid.any():
+        m = line[mid]
+        step = np.asarray(metres)[m] / (n_mid[m] + 1)
+        lon[mid], lat[mid], _ = GEOD.fwd(x1[m], y1[m], np.asarray(az)[m], k[mid] * step)
+    return shapely.linestrings(np.c_[lon, lat], indices=line)
 
 
 def _geodesic_line(points: list[tuple[float, float]]) -> LineString:
@@ -525,15 +626,17 @@ def _load_crossings(df, problems: Problems, known: set[str], places, links):
     low = problems.numbers(df, file, "dwell_low_h", required=False, low=0, unit=" (hours)")
     high = problems.numbers(df, file, "dwell_high_h", required=False, low=0, unit=" (hours)")
     fee = problems.numbers(df, file, "fee_usd_per_teu", required=True, low=0, unit=" (USD)")
-    for i, (line, row) in enumerate(df.iterrows()):
+    kind_of = dict(zip(places.index, places["kind"])) if places is not None else {}
+    for i, (line, place, c_from, c_to) in enumerate(zip(
+            df.index, df["place"], df["from_country"], df["to_country"])):
         if places is not None:
-            if row["place"] not in places.index:
-                problems.add(file, line, "place", f"unknown place id {row['place']!r}",
+            if place not in kind_of:
+                problems.add(file, line, "place", f"unknown place id {place!r}",
                              "use the id of a border place from places.csv")
-            elif places.at[row["place"], "kind"] != "border":
-                problems.add(file, line, "place", f"{row['place']!r} is not of kind 'border'",
+            elif kind_of[place] != "border":
+                problems.add(file, line, "place", f"{place!r} is not of kind 'border'",
                              "set its kind to 'border' in places.csv")
-        if row["from_country"] and row["from_country"] == row["to_country"]:
+        if c_from and c_from == c_to:
             problems.add(file, line, "to_country", "a crossing between a country and itself",
                          "give the two countries of the border")
         if np.isfinite(low[i]) and np.isfinite(dwell[i]) and low[i] > dwell[i]:
@@ -551,7 +654,7 @@ def _load_crossings(df, problems: Problems, known: set[str], places, links):
         "dwell_low_h": low,
         "dwell_high_h": high,
         "fee_usd_per_teu": fee,
-        "source": [split_list(s) for s in df["source"]],
+        "source": _split_column(df["source"]),
         "notes": df["notes"].to_numpy(),
     }, index=pd.Index(df["id"].to_numpy(), name="id"))
     return out[~out.index.duplicated()]
@@ -576,8 +679,9 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
         via = tuple(spec.get("via", ()))
         ctags = tuple(spec.get("tags", ()))
         modes = tuple(spec.get("modes", ()))
+        access_modes = tuple(spec.get("access_modes", ()))
         srcs = spec.get("source", ())
-        srcs = (srcs,) if isinstance(srcs, str) else tuple(srcs)
+        srcs = _params.source_ids(srcs)
         if "name" not in spec:
             problems.add(file, None, f"{key}.name", "name is missing", "give the corridor a name")
         if not via and not ctags:
@@ -591,7 +695,7 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
             if links is not None and t not in tags:
                 problems.add(file, None, f"{key}.tags", f"no link carries the tag {t!r}",
                              "tag the corridor's links in links.csv (column 'corridors')")
-        for m in modes:
+        for m in (*modes, *access_modes):
             if m not in MODES:
                 problems.add(file, None, f"{key}.modes", f"unknown mode {m!r}",
                              f"use {', '.join(MODES)}")
@@ -602,7 +706,8 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
                 problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
                              "add it to sources.csv or correct the id")
         out[cid] = Corridor(id=cid, name=str(spec.get("name", cid)), tags=ctags, via=via,
-                            modes=modes, scenario=spec.get("scenario"),
+                            modes=modes, access_modes=access_modes,
+                            scenario=spec.get("scenario"),
                             description=str(spec.get("description", "")), source=tuple(srcs))
     return out
 
@@ -625,7 +730,7 @@ def _load_scenarios(folder, problems: Problems, known) -> dict:
             problems.add(file, None, f"{key}.{u}", "unknown key",
                          "use description, statuses, build, close, overrides, source")
         srcs = spec.get("source", ())
-        srcs = (srcs,) if isinstance(srcs, str) else tuple(srcs)
+        srcs = _params.source_ids(srcs)
         if not srcs:
             problems.add(file, None, f"{key}.source", "no source", "name the source ids")
         for s in srcs:

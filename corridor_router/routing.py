@@ -261,9 +261,39 @@ def _mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
     return ok
 
 
-def _solve(graph: RoutingGraph, weights: np.ndarray, stages: list[list[int]]):
-    weighted: Weighted = graph.csr.weigh(weights)
-    return shortest_through(weighted, stages)
+def _solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
+           stages: list[list[int]]):
+    """Cheapest walk through the stages; ``weights`` is one array or one per segment."""
+    if isinstance(weights, np.ndarray):
+        return shortest_through(graph.csr.weigh(weights), stages)
+    weighted: dict[int, Weighted] = {}
+    per_segment = [weighted.setdefault(id(w), graph.csr.weigh(w)) for w in weights]
+    return shortest_through(per_segment, stages)
+
+
+def _intersect(a: tuple[str, ...] | None, b: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Modes allowed by both (None or empty: no restriction)."""
+    if not b:
+        return a
+    if a is None:
+        return tuple(b)
+    return tuple(m for m in a if m in b)
+
+
+def _explain_corridor(net, graph, values, sc, stages, weights, corridor) -> str:
+    """Which part of a corridor route cannot be travelled."""
+    places = net.places.index
+    for k, w in enumerate(weights):
+        total, _ = _solve(graph, w, [stages[k], stages[k + 1]])
+        if not np.isfinite(total):
+            a = places[graph.node_place[stages[k][0]]]
+            b = places[graph.node_place[stages[k + 1][0]]]
+            return (f"corridor {corridor.id!r} cannot be followed from {net.place_name(a)!r} "
+                    f"to {net.place_name(b)!r} in scenario {sc.name!r} "
+                    f"(corridor modes: {', '.join(corridor.modes) or 'any'}; access modes: "
+                    f"{', '.join(corridor.access_modes) or 'any'}). Check the corridor's via "
+                    "places and modes, or choose a scenario that builds its links.")
+    return f"corridor {corridor.id!r} cannot be followed in scenario {sc.name!r}."
 
 
 def _stages(graph: RoutingGraph, network: Network, origin: str, destination: str,
@@ -336,13 +366,6 @@ def route(
     """
     _check_objective(objective)
     net = _network(network)
-    if corridor is not None:
-        c = get_corridor(net, corridor)
-        via = (*_as_names(via, "via"), *c.via)
-        if c.modes:
-            modes = tuple(m for m in (_check_modes(modes) or c.modes) if m in c.modes)
-        if scenario is None and c.scenario:
-            scenario = c.scenario
     modes = _check_modes(modes)
     o = net.find_place(origin)
     d = net.find_place(destination)
@@ -352,6 +375,20 @@ def route(
             "give two different places."
         )
     via_ids = tuple(net.find_place(v) for v in _as_names(via, "via"))
+    user_via = len(via_ids)
+    section_modes = access_modes = modes
+    if corridor is not None:
+        c = get_corridor(net, corridor)
+        chain = list(c.via)
+        if o in chain:
+            chain = chain[chain.index(o) + 1:]
+        if d in chain:
+            chain = chain[:chain.index(d)]
+        via_ids = (*via_ids, *chain)
+        section_modes = _intersect(modes, c.modes)
+        access_modes = _intersect(modes, c.access_modes)
+        if scenario is None and c.scenario:
+            scenario = c.scenario
     avoid_items = _as_names(avoid, "avoid")
     avoid_targets = []
     for item in avoid_items:
@@ -379,10 +416,26 @@ def route(
         if not resolved.place_open[net.places.index.get_loc(p)]:
             raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
     stages = _stages(graph, net, o, d, via_ids)
-    ok = _mask(graph, net, values.enabled, avoid=avoid_targets, modes=modes)
-    weights = np.where(ok, objective_weights(values, objective), np.inf)
+    base = objective_weights(values, objective)
+    if corridor is None:
+        weights = [np.where(_mask(graph, net, values.enabled, avoid=avoid_targets, modes=modes),
+                            base, np.inf)] * (len(stages) - 1)
+    else:
+        # the corridor section (from its first via place to its last, or from/to the
+        # origin/destination where they lie on it) keeps to the corridor's modes
+        first = user_via + 1 if o not in c.via else 0
+        last = len(stages) - 2 if d not in c.via else len(stages) - 1
+        w_section = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
+                                   modes=section_modes), base, np.inf)
+        w_access = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
+                                  modes=access_modes), base, np.inf)
+        weights = [w_section if first <= k < last else w_access
+                   for k in range(len(stages) - 1)]
     total, edges = _solve(graph, weights, stages)
     if not np.isfinite(total):
+        if corridor is not None:
+            raise NoRouteError(o, d, _explain_corridor(net, graph, values, sc, stages,
+                                                       weights, c))
         raise NoRouteError(o, d, _explain(net, graph, values, sc, stages, avoid_targets, modes))
     return Route(
         origin=o, destination=d, origin_name=net.place_name(o),

@@ -10,6 +10,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
+from pyproj import Geod
 from shapely.geometry import LineString
 
 from corridor_router.errors import CorridorRouterError, NoRouteError
@@ -48,6 +49,8 @@ _PASSAGE_BY_TAG: Mapping[str, str] = MappingProxyType({v: k for k, v in PASSAGES
 #: ships cannot use; this module tags their edges so that they can be closed.
 DEFAULT_RESTRICTIONS: tuple[str, ...] = ("arctic", "corinth", "volga_don")
 
+_GEOD = Geod(ellps="WGS84")
+
 #: searoute's graph backend; its default, stated so the cached base graph is shared.
 _BACKEND = "networkx"
 
@@ -78,10 +81,10 @@ class SeaLeg:
         destination. A path crossing the antimeridian keeps going past +-180 degrees
         of longitude instead of jumping, as ``searoute`` draws it.
     origin_snap_km, destination_snap_km : float
-        Geodesic distance from each end to the nearest node of the maritime network,
-        where the network path starts and ends. A large value (tens of km) means the
-        port lies off the network, e.g. up an estuary or on a water body the network
-        does not model.
+        Geodesic distance from each port to the nearest point of the maritime
+        network's nearest edge, where the network path starts and ends; the gap is
+        bridged by a straight segment. A large value (tens of km) means the port lies
+        off the network, e.g. up a creek or on a thinly drawn coast.
     """
 
     length_km: float
@@ -100,9 +103,10 @@ def sea_leg(
     """Compute the shortest sea leg between two ports.
 
     The path is ``searoute``'s shortest path on its maritime network (Eurostat
-    MARNET-based) between the network nodes nearest to the two ports, extended by
-    straight segments to the port coordinates themselves. ``searoute`` is imported on
-    the first call, not when this module is imported.
+    MARNET-based) between the points of the network nearest to the two ports (on the
+    nearest edge, not at the nearest node as ``searoute`` itself would join them),
+    extended by straight segments to the port coordinates. ``searoute`` is imported
+    on the first call, not when this module is imported.
 
     Parameters
     ----------
@@ -154,7 +158,8 @@ def sea_leg(
             "two different ports."
         )
     tags = _searoute_tags(restrictions)
-    feature, graph = _run_searoute(origin, destination, tags)
+    graph, start, end = _graph_joined_to(origin, destination)
+    feature = _run_searoute(start, end, tags, graph)
     path = [tuple(xy) for xy in feature["geometry"]["coordinates"]]
     if not path or math.isinf(feature["properties"]["length"]):
         closed = ", ".join(sorted(_PASSAGE_BY_TAG[t] for t in tags)) or "none"
@@ -217,26 +222,24 @@ def _searoute_tags(restrictions: Iterable[str]) -> tuple[str, ...]:
 
 
 def _run_searoute(
-    origin: tuple[float, float], destination: tuple[float, float], tags: tuple[str, ...]
-) -> tuple[Any, Any]:
-    """Call ``searoute`` on the tagged network; return its GeoJSON feature and graph.
+    start: tuple[float, float], end: tuple[float, float], tags: tuple[str, ...], graph: Any
+) -> Any:
+    """Call ``searoute`` between two nodes of ``graph``; return its GeoJSON feature.
 
-    ``searoute`` stores the restrictions of each call on the graph it routes on; the
-    graph here is this module's own (see `_tagged_marnet`) and gets the restrictions
-    of every call afresh, so nothing leaks between calls or into other users of
-    ``searoute``'s shared graph.
+    ``graph`` is built for this call (see `_graph_joined_to`), so the restrictions
+    ``searoute`` stores on it cannot leak into later calls or into other users of
+    ``searoute``'s own cached graph.
     """
     import searoute
 
-    graph = _tagged_marnet()
     try:
         with warnings.catch_warnings():
             # searoute warns and returns an empty line when no path exists;
             # the caller turns that into NoRouteError.
             warnings.simplefilter("ignore", UserWarning)
-            feature = searoute.searoute(
-                list(origin),
-                list(destination),
+            return searoute.searoute(
+                list(start),
+                list(end),
                 restrictions=list(tags),
                 return_passages=True,
                 M=graph,
@@ -244,10 +247,113 @@ def _run_searoute(
             )
     except Exception as err:  # searoute raises bare Exception on internal failures
         raise CorridorRouterError(
-            f"searoute failed between {_format_lonlat(origin)} and "
-            f"{_format_lonlat(destination)}: {err}"
+            f"searoute failed between {_format_lonlat(start)} and {_format_lonlat(end)}: {err}"
         ) from err
-    return feature, graph
+
+
+@dataclass(frozen=True)
+class _Snap:
+    """Where a port joins the maritime network: a point on its nearest edge."""
+
+    point: tuple[float, float]
+    edge: tuple[tuple[float, float], tuple[float, float]] | None  # None: at a node
+    t: float  # position along ``edge`` from its first node, 0..1
+
+
+def _graph_joined_to(
+    origin: tuple[float, float], destination: tuple[float, float]
+) -> tuple[Any, tuple[float, float], tuple[float, float]]:
+    """A per-call copy of the network with both ports' nearest edges split at the ports.
+
+    ``searoute`` joins a point to its nearest *node*, which along thinly drawn coasts
+    is far away (over 200 km from Chabahar). Here each port is joined to the nearest
+    point of the nearest *edge* instead: that edge is split there, and the returned
+    start and end are those split points, which are nodes of the returned graph.
+    """
+    import searoute
+
+    base = _tagged_marnet()
+    nodes = dict(base._node)
+    adjacency = dict(base._adj)
+    snaps = [_snap(origin), _snap(destination)]
+    by_edge: dict[Any, list[_Snap]] = {}
+    for snap in snaps:
+        if snap.edge is not None:
+            by_edge.setdefault(snap.edge, []).append(snap)
+    for (u, v), on_edge in sorted(by_edge.items()):
+        chain = [u, *(sn.point for sn in sorted(on_edge, key=lambda sn: sn.t)), v]
+        _replace_edge(nodes, adjacency, chain)
+    graph = searoute.from_nodes_edges_set(searoute.Marnet(backend=_BACKEND), nodes, adjacency)
+    return graph, snaps[0].point, snaps[1].point
+
+
+def _replace_edge(
+    nodes: dict[Any, Any], adjacency: dict[Any, Any], chain: list[tuple[float, float]]
+) -> None:
+    """Replace edge ``chain[0]``-``chain[-1]`` by the path through ``chain`` (in place).
+
+    The new edges keep the split edge's passage tag; inner dicts are copied before
+    they change, so the shared base graph is untouched.
+    """
+    u, v = chain[0], chain[-1]
+    data = adjacency[u][v]
+    for node in (u, v):
+        adjacency[node] = dict(adjacency[node])
+    del adjacency[u][v], adjacency[v][u]
+    for a, b in zip(chain[:-1], chain[1:], strict=True):
+        if a == b:
+            continue
+        for node in (a, b):
+            nodes.setdefault(node, {})
+            adjacency[node] = dict(adjacency.get(node, {}))
+        edge = {**data, "weight": round(_geodesic_km(_GEOD, a, b), 1)}
+        adjacency[a][b] = edge
+        adjacency[b][a] = edge
+
+
+def _snap(port: tuple[float, float]) -> _Snap:
+    """The nearest point to ``port`` on any edge of the network.
+
+    Distances are measured in a plane tangent at the port (longitude scaled by the
+    cosine of its latitude), which is exact enough at the tens of km that matter.
+    """
+    import numpy as np
+
+    edges, ax, ay, bx, by = _edge_index()
+    scale = math.cos(math.radians(port[1]))
+    px, py = port
+    dx, dy = (bx - ax) * scale, by - ay
+    ex, ey = (px - ax) * scale, py - ay
+    length2 = dx * dx + dy * dy
+    t = np.clip(
+        np.divide(ex * dx + ey * dy, length2, where=length2 > 0, out=np.zeros_like(dx)), 0, 1
+    )
+    dist2 = (ex - t * dx) ** 2 + (ey - t * dy) ** 2
+    i = int(np.argmin(dist2))
+    u, v = edges[i]
+    ti = float(t[i])
+    if ti <= 1e-9:
+        return _Snap(u, None, 0.0)
+    if ti >= 1 - 1e-9:
+        return _Snap(v, None, 1.0)
+    point = (round(u[0] + ti * (v[0] - u[0]), 6), round(u[1] + ti * (v[1] - u[1]), 6))
+    return _Snap(point, (u, v), ti)
+
+
+@lru_cache(maxsize=1)
+def _edge_index() -> tuple[list[Any], Any, Any, Any, Any]:
+    """Undirected edges of the tagged network (sorted) and their end coordinates.
+
+    Edges spanning more than 180 degrees of longitude (the zero-length antimeridian
+    joins) are left out: they cannot be the nearest edge to a port.
+    """
+    import numpy as np
+
+    adjacency = _tagged_marnet()._adj
+    edges = sorted({(min(u, v), max(u, v)) for u, nbrs in adjacency.items() for v in nbrs})
+    edges = [(u, v) for u, v in edges if abs(u[0] - v[0]) <= 180.0]
+    coords = np.array([(u[0], u[1], v[0], v[1]) for u, v in edges], dtype=float)
+    return edges, coords[:, 0], coords[:, 1], coords[:, 2], coords[:, 3]
 
 
 @lru_cache(maxsize=1)
@@ -300,7 +406,7 @@ def _passages_along(
     appended in alphabetical order.
     """
     found: list[str] = []
-    for a, b in zip(path[:-1], path[1:]):
+    for a, b in zip(path[:-1], path[1:], strict=False):
         tag = _edge_tag(graph, a, b)
         name = _PASSAGE_BY_TAG.get(tag) if tag else None
         if name and name not in found:
@@ -330,11 +436,9 @@ def _build_leg(
     straits: tuple[str, ...],
 ) -> SeaLeg:
     """Join the ports to the network path and measure it on the WGS84 ellipsoid."""
-    from pyproj import Geod
-
-    geod = Geod(ellps="WGS84")
+    geod = _GEOD
     points = _without_repeats([origin, *path, destination])
-    lons, lats = zip(*points)
+    lons, lats = zip(*points, strict=True)
     length_km = geod.line_length(lons, lats) / 1000.0
     return SeaLeg(
         length_km=length_km,

@@ -83,7 +83,7 @@ hours = 24.0
 source = "tiny"
 
 [gauge_break."1520-1676"]
-cost_usd_per_teu = 80.0
+cost_usd_per_teu = 30.0
 hours = 10.0
 method = "transload"
 source = "tiny"
@@ -107,6 +107,7 @@ name = "Tiny UAP"
 tags = ["uap"]
 via = ["charlie", "delta"]
 modes = ["rail"]
+access_modes = ["rail"]
 scenario = "uap"
 description = "the planned rail link"
 source = ["tiny"]

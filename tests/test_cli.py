@@ -21,7 +21,7 @@ def test_route_table_on_a_network_folder(tiny_path):
               "--modes", "rail")
     assert out.returncode == 0, out.stderr
     assert "gauge_break" in out.stdout and "1520 -> 1676 mm" in out.stdout
-    assert "Total: 550 km" in out.stdout and "USD 860 per TEU" in out.stdout
+    assert "Total: 550 km" in out.stdout and "USD 810 per TEU" in out.stdout
 
 
 def test_route_json_csv_geojson(tiny_path):

@@ -46,7 +46,7 @@ def test_claim_check_numbers_breakdown_and_required_baseline(tiny):
     c = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
                     cost_saved_pct=10, network=tiny)
     assert c.days_saved == pytest.approx(c.old.days - c.new.days)
-    assert c.cost_saved_usd == pytest.approx(120.0)          # 980 - 860, by hand
+    assert c.cost_saved_usd == pytest.approx(170.0)          # 980 - 810, by hand
     assert c.holds_cost and not c.holds_days and not c.holds
     assert "does not hold" in c.verdict
     total = c.breakdown.loc["total"]
@@ -54,7 +54,7 @@ def test_claim_check_numbers_breakdown_and_required_baseline(tiny):
         c.old.hours - c.new.hours)
     assert total["cost_saved_usd"] == pytest.approx(c.cost_saved_usd)
     assert c.required_old_days == pytest.approx(c.new.days + 1)
-    assert c.required_old_cost_usd == pytest.approx(860 / 0.9)
+    assert c.required_old_cost_usd == pytest.approx(810 / 0.9)
     assert "would have to take at least" in c.summary()
 
 
@@ -87,8 +87,8 @@ def test_tcd_chart_and_map_are_figures_that_save_to_png(tiny, tmp_path):
     assert [a.get_title() for a in axes] == ["Cost–distance", "Time–distance"]
     # cumulative cost line of the UAP route ends at its total
     uap_line = axes[0].get_lines()[[ln.get_label() for ln in axes[0].get_lines()].index(
-        "uap: USD 860")]
-    assert uap_line.get_ydata()[-1] == pytest.approx(860)
+        "uap: USD 810")]
+    assert uap_line.get_ydata()[-1] == pytest.approx(810)
     out = tmp_path / "tcd.png"
     fig.savefig(out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000

@@ -36,7 +36,7 @@ def test_uap_scenario_rail_route_shows_gauge_break_and_both_borders(tiny):
     r = route("Alpha", "Echo Port", network=tiny, scenario="uap", modes=["rail"])
     assert kinds(r) == ["start", "link", "border", "link", "link", "gauge_break", "border",
                         "link", "end"]
-    assert r.cost_usd == pytest.approx(15 + 100 + 100 + 100 + 150 + 80 + 200 + 100 + 15)
+    assert r.cost_usd == pytest.approx(15 + 100 + 100 + 100 + 150 + 30 + 200 + 100 + 15)
     # 100/40 + 100/40 + 150/40 + 200/50 h of running; 6 + 20 h of borders; 10 h gauge break
     assert r.hours == pytest.approx(4 + 2.5 + 6 + 2.5 + 3.75 + 10 + 20 + 4 + 4)
     assert r.km == pytest.approx(550)

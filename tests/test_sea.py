@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import importlib.util
 import math
 import subprocess
@@ -58,9 +59,7 @@ def test_shanghai_rotterdam_via_suez_matches_published_distance():
 
 def test_cape_route_matches_published_distance_when_suez_and_panama_closed():
     # Same source: the Cape Route "involves a distance of 13,800 nautical miles".
-    leg = sea_leg(
-        SHANGHAI, ROTTERDAM, restrictions=(*DEFAULT_RESTRICTIONS, "suez", "panama")
-    )
+    leg = sea_leg(SHANGHAI, ROTTERDAM, restrictions=(*DEFAULT_RESTRICTIONS, "suez", "panama"))
     assert leg.length_km == pytest.approx(13_800 * NMI_KM, rel=0.02)
     assert "cape_of_good_hope" in leg.straits
     assert "suez" not in leg.straits
@@ -173,6 +172,7 @@ def test_script_writes_links_csv_columns_for_a_small_network(tmp_path):
         "tashkent,Tashkent,,UZ,city,69.24,41.3,rail;road,,,s,\n",
         encoding="utf-8",
     )
+    shutil.copy(script.DEFAULT_NETWORK / "sources.csv", tmp_path / "sources.csv")
     out = tmp_path / "sea_links.csv"
     assert script.main(["--network", str(tmp_path), "--output", str(out)]) == 0
     with out.open(encoding="utf-8", newline="") as f:
