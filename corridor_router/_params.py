@@ -72,6 +72,16 @@ def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Proble
                              "write a plain non-negative number")
         elif all_needed:
             problems.add(FILE, None, f"{key}.{k}", "value is missing", f"add {k} = <number>")
+        low, high = entry.get(f"{k}_low"), entry.get(f"{k}_high")
+        for name, bound in ((f"{k}_low", low), (f"{k}_high", high)):
+            if bound is not None and not _number(bound):
+                problems.add(FILE, None, f"{key}.{name}", f"{bound!r} is not a non-negative number",
+                             "write a plain non-negative number")
+        value = entry.get(k)
+        if _number(value) and ((low is not None and _number(low) and low > value)
+                               or (high is not None and _number(high) and high < value)):
+            problems.add(FILE, None, f"{key}.{k}", f"{value:g} lies outside its sourced range "
+                         f"{low}..{high}", f"make {k}_low <= {k} <= {k}_high")
     _check_sources(entry, key, problems, known)
 
 

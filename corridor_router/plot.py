@@ -136,9 +136,8 @@ def route_map(routes: Route | Sequence[Route] | Mapping[str, Route], *,
         lines = r.legs[r.legs["kind"] == "link"]
         lines.plot(ax=ax, color=f"C{i % 10}", lw=2.5, label=name)
         bounds.append(r.legs.total_bounds)
-        ends = r.legs.iloc[[0, -1]]
-        ax.plot([g.coords[0][0] for g in ends.geometry],
-                [g.coords[0][1] for g in ends.geometry], "k*", ms=10)
+        start, end = r.legs.geometry.iloc[0].coords[0], r.legs.geometry.iloc[-1].coords[-1]
+        ax.plot([start[0], end[0]], [start[1], end[1]], "k*", ms=10)
     b = np.array(bounds)
     pad = 2.0
     ax.set_xlim(b[:, 0].min() - pad, b[:, 2].max() + pad)

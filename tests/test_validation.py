@@ -105,3 +105,10 @@ def test_an_estimate_source_must_say_how_it_was_derived(tiny_path):
     rewrite(tiny_path, "sources.csv", "round numbers chosen for hand calculation", "")
     problems, _ = problems_of(tiny_path)
     assert any(p.file == "sources.csv" and p.column == "notes" for p in problems)
+
+
+def test_a_parameter_outside_its_sourced_range_is_reported(tiny_path):
+    rewrite(tiny_path, "params.toml", "speed_kmh = 40.0\n", "speed_kmh = 40.0\nspeed_kmh_low = 45.0\n")
+    problems, text = problems_of(tiny_path)
+    assert any(p.column == "modes.rail.speed_kmh" and "outside its sourced range" in p.message
+               for p in problems), text

@@ -1,0 +1,27 @@
+"""README.md keeps exactly two set-up commands, and CI runs the README's test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def setup_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    return [b.strip() for b in re.findall(r"```bash\n(.*?)```", section, flags=re.S)]
+
+
+def test_two_set_up_commands_install_run_and_test():
+    commands = setup_commands()
+    assert len(commands) == 2
+    install, test = commands
+    assert "pip install" in install and "corridor-router" in install
+    assert "pip install" in test and "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert setup_commands()[1] in ci
