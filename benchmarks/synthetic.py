@@ -24,7 +24,8 @@ __all__ = ["make_network"]
 
 _GEOD = Geod(ellps="WGS84")
 _GAUGES = (1435, 1520, 1676)
-_CELL_DEG = 4.0
+_CELL_DEG = 4.0      # degrees per country cell, shrunk for big grids to stay within 20-80 N
+_MAX_GRID = 25
 
 
 def _codes(n: int) -> list[str]:
@@ -59,8 +60,12 @@ def make_network(folder: str | Path, n_places: int, *, seed: int = 0, grid: int 
     rng = np.random.default_rng(seed)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    grid = grid or max(2, int(round(np.sqrt(max(n_places, 4) / 40))))
+    # Two-letter country codes run out at 650: bigger networks get bigger countries.
+    grid = grid or min(_MAX_GRID, max(2, int(round(np.sqrt(max(n_places, 4) / 40)))))
+    if grid > _MAX_GRID:
+        raise ValueError(f"grid must be at most {_MAX_GRID} (two-letter country codes)")
     codes = _codes(grid * grid)
+    cell_deg = min(_CELL_DEG, 60.0 / grid)
     gauge = {c: _GAUGES[i % 3] for i, c in enumerate(codes)}
 
     # Places: uniform in each country's cell.
@@ -68,8 +73,8 @@ def make_network(folder: str | Path, n_places: int, *, seed: int = 0, grid: int 
     per[: n_places % (grid * grid)] += 1
     cell = np.repeat(np.arange(grid * grid), per)
     gx, gy = cell % grid, cell // grid
-    lon = 40.0 + (gx + rng.uniform(0.05, 0.95, len(cell))) * _CELL_DEG
-    lat = 20.0 + (gy + rng.uniform(0.05, 0.95, len(cell))) * _CELL_DEG
+    lon = 40.0 + (gx + rng.uniform(0.05, 0.95, len(cell))) * cell_deg
+    lat = 20.0 + (gy + rng.uniform(0.05, 0.95, len(cell))) * cell_deg
     country = np.array(codes)[cell]
     ids = [f"p{i}" for i in range(len(cell))]
     places = pd.DataFrame({"id": ids, "name": [f"Place {i}" for i in range(len(cell))],
@@ -125,11 +130,11 @@ def make_network(folder: str | Path, n_places: int, *, seed: int = 0, grid: int 
                 continue
             d = ny_ * grid + nx_
             if nx_ > x:
-                blon = 40.0 + nx_ * _CELL_DEG
-                blat = 20.0 + (y + rng.uniform(0.2, 0.8)) * _CELL_DEG
+                blon = 40.0 + nx_ * cell_deg
+                blat = 20.0 + (y + rng.uniform(0.2, 0.8)) * cell_deg
             else:
-                blon = 40.0 + (x + rng.uniform(0.2, 0.8)) * _CELL_DEG
-                blat = 20.0 + ny_ * _CELL_DEG
+                blon = 40.0 + (x + rng.uniform(0.2, 0.8)) * cell_deg
+                blat = 20.0 + ny_ * cell_deg
             bid = f"b{len(border_rows)}"
             border_rows.append({"id": bid, "name": f"Border {len(border_rows)}", "aliases": "",
                                 "country": codes[c], "kind": "border", "lon": round(blon, 5),

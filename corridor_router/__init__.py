@@ -12,6 +12,7 @@ from .errors import (
     PlaceNotFoundError,
     ScenarioError,
 )
+from .batch import RouteBatch, alternatives, route_many, route_matrix
 from .network import Corridor, Network, bundled_networks, load_network
 from .routing import Route, route
 from .scenarios import Scenario
@@ -32,13 +33,17 @@ __all__ = [
     "NoRouteError",
     "PlaceNotFoundError",
     "Route",
+    "RouteBatch",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "alternatives",
     "bundled_networks",
     "check_claim",
     "compare",
     "compare_routes",
     "load_network",
     "route",
+    "route_many",
+    "route_matrix",
 ]

@@ -75,7 +75,7 @@ class Problems:
             if col not in df.columns:
                 df[col] = ""
         for col in df.columns:
-            df[col] = [str(v).strip() for v in df[col].tolist()]
+            df[col] = [v.strip() for v in df[col].to_numpy(dtype=object)]
         df.index = pd.RangeIndex(2, len(df) + 2, name="line")
         return df
 
@@ -92,7 +92,7 @@ class Problems:
         unit: str = "",
     ) -> np.ndarray:
         """Parse a numeric column; empty cells become NaN (an error if required)."""
-        fast = _numbers_fast(df[column].tolist(), required=required, low=low, high=high,
+        fast = _numbers_fast(_cells(df[column]), required=required, low=low, high=high,
                              positive=positive)
         if fast is not None:
             return fast
@@ -134,7 +134,7 @@ class Problems:
     # -- checks shared by several files ----------------------------------------
     def ids(self, df: pd.DataFrame, file: str) -> None:
         """Ids must be present, well formed and unique."""
-        values = df["id"].tolist()
+        values = _cells(df["id"])
         if len(set(values)) == len(values) and all(map(_ID.match, values)):
             return
         seen: dict[str, int] = {}
@@ -154,7 +154,7 @@ class Problems:
                *, required: bool = True) -> None:
         """Values of a column must come from a fixed vocabulary."""
         allowed = tuple(str(a) for a in allowed)
-        if set(df[column].tolist()) <= set(allowed) | ({""} if not required else set()):
+        if set(_cells(df[column])) <= set(allowed) | ({""} if not required else set()):
             return
         for line, value in df[column].items():
             if value == "" and not required:
@@ -165,7 +165,7 @@ class Problems:
 
     def countries(self, df: pd.DataFrame, file: str, column: str, *, required: bool) -> None:
         """Country cells must be ISO 3166-1 alpha-2 codes."""
-        distinct = set(df[column].tolist()) - ({""} if not required else set())
+        distinct = set(_cells(df[column])) - ({""} if not required else set())
         if all(_CC.match(v) for v in distinct):
             return
         for line, value in df[column].items():
@@ -177,7 +177,7 @@ class Problems:
 
     def sources(self, df: pd.DataFrame, file: str, known: set[str]) -> None:
         """Every row names at least one source id that resolves in sources.csv."""
-        distinct = set(df["source"].tolist())
+        distinct = set(_cells(df["source"]))
         if all(split_list(c) and set(split_list(c)) <= known for c in distinct):
             return
         for line, cell in df["source"].items():
@@ -189,6 +189,11 @@ class Problems:
                 if sid not in known:
                     self.add(file, line, "source", f"source id {sid!r} is not in sources.csv",
                              "add it to sources.csv or correct the id")
+
+
+def _cells(column: pd.Series) -> list:
+    """The cells of a column as a plain list (fast for every pandas string storage)."""
+    return column.to_numpy(dtype=object).tolist()
 
 
 def _numbers_fast(cells: list[str], *, required: bool, low: float | None,

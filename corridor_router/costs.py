@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ._params import pair_value
 from .graph import EdgeKind, RoutingGraph, gauge_pair, mode_of
@@ -39,8 +40,9 @@ def edge_values(graph: RoutingGraph, network, resolved: ResolvedScenario) -> Edg
     enabled = np.ones(n, dtype=bool)
     kind, ref = graph.kind, graph.ref
     links = network.links
+    masks = _kind_masks(graph)
 
-    is_link = kind == EdgeKind.LINK
+    is_link = masks["link"]
     r = ref[is_link]
     length = links["length_km"].to_numpy(dtype=float)
     km[is_link] = length[r]
@@ -48,41 +50,90 @@ def edge_values(graph: RoutingGraph, network, resolved: ResolvedScenario) -> Edg
     cost[is_link] = length[r] * resolved.link_rate[r]
     enabled[is_link] = resolved.link_enabled[r]
 
-    is_wait = kind == EdgeKind.WAIT
+    is_wait = masks["wait"]
     headway = links["headway_h"].to_numpy(dtype=float)
     hours[is_wait] = headway[ref[is_wait]] / 2.0
     enabled[is_wait] = resolved.link_enabled[ref[is_wait]]
 
-    is_border = kind == EdgeKind.BORDER
+    is_border = masks["border"]
     hours[is_border] = resolved.crossing_dwell_h[ref[is_border]]
     cost[is_border] = resolved.crossing_fee_usd[ref[is_border]]
     enabled[is_border] = resolved.crossing_open[ref[is_border]]
 
-    cache: dict[tuple, tuple[float, float]] = {}
-    for e in np.flatnonzero((kind == EdgeKind.TRANSFER) | (kind == EdgeKind.PORT_CALL)):
-        p = ref[e]
-        pair = (mode_of(graph.layer_a[e]), mode_of(graph.layer_b[e]))
-        if pair not in cache:
-            cache[pair] = pair_value(params, "transfer", *pair)
-        c, h = cache[pair]
-        own_c, own_h = resolved.place_handling_usd[p], resolved.place_handling_h[p]
-        cost[e] = own_c if np.isfinite(own_c) else c
-        hours[e] = own_h if np.isfinite(own_h) else h
-    for e in np.flatnonzero(kind == EdgeKind.GAUGE_BREAK):
-        c, h = pair_value(params, "gauge_break", *gauge_pair(graph.layer_a[e], graph.layer_b[e])
-                          .split("-"))
-        cost[e], hours[e] = c, h
-    for e in np.flatnonzero((kind == EdgeKind.START) | (kind == EdgeKind.END)):
-        layer = graph.layer_b[e] or graph.layer_a[e]
-        entry = params["connector"][mode_of(layer)]
-        cost[e], hours[e] = float(entry["cost_usd_per_teu"]), float(entry["hours"])
+    idx = _place_edge_index(graph)
+    transfer = np.array([pair_value(params, "transfer", *pair) for pair in idx.transfer_pairs],
+                        dtype=float).reshape(-1, 2)
+    e, p = idx.transfer_edges, ref[idx.transfer_edges]
+    own_c, own_h = resolved.place_handling_usd[p], resolved.place_handling_h[p]
+    cost[e] = np.where(np.isfinite(own_c), own_c, transfer[idx.transfer_codes, 0])
+    hours[e] = np.where(np.isfinite(own_h), own_h, transfer[idx.transfer_codes, 1])
+    gauge = np.array([pair_value(params, "gauge_break", *pair) for pair in idx.gauge_pairs],
+                     dtype=float).reshape(-1, 2)
+    cost[idx.gauge_edges] = gauge[idx.gauge_codes, 0]
+    hours[idx.gauge_edges] = gauge[idx.gauge_codes, 1]
+    connector = np.array([[float(params["connector"][m]["cost_usd_per_teu"]),
+                           float(params["connector"][m]["hours"])] for m in idx.connector_modes],
+                         dtype=float).reshape(-1, 2)
+    cost[idx.connector_edges] = connector[idx.connector_codes, 0]
+    hours[idx.connector_edges] = connector[idx.connector_codes, 1]
 
     # Every edge at a closed place is shut (a closed border place shuts its crossings too).
-    place_at_src = graph.node_place[graph.src]
-    place_at_dst = graph.node_place[graph.dst]
-    enabled &= resolved.place_open[place_at_src] & resolved.place_open[place_at_dst]
+    if not resolved.place_open.all():
+        enabled &= resolved.place_open[masks["place_at_src"]] \
+            & resolved.place_open[masks["place_at_dst"]]
     return EdgeValues(km=km, hours=hours, cost_usd=cost, enabled=enabled,
                       value_of_time=float(params["value_of_time"]["usd_per_teu_h"]))
+
+
+@dataclass(frozen=True)
+class _PlaceEdgeIndex:
+    """Transfer, gauge-break and connector edges of a graph, grouped by what they cost."""
+
+    transfer_edges: np.ndarray
+    transfer_codes: np.ndarray
+    transfer_pairs: list[tuple[str, str]]
+    gauge_edges: np.ndarray
+    gauge_codes: np.ndarray
+    gauge_pairs: list[tuple[str, str]]
+    connector_edges: np.ndarray
+    connector_codes: np.ndarray
+    connector_modes: list[str]
+
+
+def _group(edges: np.ndarray, labels: list) -> tuple[np.ndarray, np.ndarray, list]:
+    if not len(edges):
+        return edges, np.zeros(0, dtype=np.int64), []
+    codes, uniques = pd.factorize(pd.Series(labels, dtype=object))
+    return edges, codes, list(uniques)
+
+
+def _kind_masks(graph: RoutingGraph) -> dict[str, np.ndarray]:
+    """Edge masks by kind and the place at each edge end, computed once per graph."""
+    masks = graph.cache.get("kind_masks")
+    if masks is None:
+        masks = {"link": graph.kind == EdgeKind.LINK, "wait": graph.kind == EdgeKind.WAIT,
+                 "border": graph.kind == EdgeKind.BORDER,
+                 "place_at_src": graph.node_place[graph.src],
+                 "place_at_dst": graph.node_place[graph.dst]}
+        graph.cache["kind_masks"] = masks
+    return masks
+
+
+def _place_edge_index(graph: RoutingGraph) -> _PlaceEdgeIndex:
+    """The graph's :class:`_PlaceEdgeIndex`, computed once per graph (topology is frozen)."""
+    cached = graph.cache.get("place_edge_index")
+    if cached is not None:
+        return cached
+    kind, la, lb = graph.kind, graph.layer_a, graph.layer_b
+    tr = np.flatnonzero((kind == EdgeKind.TRANSFER) | (kind == EdgeKind.PORT_CALL))
+    gb = np.flatnonzero(kind == EdgeKind.GAUGE_BREAK)
+    co = np.flatnonzero((kind == EdgeKind.START) | (kind == EdgeKind.END))
+    t = _group(tr, [(mode_of(a), mode_of(b)) for a, b in zip(la[tr], lb[tr])])
+    g = _group(gb, [tuple(gauge_pair(a, b).split("-")) for a, b in zip(la[gb], lb[gb])])
+    c = _group(co, [mode_of(b or a) for a, b in zip(la[co], lb[co])])
+    index = _PlaceEdgeIndex(*t, *g, *c)
+    graph.cache["place_edge_index"] = index
+    return index
 
 
 def objective_weights(values: EdgeValues, objective: str) -> np.ndarray:

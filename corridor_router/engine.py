@@ -1,4 +1,19 @@
-"""Shortest-path core on compiled CSR arrays: one routine behind every query."""
+"""Shortest-path core on compiled CSR arrays: one routine behind every query.
+
+Every query — single pair, one-to-many, many-to-many, via stages, k alternatives — ends
+in :meth:`Weighted.search`, which runs :func:`scipy.sparse.csgraph.dijkstra` on a CSR
+matrix whose structure is compiled once per topology (:class:`CSRGraph`) and whose data
+is one weight array (:class:`Weighted`). A scenario, an objective or an avoid list
+changes only the weight array.
+
+A search from one source stops early: scipy's Dijkstra cannot stop at a target, but it
+can ignore every node farther than a ``limit``. A node whose distance is at most the
+limit gets its exact distance and shortest-path predecessor (all nodes on its shortest
+path are nearer still). When nodes have coordinates, the search first runs with a
+limit guessed from the great-circle distance to the targets (a line fitted once per
+weighting); if a target is beyond it, the search runs again without a limit. Results
+are exact whatever the guess; the guess only saves work.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +23,18 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["CSRGraph", "Weighted", "shortest_through"]
+__all__ = ["CSRGraph", "Weighted", "shortest_through", "great_circle_km"]
+
+_EARTH_KM = 6371.0088
+
+
+def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Great-circle distance in km on a sphere (a metric: obeys the triangle inequality)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(x, dtype=float))
+                              for x in (lon1, lat1, lon2, lat2))
+    h = np.sin((lat2 - lat1) / 2) ** 2 \
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 class CSRGraph:
@@ -20,9 +46,13 @@ class CSRGraph:
         Number of nodes.
     src, dst : numpy.ndarray
         Edge end points (edge i runs src[i] -> dst[i]).
+    lon, lat : numpy.ndarray, optional
+        Node coordinates in degrees; when given, single-source searches use a
+        great-circle lower bound to stop early.
     """
 
-    def __init__(self, n_nodes: int, src: np.ndarray, dst: np.ndarray) -> None:
+    def __init__(self, n_nodes: int, src: np.ndarray, dst: np.ndarray,
+                 lon: np.ndarray | None = None, lat: np.ndarray | None = None) -> None:
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         self.n_nodes = int(n_nodes)
@@ -34,10 +64,13 @@ class CSRGraph:
         self._order = order                         # edges sorted by slot
         self._slot_start = np.flatnonzero(first)    # first sorted position of each slot
         self._slot_of_sorted = np.cumsum(first) - 1
+        self._slot_key = key[first]                 # src * n + dst per slot, ascending
         slot_src = src[order][first]
         self.indices = dst[order][first].astype(np.int32)
         self.indptr = np.searchsorted(slot_src, np.arange(self.n_nodes + 1)).astype(np.int32)
         self.has_parallel = bool(len(self._slot_start) < len(order))
+        self.lon = None if lon is None else np.asarray(lon, dtype=float)
+        self.lat = None if lat is None else np.asarray(lat, dtype=float)
 
     def weigh(self, weights: np.ndarray) -> Weighted:
         """Attach a weight array (inf = edge absent) to the topology."""
@@ -63,10 +96,17 @@ class CSRGraph:
 
     def slot(self, u: int, v: int) -> int:
         """CSR slot of the edge u -> v."""
-        lo, hi = self.indptr[u], self.indptr[u + 1]
-        k = lo + int(np.searchsorted(self.indices[lo:hi], v))
-        if k >= hi or self.indices[k] != v:
-            raise KeyError((u, v))
+        return int(self.slots(np.array([u]), np.array([v]))[0])
+
+    def slots(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """CSR slots of the edges u[i] -> v[i]; raises KeyError if one is missing."""
+        key = np.asarray(u, dtype=np.int64) * self.n_nodes + np.asarray(v, dtype=np.int64)
+        k = np.searchsorted(self._slot_key, key)
+        bad = (k >= len(self._slot_key)) | (self._slot_key[np.minimum(k, len(self._slot_key) - 1)]
+                                            != key)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise KeyError((int(np.asarray(u)[i]), int(np.asarray(v)[i])))
         return k
 
 
@@ -79,13 +119,81 @@ class Weighted:
         self.matrix = matrix
         self.best_edge = best_edge
         self.weights = weights
+        self._line: tuple[float, float] | None = None
+        self._min_positive: float | None = None
+
+    # -- the one search routine -----------------------------------------------------
+    def search(self, sources: Sequence[int],
+               targets: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Distances and predecessors from each source (rows); exact for the targets.
+
+        With one source and given targets, the search stops once every target is
+        settled (rows may then lack distances of nodes beyond the farthest target);
+        otherwise whole shortest-path trees are computed.
+        """
+        sources = np.atleast_1d(np.asarray(sources, dtype=np.int64))
+        if len(sources) != 1 or targets is None or len(targets) == 0:
+            return self._dijkstra(sources, np.inf)
+        targets = np.asarray(targets, dtype=np.int64)
+        limit = self._guess(int(sources[0]), targets)
+        if np.isfinite(limit):
+            dist, pred = self._dijkstra(sources, limit)
+            if np.isfinite(dist[0, targets]).all():
+                return dist, pred
+        return self._dijkstra(sources, np.inf)
 
     def from_sources(self, sources: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Distances and predecessors from each source (rows)."""
-        dist, pred = dijkstra(self.matrix, directed=True, indices=np.asarray(sources),
-                              return_predecessors=True)
+        """Distances and predecessors from each source (rows), whole trees."""
+        return self.search(sources)
+
+    def _dijkstra(self, sources: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
+        dist, pred = dijkstra(self.matrix, directed=True, indices=sources,
+                              return_predecessors=True, limit=limit)
         return np.atleast_2d(dist), np.atleast_2d(pred)
 
+    def _guess(self, source: int, targets: np.ndarray) -> float:
+        """A limit likely to cover the targets: ``a + b x great-circle km`` (inf: none).
+
+        ``a`` and ``b`` are fitted once per weighting on a whole shortest-path tree from
+        one node, so that the line lies above the distance of 95 % of that tree's nodes.
+        """
+        g = self.graph
+        if g.lon is None:
+            return np.inf
+        if self._line is None:
+            self._line = self._fit_line()
+        a, b = self._line
+        km = great_circle_km(g.lon[source], g.lat[source], g.lon[targets], g.lat[targets])
+        return float(a + b * km.max())
+
+    def _fit_line(self) -> tuple[float, float]:
+        g = self.graph
+        out_degree = np.diff(g.indptr)
+        candidates = np.flatnonzero(out_degree > 0)
+        if not len(candidates):
+            return (np.inf, 0.0)
+        source = int(candidates[len(candidates) // 2])
+        dist = self._dijkstra(np.array([source]), np.inf)[0][0]
+        reached = np.flatnonzero(np.isfinite(dist))
+        km = great_circle_km(g.lon[source], g.lat[source], g.lon[reached], g.lat[reached])
+        d = dist[reached]
+        far = km > np.median(km)
+        if far.sum() < 10:
+            return (np.inf, 0.0)
+        b = float(np.quantile(d[far] / km[far], 0.95))
+        a = float(max(np.quantile(d - b * km, 0.95), self.min_positive, 0.0))
+        return (a, b)
+
+    @property
+    def min_positive(self) -> float:
+        """Smallest positive finite slot weight (inf if none)."""
+        if self._min_positive is None:
+            w = self.matrix.data
+            pos = w[np.isfinite(w) & (w > 0)]
+            self._min_positive = float(pos.min()) if len(pos) else np.inf
+        return self._min_positive
+
+    # -- paths ------------------------------------------------------------------------
     def edges_of(self, pred_row: np.ndarray, source: int, target: int) -> list[int]:
         """Edge ids of the path to ``target`` in a predecessor row from ``source``."""
         nodes = [target]
@@ -95,7 +203,35 @@ class Weighted:
                 raise ValueError("target not reached")
             nodes.append(p)
         nodes.reverse()
-        return [int(self.best_edge[self.graph.slot(u, v)]) for u, v in zip(nodes[:-1], nodes[1:])]
+        if len(nodes) < 2:
+            return []
+        arr = np.asarray(nodes, dtype=np.int64)
+        return self.best_edge[self.graph.slots(arr[:-1], arr[1:])].tolist()
+
+    def path_sums(self, pred: np.ndarray, sources: np.ndarray, targets: np.ndarray,
+                  values: Sequence[np.ndarray]) -> np.ndarray:
+        """Sums of per-edge ``values`` along the tree path from each source to each target.
+
+        ``pred`` has one row per source. Returns an array (len(values), sources, targets);
+        pairs whose target is unreached (or equals its source) sum to 0 (callers mask
+        them by distance).
+        """
+        n_s, n_t = len(sources), len(targets)
+        out = np.zeros((len(values), n_s, n_t))
+        row = np.repeat(np.arange(n_s), n_t)
+        cur = np.tile(np.asarray(targets, dtype=np.int64), n_s)
+        src = np.asarray(sources, dtype=np.int64)[row]
+        flat = out.reshape(len(values), -1)
+        live = np.flatnonzero((cur != src) & (pred[row, cur] >= 0))
+        while len(live):
+            v = cur[live]
+            u = pred[row[live], v].astype(np.int64)
+            edge = self.best_edge[self.graph.slots(u, v)]
+            for k, val in enumerate(values):
+                flat[k, live] += val[edge]
+            cur[live] = u
+            live = live[u != src[live]]
+        return out
 
 
 def shortest_through(weighted: Weighted | Sequence[Weighted],
@@ -107,8 +243,8 @@ def shortest_through(weighted: Weighted | Sequence[Weighted],
 
     ``stages[0]`` are the possible starts, ``stages[-1]`` the possible ends, and each stage
     in between a set of nodes of which the walk must pass one (a via place's layer
-    nodes). Exact: a dynamic programme over the stage nodes on top of one Dijkstra run
-    from every node of each stage but the last.
+    nodes). Exact: a dynamic programme over the stage nodes on top of one search from
+    every node of each stage but the last (stopping early from a single node).
 
     Returns
     -------
@@ -124,7 +260,7 @@ def shortest_through(weighted: Weighted | Sequence[Weighted],
     best = np.zeros(len(stages[0]))
     back: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for k in range(len(stages) - 1):
-        dist, pred = segments[k].from_sources(stages[k])
+        dist, pred = segments[k].search(stages[k], stages[k + 1])
         reach = dist[:, stages[k + 1]] + best[:, None]       # rows: from, cols: to
         arg = np.argmin(reach, axis=0)
         best = reach[arg, np.arange(len(stages[k + 1]))]

@@ -27,6 +27,7 @@ from ._validate import (
     MODES,
     STATUSES,
     Problems,
+    _cells,
     geodesic_km,
     parse_waypoints,
     split_list,
@@ -351,7 +352,7 @@ def _load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDa
 
 def _split_column(column: pd.Series) -> list[tuple[str, ...]]:
     """``split_list`` of every cell, each distinct cell split once."""
-    cells = column.tolist()
+    cells = _cells(column)
     parsed = {cell: split_list(cell) for cell in set(cells)}
     return [parsed[cell] for cell in cells]
 
@@ -420,7 +421,7 @@ def _load_links(folder: Path, problems: Problems, known: set[str], places, sides
     gauge = numbers("gauge_mm", required=False, positive=True, unit=" (mm)")
 
     place_ids = set(places.index) if places is not None else set()
-    cols = {c: df[c].tolist() for c in ("from", "to", "mode", "status", "gauge_mm", "country",
+    cols = {c: _cells(df[c]) for c in ("from", "to", "mode", "status", "gauge_mm", "country",
                                          "bidirectional", "waypoints", "source")}
     bidirectional = np.array([b.lower() == "true" for b in cols["bidirectional"]], dtype=bool)
     waypoints: list[list[tuple[float, float]]] = [[] for _ in range(len(df))]
@@ -466,26 +467,30 @@ def _link_rows_to_check(cols: dict[str, list], gauge: np.ndarray, place_ids: set
                         have_places: bool, sides: dict[str, set[str]],
                         known: set[str]) -> np.ndarray:
     """Rows of links.csv that may hold a problem (a superset; the others are clean)."""
+    def outside(column: str, allowed) -> np.ndarray:
+        allowed = set(allowed)
+        return np.array([v not in allowed for v in cols[column]], dtype=bool)
+
     n = len(gauge)
-    frm, to, mode = (np.asarray(cols[c], dtype=object) for c in ("from", "to", "mode"))
     bad = np.zeros(n, dtype=bool)
     if have_places:
-        ids = np.asarray(sorted(place_ids), dtype=object)
-        bad |= ~np.isin(frm, ids) | ~np.isin(to, ids)
-    bad |= (frm == to)
-    bad |= ~np.isin(mode, MODES) | ~np.isin(np.asarray(cols["status"], dtype=object), STATUSES)
+        bad |= outside("from", place_ids) | outside("to", place_ids)
+    bad |= np.array([a == b for a, b in zip(cols["from"], cols["to"])], dtype=bool)
+    bad |= outside("mode", MODES) | outside("status", STATUSES)
+    mode = np.asarray(cols["mode"], dtype=object)
     rail = mode == "rail"
     whole = np.isfinite(gauge) & (gauge == np.round(np.nan_to_num(gauge)))
     bad |= rail & ~(whole & np.isin(np.nan_to_num(gauge), GAUGES))
-    bad |= ~rail & (np.asarray(cols["gauge_mm"], dtype=object) != "")
+    bad |= ~rail & outside("gauge_mm", ("",))
     land = rail | (mode == "road")
     country = cols["country"]
     bad |= land & np.array([not (len(c) == 2 and c.isascii() and c.isalpha() and c.isupper())
                             or (a in sides and c not in sides[a])
                             or (b in sides and c not in sides[b])
                             for c, a, b in zip(country, cols["from"], cols["to"])], dtype=bool)
-    bad |= ~np.isin(np.char.lower(np.asarray(cols["bidirectional"], dtype=str)), ("true", "false"))
-    bad |= np.asarray(cols["waypoints"], dtype=object) != ""
+    bad |= np.array([b.lower() not in ("true", "false") for b in cols["bidirectional"]],
+                    dtype=bool)
+    bad |= outside("waypoints", ("",))
     clean_source = {c: bool(split_list(c)) and set(split_list(c)) <= known
                     for c in set(cols["source"])}
     bad |= np.array([not clean_source[c] for c in cols["source"]], dtype=bool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -61,7 +62,7 @@ class Route:
     destination: str
     origin_name: str
     destination_name: str
-    legs: gpd.GeoDataFrame
+    _legs: Any = field(repr=False)      # the legs GeoDataFrame, or a _LazyLegs building it
     objective: str
     scenario: Scenario
     params: Mapping[str, Any]
@@ -77,9 +78,17 @@ class Route:
     cost_usd: float = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "km", float(self.legs["km"].sum()))
-        object.__setattr__(self, "hours", float(self.legs["hours"].sum()))
-        object.__setattr__(self, "cost_usd", float(self.legs["cost_usd"].sum()))
+        source = self._legs if isinstance(self._legs, _LazyLegs) else self.legs
+        object.__setattr__(self, "km", float(source["km"].sum()))
+        object.__setattr__(self, "hours", float(source["hours"].sum()))
+        object.__setattr__(self, "cost_usd", float(source["cost_usd"].sum()))
+
+    @functools.cached_property
+    def legs(self) -> gpd.GeoDataFrame:
+        """One row per leg, in order (built on first use; see the class docstring)."""
+        if isinstance(self._legs, _LazyLegs):
+            return self._legs.build()
+        return self._legs
 
     @property
     def days(self) -> float:
@@ -158,6 +167,26 @@ class Route:
             "borders": int(len(self.borders)), "gauge_breaks": int(len(self.gauge_breaks)),
             "legs": legs.to_dict(orient="records"),
         }
+
+
+class _LazyLegs:
+    """What :func:`_legs` needs to build a route's legs, and their km/hours/cost columns.
+
+    Building the legs GeoDataFrame costs more than finding the route, so a Route builds
+    it on first access; the totals come from the same per-edge values.
+    """
+
+    def __init__(self, net, graph, values, resolved, edges: list[int]) -> None:
+        self._args = (net, graph, values, resolved, edges)
+        e = np.asarray(edges, dtype=np.int64)
+        self._columns = {"km": pd.Series(values.km[e]), "hours": pd.Series(values.hours[e]),
+                         "cost_usd": pd.Series(values.cost_usd[e])}
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return self._columns[column]
+
+    def build(self) -> gpd.GeoDataFrame:
+        return _legs(*self._args)
 
 
 # -- the routing pipeline -------------------------------------------------------------
@@ -265,10 +294,28 @@ def _solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
            stages: list[list[int]]):
     """Cheapest walk through the stages; ``weights`` is one array or one per segment."""
     if isinstance(weights, np.ndarray):
-        return shortest_through(graph.csr.weigh(weights), stages)
-    weighted: dict[int, Weighted] = {}
-    per_segment = [weighted.setdefault(id(w), graph.csr.weigh(w)) for w in weights]
-    return shortest_through(per_segment, stages)
+        return shortest_through(_weighted(graph, weights), stages)
+    return shortest_through([_weighted(graph, w) for w in weights], stages)
+
+
+def _weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
+    """The CSR weighting of a weight array, reused while the same array object recurs
+    (the cached per-scenario, per-objective arrays of :func:`_base_weights`)."""
+    store = graph.cache.setdefault("weighted", {})
+    hit = store.get(id(weights))
+    if hit is not None and hit[0] is weights:
+        return hit[1]
+    if len(store) >= _MAX_CACHED:
+        store.pop(next(iter(store)))
+    store[id(weights)] = (weights, graph.csr.weigh(weights))   # keeps the array alive
+    return store[id(weights)][1]
+
+
+def _base_weights(network: Network, scenario: Scenario, objective: str) -> np.ndarray:
+    """Objective weights under a scenario with no avoid or modes restriction (cached)."""
+    def make():
+        return objective_weights(_values(network, scenario)[1], objective)
+    return _cached(network, ("weights", scenario.key, objective), make)
 
 
 def _intersect(a: tuple[str, ...] | None, b: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -364,6 +411,41 @@ def route(
     >>> round(r.km) == round(r.legs["km"].sum())
     True
     """
+    q = _prepare(origin, destination, objective=objective, network=network,
+                 scenario=scenario, via=via, avoid=avoid, modes=modes, corridor=corridor)
+    total, edges = _solve(q.graph, q.weights, q.stages)
+    if not np.isfinite(total):
+        raise _no_route(q)
+    return _make_route(q, edges)
+
+
+@dataclass(frozen=True, eq=False)
+class _Query:
+    """A checked route query: everything :func:`route` needs to solve and report it."""
+
+    net: Network
+    origin: str
+    destination: str
+    via: tuple[str, ...]
+    avoid: tuple[str, ...]
+    avoid_targets: list
+    modes: tuple[str, ...] | None
+    corridor: str | None
+    corridor_spec: Corridor | None
+    objective: str
+    scenario: Scenario
+    graph: RoutingGraph
+    resolved: Any
+    values: EdgeValues
+    stages: list[list[int]]
+    weights: list[np.ndarray]
+
+
+def _prepare(origin: str, destination: str, *, objective: str = "cost",
+             network: Network | str | None = None, scenario: str | Scenario | None = None,
+             via: Iterable[str] | str = (), avoid: Iterable[str] | str = (),
+             modes: Iterable[str] | str | None = None, corridor: str | None = None) -> _Query:
+    """Check a query's arguments and compute its stages and weights (see :func:`route`)."""
     _check_objective(objective)
     net = _network(network)
     modes = _check_modes(modes)
@@ -416,8 +498,10 @@ def route(
         if not resolved.place_open[net.places.index.get_loc(p)]:
             raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
     stages = _stages(graph, net, o, d, via_ids)
-    base = objective_weights(values, objective)
-    if corridor is None:
+    base = _base_weights(net, sc, objective)
+    if corridor is None and not avoid_targets and modes is None:
+        weights = [base] * (len(stages) - 1)
+    elif corridor is None:
         weights = [np.where(_mask(graph, net, values.enabled, avoid=avoid_targets, modes=modes),
                             base, np.inf)] * (len(stages) - 1)
     else:
@@ -431,20 +515,35 @@ def route(
                                   modes=access_modes), base, np.inf)
         weights = [w_section if first <= k < last else w_access
                    for k in range(len(stages) - 1)]
-    total, edges = _solve(graph, weights, stages)
-    if not np.isfinite(total):
-        if corridor is not None:
-            raise NoRouteError(o, d, _explain_corridor(net, graph, values, sc, stages,
-                                                       weights, c))
-        raise NoRouteError(o, d, _explain(net, graph, values, sc, stages, avoid_targets, modes))
+    return _Query(net=net, origin=o, destination=d, via=via_ids, avoid=avoid_items,
+                  avoid_targets=avoid_targets, modes=modes, corridor=corridor,
+                  corridor_spec=c if corridor is not None else None, objective=objective,
+                  scenario=sc, graph=graph, resolved=resolved, values=values, stages=stages,
+                  weights=weights)
+
+
+def _no_route(q: _Query) -> NoRouteError:
+    """The error for a query without a route, saying what cuts the way."""
+    if q.corridor is not None:
+        return NoRouteError(q.origin, q.destination, _explain_corridor(
+            q.net, q.graph, q.values, q.scenario, q.stages, q.weights, q.corridor_spec))
+    return NoRouteError(q.origin, q.destination, _explain(
+        q.net, q.graph, q.values, q.scenario, q.stages, q.avoid_targets, q.modes))
+
+
+def _make_route(q: _Query, edges: list[int]) -> Route:
+    """The Route of a query along the given edges."""
+    net, values = q.net, q.values
     return Route(
-        origin=o, destination=d, origin_name=net.place_name(o),
-        destination_name=net.place_name(d),
-        legs=_legs(net, graph, values, resolved, edges), objective=objective, scenario=sc,
-        params=resolved.params, network=net.name, price_year=net.price_year,
-        value_of_time=values.value_of_time, via=via_ids, avoid=avoid_items, modes=modes,
-        corridor=corridor,
+        origin=q.origin, destination=q.destination, origin_name=net.place_name(q.origin),
+        destination_name=net.place_name(q.destination),
+        _legs=_LazyLegs(net, q.graph, values, q.resolved, edges), objective=q.objective,
+        scenario=q.scenario, params=q.resolved.params, network=net.name,
+        price_year=net.price_year, value_of_time=values.value_of_time, via=q.via,
+        avoid=q.avoid, modes=q.modes, corridor=q.corridor,
     )
+
+
 
 
 def get_corridor(network: Network, name: str) -> Corridor:

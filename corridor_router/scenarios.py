@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from ._validate import MODES, STATUSES, Problems
 from .errors import ScenarioError
@@ -248,33 +249,37 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     links = network.links
     built = set(scenario.build)
     statuses = set(scenario.statuses)
-    enabled = np.array([s in statuses or bool(built.intersection(tags))
-                        for s, tags in zip(links["status"], links["corridors"])], dtype=bool)
+    tags = _link_codes(network)["corridors"]
+    status_codes, status_names = _link_codes(network)["status"]
+    enabled = np.isin(np.asarray(status_names, dtype=object), list(statuses))[status_codes] \
+        | _per_distinct(tags, lambda ts: bool(built.intersection(ts)), bool)
     closed = {"place": set(), "link": set(), "crossing": set(), "country": set()}
     for item in scenario.close:
         kind, ident = resolve_target(network, item)
         closed[kind].add(ident)
-    enabled &= ~links.index.isin(list(closed["link"]))
+    if closed["link"]:
+        enabled &= ~links.index.isin(list(closed["link"]))
 
     def per_link(key: str, column: str) -> np.ndarray:
-        cache: dict[tuple[str, str], float] = {}
-        out = np.empty(len(links))
-        csv = links[column].to_numpy(dtype=float)
-        for i, (lid, mode, country, tags) in enumerate(
-                zip(links.index, links["mode"], links["country"], links["corridors"])):
-            if (lid, key) in link_over:
-                out[i] = link_over[(lid, key)]
-                continue
-            tagged = [tag_over[(t, key)] for t in tags if (t, key) in tag_over]
-            if tagged:
-                out[i] = tagged[0]
-            elif np.isfinite(csv[i]):
-                out[i] = csv[i]
-            else:
-                k = (mode, country)
-                if k not in cache:
-                    cache[k] = mode_value(params, mode, country, key)
-                out[i] = cache[k]
+        # Precedence: link override, then the first overridden tag of the link, then the
+        # value in links.csv, then params by mode and country.
+        out = links[column].to_numpy(dtype=float).copy()
+        missing = ~np.isfinite(out)
+        if missing.any():
+            pair_codes, pairs = _link_codes(network)["mode_country"]
+            codes = pair_codes[missing]
+            used = np.bincount(codes, minlength=len(pairs)) > 0
+            table = np.array([mode_value(params, *pair, key) if u else np.nan
+                              for pair, u in zip(pairs, used)], dtype=float)
+            out[missing] = table[codes]
+        tag_values = {t: v for (t, k), v in tag_over.items() if k == key}
+        if tag_values:
+            first = _per_distinct(tags, lambda ts: next(
+                (tag_values[t] for t in ts if t in tag_values), np.nan), float)
+            out = np.where(np.isfinite(first), first, out)
+        for (lid, k), value in link_over.items():
+            if k == key:
+                out[links.index.get_loc(lid)] = value
         return out
 
     crossings = network.crossings
@@ -295,7 +300,8 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         ~crossings["place"].isin(list(closed["place"])).to_numpy() & \
         ~crossings["from_country"].isin(list(closed["country"])).to_numpy() & \
         ~crossings["to_country"].isin(list(closed["country"])).to_numpy()
-    enabled &= ~links["country"].isin(list(closed["country"])).to_numpy()
+    if closed["country"]:
+        enabled &= ~links["country"].isin(list(closed["country"])).to_numpy()
     return ResolvedScenario(
         scenario=scenario, params=MappingProxyType(params), link_enabled=enabled,
         link_speed=per_link("speed_kmh", "speed_kmh"),
@@ -304,6 +310,33 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         crossing_fee_usd=fee, place_open=np.asarray(place_open, bool),
         place_handling_usd=h_usd, place_handling_h=h_h,
     )
+
+
+def _link_codes(network: Network) -> dict:
+    """Link columns as codes into their distinct values, computed once per network."""
+    cache = network._cache
+    if "link_codes" not in cache:
+        links = network.links
+        m_codes, modes = pd.factorize(links["mode"].to_numpy(dtype=object))
+        c_codes, countries = pd.factorize(links["country"].to_numpy(dtype=object))
+        pair, inverse = np.unique(m_codes * max(len(countries), 1) + c_codes,
+                                  return_inverse=True)
+        pairs = [(modes[q // max(len(countries), 1)], countries[q % max(len(countries), 1)])
+                 for q in pair]
+        cache["link_codes"] = {
+            "corridors": pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
+                                                dtype=object)),
+            "mode_country": (inverse.reshape(-1), pairs),
+            "status": pd.factorize(links["status"].to_numpy(dtype=object)),
+        }
+    return cache["link_codes"]
+
+
+def _per_distinct(factorized: tuple[np.ndarray, pd.Index], func, dtype) -> np.ndarray:
+    """``func`` of every cell of a factorized column, computed once per distinct cell."""
+    codes, uniques = factorized
+    table = np.array([func(u) for u in uniques], dtype=dtype)
+    return table[codes] if len(codes) else np.zeros(0, dtype=dtype)
 
 
 def _as_tuple(value: Iterable[str] | str) -> tuple[str, ...]:

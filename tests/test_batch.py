@@ -1,0 +1,79 @@
+"""route_many, route_matrix and alternatives on the tiny hand-drawn network."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from corridor_router import (
+    InvalidInputError,
+    PlaceNotFoundError,
+    RouteBatch,
+    alternatives,
+    route,
+    route_many,
+    route_matrix,
+)
+
+
+def test_route_many_reports_failures_without_stopping(tiny):
+    batch = route_many([("alpha", "echo"), ("alpha", "nowhere"), ("echo", "echo"),
+                        ("alpha", "foxtrot")], network=tiny)
+    assert isinstance(batch, RouteBatch)
+    assert len(batch) == 2 and batch.index == (0, 3)
+    assert batch[0].cost_usd == pytest.approx(route("alpha", "echo", network=tiny).cost_usd)
+    assert list(batch.failures["index"]) == [1, 2]
+    assert list(batch.failures["error"]) == ["PlaceNotFoundError", "InvalidInputError"]
+    frame = batch.to_frame()
+    assert list(frame["destination"]) == ["echo", "foxtrot"]
+
+
+def test_route_many_returns_a_batch_even_when_empty_or_all_failing(tiny):
+    assert len(route_many([], network=tiny)) == 0
+    batch = route_many([("alpha", "echo")], network=tiny, scenario="bravo_closed")
+    assert len(batch) == 0 and batch.failures["error"].tolist() == ["NoRouteError"]
+
+
+def test_route_many_rejects_options_wrong_for_every_pair(tiny):
+    with pytest.raises(InvalidInputError):
+        route_many([("alpha", "echo")], network=tiny, objective="cheapest")
+
+
+def test_route_matrix_matches_single_routes(tiny):
+    places = ["alpha", "charlie", "echo", "foxtrot"]
+    m = route_matrix(places, places, network=tiny, objective="time")
+    assert isinstance(m, pd.DataFrame) and len(m) == 16
+    assert list(m.columns) == ["origin", "destination", "km", "hours", "cost_usd",
+                               "reachable", "reason"]
+    for row in m.itertuples(index=False):
+        if row.origin == row.destination:
+            assert not row.reachable and "same place" in row.reason
+            continue
+        r = route(row.origin, row.destination, network=tiny, objective="time")
+        assert row.reachable and row.reason == ""
+        assert (row.km, row.hours, row.cost_usd) == pytest.approx((r.km, r.hours, r.cost_usd))
+
+
+def test_route_matrix_marks_unreachable_pairs(tiny):
+    m = route_matrix(["alpha"], ["echo", "charlie"], network=tiny, scenario="bravo_closed")
+    assert not m["reachable"].any() and m["km"].isna().all()
+
+
+def test_route_matrix_unknown_place_raises(tiny):
+    with pytest.raises(PlaceNotFoundError):
+        route_matrix(["alpha"], ["nowhere"], network=tiny)
+
+
+def test_alternatives_first_is_the_route_then_distinct_worse_ones(tiny):
+    alts = alternatives("alpha", "echo", k=3, network=tiny)
+    best = route("alpha", "echo", network=tiny)
+    assert alts[0].cost_usd == pytest.approx(best.cost_usd)
+    costs = [a.cost_usd for a in alts]
+    assert costs == sorted(costs) and len(alts) == 3
+    links = [tuple(a.legs.loc[a.legs["kind"] == "link", "ref"]) for a in alts]
+    assert len(set(links)) == len(links)
+
+
+def test_alternatives_checks_k(tiny):
+    with pytest.raises(InvalidInputError):
+        alternatives("alpha", "echo", k=0, network=tiny)
