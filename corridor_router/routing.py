@@ -544,8 +544,6 @@ def _make_route(q: _Query, edges: list[int]) -> Route:
     )
 
 
-
-
 def get_corridor(network: Network, name: str) -> Corridor:
     """The corridor called ``name``; an unknown name lists the known ones."""
     if isinstance(name, str) and name in network.corridors:
