@@ -118,7 +118,9 @@ def _cmd_compare(args) -> str:
         return df.reset_index().to_json(orient="records", indent=2, force_ascii=False)
     if args.format == "csv":
         return df.to_csv().rstrip("\n")
-    shown = df.drop(columns=["hours", "is_baseline"]).copy()
+    shown = df.drop(columns=["hours", "is_baseline", "time_saved_pct", "cost_saved_usd"])
+    if not shown["note"].astype(bool).any():
+        shown = shown.drop(columns="note")
     base = df.index[df["is_baseline"]][0]
     text = shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-")
     return (f"{text}\n\nkm; days; cost_usd in USD per TEU; savings against '{base}' "

@@ -61,3 +61,25 @@ def test_places_lists_the_network(tiny_path):
     out = run("--network", str(tiny_path), "places", "--country", "PK")
     assert out.returncode == 0
     assert "Echo Port" in out.stdout and "Alpha" not in out.stdout
+
+
+def test_compare_check_claim_and_chart_commands(tiny_path, tmp_path):
+    out = run("--network", str(tiny_path), "compare", "alpha", "echo")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:3] == ["kind", "scenario", "km"]
+    assert any(line.startswith("uap") for line in lines) and "savings against 'today'" in out.stdout
+    j = run("--network", str(tiny_path), "compare", "alpha", "echo", "--format", "json")
+    rows = {r["alternative"]: r for r in json.loads(j.stdout)}
+    assert rows["uap"]["cost_usd"] == pytest.approx(810)
+    claim = run("--network", str(tiny_path), "check-claim", "alpha", "echo", "--corridor", "uap",
+                "--versus", "today", "--days", "1", "--cost-pct", "10")
+    assert claim.returncode == 0, claim.stderr
+    assert "Verdict: the claim does not hold" in claim.stdout
+    assert "Break-even values" in claim.stdout and "gauge_break.1520-1676.hours" in claim.stdout
+    png = tmp_path / "chart.png"
+    chart = run("--network", str(tiny_path), "chart", "alpha", "echo", "-o", str(png))
+    assert chart.returncode == 0, chart.stderr
+    assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
+    bad = run("--network", str(tiny_path), "compare", "alpha", "echo", "--corridor", "nope")
+    assert bad.returncode == 1 and "Known corridors: uap" in bad.stderr
