@@ -9,7 +9,7 @@ import numpy as np
 
 from ._validate import MODES, Problems, split_list
 
-__all__ = ["mode_value", "pair_key", "pair_value", "source_ids", "validate"]
+__all__ = ["check_sources", "mode_value", "pair_key", "pair_value", "source_ids", "validate"]
 
 FILE = "params.toml"
 MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
@@ -49,14 +49,17 @@ def _number(value: Any) -> bool:
         and value >= 0
 
 
-def _check_sources(entry: Mapping, key: str, problems: Problems, known: set[str]) -> None:
+def check_sources(entry: Mapping, key: str, problems: Problems, known: set[str],
+                  file: str = FILE) -> tuple[str, ...]:
+    """A TOML table's ``source`` must name ids of sources.csv; returns the ids."""
     srcs = source_ids(entry.get("source"))
     if not srcs:
-        problems.add(FILE, None, f"{key}.source", "no source", "name the source id of these values")
+        problems.add(file, None, f"{key}.source", "no source", "name the source id of these values")
     for s in srcs:
         if s not in known:
-            problems.add(FILE, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
+            problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
                          "add it to sources.csv or correct the id")
+    return srcs
 
 
 def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Problems,
@@ -82,7 +85,7 @@ def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Proble
                                or (high is not None and _number(high) and high < value)):
             problems.add(FILE, None, f"{key}.{k}", f"{value:g} lies outside its sourced range "
                          f"{low}..{high}", f"make {k}_low <= {k} <= {k}_high")
-    _check_sources(entry, key, problems, known)
+    check_sources(entry, key, problems, known)
 
 
 def validate(params: dict, problems: Problems, known: set[str], places, links) -> None:
@@ -94,7 +97,7 @@ def validate(params: dict, problems: Problems, known: set[str], places, links) -
         problems.add(FILE, None, "currency", "only USD is supported", "convert figures to USD")
     if params.get("unit", "TEU") != "TEU":
         problems.add(FILE, None, "unit", "only TEU is supported", "express figures per TEU")
-    _check_sources(params, "(top level)", problems, known)
+    check_sources(params, "(top level)", problems, known)
     _check_table(params.get("value_of_time"), "value_of_time", ("usd_per_teu_h",), problems, known)
 
     used_modes = set(links["mode"]) & set(MODES)

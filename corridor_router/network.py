@@ -685,8 +685,7 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
         ctags = tuple(spec.get("tags", ()))
         modes = tuple(spec.get("modes", ()))
         access_modes = tuple(spec.get("access_modes", ()))
-        srcs = spec.get("source", ())
-        srcs = _params.source_ids(srcs)
+        srcs = _params.check_sources(spec, key, problems, known, file)
         if "name" not in spec:
             problems.add(file, None, f"{key}.name", "name is missing", "give the corridor a name")
         if not via and not ctags:
@@ -704,12 +703,6 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
             if m not in MODES:
                 problems.add(file, None, f"{key}.modes", f"unknown mode {m!r}",
                              f"use {', '.join(MODES)}")
-        if not srcs:
-            problems.add(file, None, f"{key}.source", "no source", "name the source ids")
-        for s in srcs:
-            if s not in known:
-                problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
-                             "add it to sources.csv or correct the id")
         out[cid] = Corridor(id=cid, name=str(spec.get("name", cid)), tags=ctags, via=via,
                             modes=modes, access_modes=access_modes,
                             scenario=spec.get("scenario"),
@@ -734,14 +727,7 @@ def _load_scenarios(folder, problems: Problems, known) -> dict:
         for u in sorted(unknown):
             problems.add(file, None, f"{key}.{u}", "unknown key",
                          "use description, statuses, build, close, overrides, source")
-        srcs = spec.get("source", ())
-        srcs = _params.source_ids(srcs)
-        if not srcs:
-            problems.add(file, None, f"{key}.source", "no source", "name the source ids")
-        for s in srcs:
-            if s not in known:
-                problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
-                             "add it to sources.csv or correct the id")
+        srcs = _params.check_sources(spec, key, problems, known, file)
         out[sid] = Scenario(
             name=sid,
             description=str(spec.get("description", "")),

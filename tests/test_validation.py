@@ -112,3 +112,11 @@ def test_a_parameter_outside_its_sourced_range_is_reported(tiny_path):
     problems, text = problems_of(tiny_path)
     assert any(p.column == "modes.rail.speed_kmh" and "outside its sourced range" in p.message
                for p in problems), text
+
+
+def test_corridor_and_scenario_sources_must_resolve(tiny_path):
+    rewrite(tiny_path, "corridors.toml", 'source = ["tiny"]', 'source = ["nosuch"]')
+    rewrite(tiny_path, "scenarios.toml", 'source = ["tiny"]', 'source = []')
+    problems, text = problems_of(tiny_path)
+    assert any(p.file == "corridors.toml" and "'nosuch'" in p.message for p in problems), text
+    assert any(p.file == "scenarios.toml" and p.message == "no source" for p in problems), text
