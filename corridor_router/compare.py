@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import InvalidInputError, NoRouteError
 from .network import Network
-from .routing import Route, _network, get_corridor, route
+from .routing import Route, _as_names, _network, get_corridor, route
 from .scenarios import Scenario, get_scenario
 
 __all__ = ["ClaimCheck", "TODAY", "check_claim", "compare", "compare_routes"]
@@ -67,28 +67,31 @@ def compare_routes(
     """The routes behind :func:`compare`, by alternative name (a failure keeps its error).
 
     With neither ``corridors`` nor ``scenarios``: today's best route (``"today"``) and
-    every corridor of the network that connects the two places.
+    every corridor of the network that connects the two places. A scenario named like
+    a corridor is labelled ``"<name> (scenario)"``.
     """
     net = _network(network)
     net.find_place(origin), net.find_place(destination)
     explicit = corridors is not None or scenarios is not None
-    wanted: list[tuple[str, str]] = [(TODAY, "today")]
-    if corridors is None and not explicit:
-        corridors = list(net.corridors)
-    for c in corridors or ():
+    corridors = _as_names(corridors, "corridors")
+    scenarios = _as_names(scenarios, "scenarios")
+    if not explicit:
+        corridors = tuple(net.corridors)
+    wanted: dict[str, tuple[str, str]] = {TODAY: (TODAY, "today")}
+    for c in corridors:
         get_corridor(net, c)
-        wanted.append((c, "corridor"))
-    for s in scenarios or ():
+        wanted[c] = (c, "corridor")
+    for s in scenarios:
         get_scenario(net, s)
-        wanted.append((s, "scenario"))
+        wanted[f"{s} (scenario)" if s in wanted else s] = (s, "scenario")
     out: dict[str, Route | NoRouteError] = {}
-    for name, kind in wanted:
+    for label, (name, kind) in wanted.items():
         try:
-            out[name] = _alternative(net, origin, destination, name, kind=kind,
-                                     objective=objective, scenario=scenario, modes=modes)
+            out[label] = _alternative(net, origin, destination, name, kind=kind,
+                                      objective=objective, scenario=scenario, modes=modes)
         except NoRouteError as err:
             if explicit or kind == "today":
-                out[name] = err
+                out[label] = err
     return out
 
 
@@ -136,9 +139,9 @@ def compare(
         row is faster or cheaper). Costs are USD per TEU at the network's price year.
         A row without a route has NaN figures and the reason in ``note``.
     """
+    net = _network(network)
     routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
-                            objective=objective, scenario=scenario, modes=modes,
-                            network=network)
+                            objective=objective, scenario=scenario, modes=modes, network=net)
     base_name = baseline or TODAY
     if base_name not in routes:
         raise InvalidInputError(
@@ -151,7 +154,7 @@ def compare(
                            f"the baseline alternative {base_name!r} has no route: {base.reason}")
     kinds = {TODAY: "today"}
     for name in routes:
-        kinds.setdefault(name, "corridor" if name in _network(network).corridors else "scenario")
+        kinds.setdefault(name, "corridor" if name in net.corridors else "scenario")
     rows = []
     for name, r in routes.items():
         row: dict[str, Any] = {"alternative": name, "kind": kinds[name],
@@ -239,8 +242,13 @@ class ClaimCheck:
     legs : pandas.DataFrame
         Both routes' legs, leg by leg, with a ``route`` column (old/new).
     sensitivity : pandas.DataFrame
-        One row per parameter: current value, sourced range, break-even value at which
-        the verdict flips, and whether the sourced range contains a flip.
+        One row per parameter that shapes either route: ``affects`` (time or cost),
+        current ``value``, sourced range ``low``/``high`` (NaN: none given),
+        ``break_even`` — the value at which the part of the claim the parameter affects
+        (the days saved, or the percent saved) exactly reaches the claim, both routes
+        re-routed at each trial value; NaN when none is found between 0 and 100,000
+        (or where a route disappears first) — and ``flips_within_range``: whether setting the
+        parameter to its low or high bound changes the overall verdict (None: no range).
     required_old_days, required_old_cost_usd : float
         What the compared route would have to take and cost for the claim to hold.
     """
@@ -347,9 +355,18 @@ def check_claim(
     ClaimCheck
     """
     net = _network(network)
+    for name, value in (("days_saved", days_saved), ("cost_saved_pct", cost_saved_pct)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise InvalidInputError(f"{name} must be a number, got {value!r}.")
     if days_saved < 0 or not 0 <= cost_saved_pct < 100:
         raise InvalidInputError("days_saved must be >= 0 and cost_saved_pct within [0, 100).")
     get_corridor(net, corridor)
+    if versus == corridor:
+        raise InvalidInputError(
+            f"versus names the corridor itself ({corridor!r}); compare it with another "
+            f"corridor ({', '.join(c for c in net.corridors if c != corridor)}) or 'today'.")
+    if versus != TODAY:
+        get_corridor(net, versus)
     new_sc = _corridor_scenario(net, corridor, scenario)
     old_sc = (get_scenario(net, scenario) if versus == TODAY
               else _corridor_scenario(net, versus, scenario))
@@ -443,15 +460,18 @@ def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[
                 link = links.loc[leg["ref"]]
                 mode, country = link["mode"], link["country"]
                 table = params["modes"][mode]
-                if np.isfinite(link["speed_kmh"]) or not country:
-                    continue
-                entry = table.get("countries", {}).get(country, table)
-                scope = f"modes.{mode}.countries.{country}"
+                entry = table.get("countries", {}).get(country, table) if country else table
                 for key, affects in (("speed_kmh", "time"), ("rate_usd_per_teu_km", "cost")):
-                    value = entry.get(key, table.get(key))
+                    word = key.split("_")[0]
+                    if np.isfinite(link[key]):          # the link's own figure
+                        add(f"links.{leg['ref']}.{key}", f"{word} of {leg['ref']}", link[key],
+                            np.nan, np.nan, affects, link["source"])
+                        continue
+                    scope = f"modes.{mode}.countries.{country}" if country else f"modes.{mode}"
                     low, high = table_range(entry, key)
-                    add(f"{scope}.{key}", f"{mode} {key.split('_')[0]} in {country}", value,
-                        low, high, affects, entry.get("source", table.get("source", "")))
+                    add(f"{scope}.{key}", f"{mode} {word}" + (f" in {country}" if country else ""),
+                        entry.get(key, table.get(key)), low, high, affects,
+                        entry.get("source", table.get("source", "")))
     return list(out.values())
 
 
@@ -459,9 +479,13 @@ def _sensitivity(net, new, old, new_sc, old_sc, pair, savings, claim, holds) -> 
     """Break-even value of every parameter, and whether its sourced range flips the verdict."""
     verdict = holds[0] and holds[1]
 
-    def outcome(key: str, x: float) -> tuple[float, float, bool]:
+    def outcome(key: str, x: float) -> tuple[float, float, bool | None]:
+        """Savings with one parameter set to x; NaN (and None) where a route disappears."""
         over = {key: x}
-        n, o = pair(_with(new_sc, over), _with(old_sc, over))
+        try:
+            n, o = pair(_with(new_sc, over), _with(old_sc, over))
+        except NoRouteError:
+            return np.nan, np.nan, None
         d, pct = savings(n, o)
         return d, pct, (d >= claim[0]) and (pct >= claim[1])
 
@@ -472,17 +496,22 @@ def _sensitivity(net, new, old, new_sc, old_sc, pair, savings, claim, holds) -> 
         else:
             target = lambda x, p=p: outcome(p.key, x)[1] - claim[1]  # noqa: E731
         lo = 1e-3 if "speed" in p.key else 0.0
-        hi = max(p.value * 20, p.value + 500.0)
-        break_even = _bisect(target, lo, hi, p.value)
+        break_even = _bisect(target, lo, _SEARCH_MAX, p.value)
         flips = None
         if np.isfinite(p.low) and np.isfinite(p.high):
-            flips = any(outcome(p.key, x)[2] != verdict for x in (p.low, p.high))
+            verdicts = [outcome(p.key, x)[2] for x in (p.low, p.high)]
+            if None not in verdicts:
+                flips = any(v != verdict for v in verdicts)
         rows.append({"parameter": p.key, "label": p.label, "affects": p.affects,
                      "value": p.value, "low": p.low, "high": p.high, "break_even": break_even,
                      "flips_within_range": flips, "source": p.source})
     df = pd.DataFrame(rows, columns=["parameter", "label", "affects", "value", "low", "high",
                                      "break_even", "flips_within_range", "source"])
     return df.set_index("parameter")
+
+
+#: Largest value tried for a break-even (hours, USD, km/h or USD per TEU-km alike).
+_SEARCH_MAX = 1e5
 
 
 def _with(sc: Scenario, override: Mapping[str, float]) -> Scenario:
@@ -492,21 +521,43 @@ def _with(sc: Scenario, override: Mapping[str, float]) -> Scenario:
 
 
 def _bisect(f, lo: float, hi: float, start: float, iterations: int = 32) -> float:
-    """A root of ``f`` in [lo, hi] nearest the current value's side; NaN if none."""
+    """A root of ``f`` in [lo, hi]: stepping out from ``start`` (downwards first, halving
+    the distance to ``lo``; then upwards, doubling), then bisecting the first bracket.
+
+    ``f`` may return NaN where it is undefined (a route disappears): the search on that
+    side stops there. Returns NaN when no sign change is found.
+    """
     f_start = f(start)
     if f_start == 0:
         return start
-    for a, b in ((lo, start), (start, hi)):
-        fa, fb = (f(a), f_start) if b == start else (f_start, f(b))
-        if np.sign(fa) != np.sign(fb):
-            for _ in range(iterations):
-                m = 0.5 * (a + b)
-                fm = f(m)
-                if np.sign(fm) == np.sign(fa):
-                    a, fa = m, fm
-                else:
-                    b, fb = m, fm
-                if abs(b - a) <= 1e-5 * max(1.0, abs(m)):
-                    break
-            return 0.5 * (a + b)
+    if not np.isfinite(f_start):
+        return float("nan")
+    steps = (lambda x: lo + (x - lo) / 2, lambda x: min(hi, 2 * x + 1))
+    for step in steps:
+        a, fa = start, f_start
+        for _ in range(12):
+            b = step(a)
+            if b == a:
+                break
+            fb = f(b)
+            if not np.isfinite(fb):
+                break
+            if np.sign(fb) != np.sign(fa):
+                return _bisect_bracket(f, a, fa, b, iterations)
+            a, fa = b, fb
     return float("nan")
+
+
+def _bisect_bracket(f, a: float, fa: float, b: float, iterations: int) -> float:
+    for _ in range(iterations):
+        m = 0.5 * (a + b)
+        fm = f(m)
+        if not np.isfinite(fm):
+            return float("nan")
+        if np.sign(fm) == np.sign(fa):
+            a, fa = m, fm
+        else:
+            b = m
+        if abs(b - a) <= 1e-5 * max(1.0, abs(m)):
+            break
+    return 0.5 * (a + b)

@@ -681,10 +681,9 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
         if not isinstance(spec, dict):
             problems.add(file, None, key, "must be a table", f"write [{key}] with name, tags, via")
             continue
-        via = tuple(spec.get("via", ()))
-        ctags = tuple(spec.get("tags", ()))
-        modes = tuple(spec.get("modes", ()))
-        access_modes = tuple(spec.get("access_modes", ()))
+        via, ctags, modes, access_modes = (
+            _toml_strings(spec, k, f"{key}.{k}", file, problems)
+            for k in ("via", "tags", "modes", "access_modes"))
         srcs = _params.check_sources(spec, key, problems, known, file)
         if "name" not in spec:
             problems.add(file, None, f"{key}.name", "name is missing", "give the corridor a name")
@@ -710,6 +709,18 @@ def _load_corridors(folder, problems: Problems, known, places, links) -> dict[st
     return out
 
 
+def _toml_strings(spec: dict, key: str, where: str, file: str, problems: Problems
+                  ) -> tuple[str, ...]:
+    """A TOML list of strings; anything else is a problem (a bare string is not split)."""
+    value = spec.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    problems.add(file, None, where, f"{value!r} is not a list of strings",
+                 f'write it as a list, e.g. {key} = ["{value}"]' if isinstance(value, str)
+                 else "write a list of strings")
+    return ()
+
+
 def _load_scenarios(folder, problems: Problems, known) -> dict:
     from .scenarios import Scenario
     file = "scenarios.toml"
@@ -728,13 +739,17 @@ def _load_scenarios(folder, problems: Problems, known) -> dict:
             problems.add(file, None, f"{key}.{u}", "unknown key",
                          "use description, statuses, build, close, overrides, source")
         srcs = _params.check_sources(spec, key, problems, known, file)
+        lists = {k: _toml_strings(spec, k, f"{key}.{k}", file, problems)
+                 for k in ("statuses", "build", "close")}
+        overrides = spec.get("overrides", {})
+        if not isinstance(overrides, dict):
+            problems.add(file, None, f"{key}.overrides", "must be a table",
+                         f"write [{key}.overrides] with dotted keys and numbers")
+            overrides = {}
         out[sid] = Scenario(
             name=sid,
             description=str(spec.get("description", "")),
-            statuses=tuple(spec.get("statuses", ("operational",))),
-            build=tuple(spec.get("build", ())),
-            close=tuple(spec.get("close", ())),
-            overrides=dict(spec.get("overrides", {})),
-            source=srcs,
+            statuses=lists["statuses"] if "statuses" in spec else ("operational",),
+            build=lists["build"], close=lists["close"], overrides=overrides, source=srcs,
         )
     return out

@@ -413,7 +413,7 @@ def route(
     """
     q = _prepare(origin, destination, objective=objective, network=network,
                  scenario=scenario, via=via, avoid=avoid, modes=modes, corridor=corridor)
-    total, edges = _solve(q.graph, q.weights, q.stages)
+    total, edges = _solve_query(q)
     if not np.isfinite(total):
         raise _no_route(q)
     return _make_route(q, edges)
@@ -437,8 +437,36 @@ class _Query:
     graph: RoutingGraph
     resolved: Any
     values: EdgeValues
-    stages: list[list[int]]
-    weights: list[np.ndarray]
+    plans: tuple[tuple[list[list[int]], list[np.ndarray]], ...]
+
+    @property
+    def stages(self) -> list[list[int]]:
+        """Stages of the first plan (the only one unless a corridor runs both ways)."""
+        return self.plans[0][0]
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Per-segment weights of the first plan."""
+        return self.plans[0][1]
+
+
+def _solve_query(q: _Query) -> tuple[float, list[int]]:
+    """The cheapest plan of a query; a corridor route that doubles back does not count."""
+    best: tuple[float, list[int]] = (np.inf, [])
+    for stages, weights in q.plans:
+        total, edges = _solve(q.graph, weights, stages)
+        if q.corridor is not None and np.isfinite(total) and _revisits(q.graph, edges):
+            continue
+        if total < best[0]:
+            best = (total, edges)
+    return best
+
+
+def _revisits(graph: RoutingGraph, edges: Sequence[int]) -> bool:
+    """Whether a path leaves a place and later comes back to it."""
+    places = graph.node_place[graph.src[np.asarray(edges, dtype=np.int64)]]
+    visits = places[np.r_[True, places[1:] != places[:-1]]]
+    return len(np.unique(visits)) < len(visits)
 
 
 def _prepare(origin: str, destination: str, *, objective: str = "cost",
@@ -456,21 +484,17 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
             f"Origin and destination are the same place ({net.place_name(o)!r}); "
             "give two different places."
         )
-    via_ids = tuple(net.find_place(v) for v in _as_names(via, "via"))
-    user_via = len(via_ids)
-    section_modes = access_modes = modes
+    user_via = tuple(net.find_place(v) for v in _as_names(via, "via"))
+    chains: list[tuple[str, ...]] = [()]
+    c = None
     if corridor is not None:
         c = get_corridor(net, corridor)
-        chain = list(c.via)
-        if o in chain:
-            chain = chain[chain.index(o) + 1:]
-        if d in chain:
-            chain = chain[:chain.index(d)]
-        via_ids = (*via_ids, *chain)
-        section_modes = _intersect(modes, c.modes)
-        access_modes = _intersect(modes, c.access_modes)
+        # a corridor runs both ways: its via places in file order or reversed
+        chains = list(dict.fromkeys(_corridor_chain(order, o, d)
+                                    for order in (c.via, c.via[::-1])))
         if scenario is None and c.scenario:
             scenario = c.scenario
+    via_ids = (*user_via, *chains[0])
     avoid_items = _as_names(avoid, "avoid")
     avoid_targets = []
     for item in avoid_items:
@@ -478,13 +502,13 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
             target = resolve_target(net, item)
         except ScenarioError as err:
             raise InvalidInputError(f"avoid: {err}") from err
-        if target[0] == "place" and target[1] in (o, d, *via_ids):
+        if target[0] == "place" and target[1] in (o, d, *user_via, *(c.via if c else ())):
             raise InvalidInputError(
                 f"avoid names {net.place_name(target[1])!r}, which the route must visit; "
                 "remove it from avoid or from origin/destination/via."
             )
         if target[0] == "country":
-            for p in (o, d, *via_ids):
+            for p in (o, d, *user_via, *(c.via if c else ())):
                 if net.places.at[p, "country"] == target[1]:
                     raise InvalidInputError(
                         f"avoid names country {target[1]}, where {net.place_name(p)!r} lies; "
@@ -494,37 +518,57 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
     sc = get_scenario(net, scenario)
     graph = _graph(net)
     resolved, values = _values(net, sc)
-    for p in (o, d, *via_ids):
+    for p in (o, d, *user_via, *(c.via if c else ())):
         if not resolved.place_open[net.places.index.get_loc(p)]:
             raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
-    stages = _stages(graph, net, o, d, via_ids)
     base = _base_weights(net, sc, objective)
-    if corridor is None and not avoid_targets and modes is None:
-        weights = [base] * (len(stages) - 1)
-    elif corridor is None:
-        weights = [np.where(_mask(graph, net, values.enabled, avoid=avoid_targets, modes=modes),
-                            base, np.inf)] * (len(stages) - 1)
+    if c is None:
+        stages = _stages(graph, net, o, d, user_via)
+        if not avoid_targets and modes is None:
+            weights = [base] * (len(stages) - 1)
+        else:
+            weights = [np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
+                                      modes=modes), base, np.inf)] * (len(stages) - 1)
+        plans = ((stages, weights),)
     else:
         # the corridor section (from its first via place to its last, or from/to the
         # origin/destination where they lie on it) keeps to the corridor's modes
-        first = user_via + 1 if o not in c.via else 0
-        last = len(stages) - 2 if d not in c.via else len(stages) - 1
         w_section = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                   modes=section_modes), base, np.inf)
+                                   modes=_intersect(modes, c.modes)), base, np.inf)
         w_access = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                  modes=access_modes), base, np.inf)
-        weights = [w_section if first <= k < last else w_access
-                   for k in range(len(stages) - 1)]
+                                  modes=_intersect(modes, c.access_modes)), base, np.inf)
+        plans = []
+        for chain in chains:
+            stages = _stages(graph, net, o, d, (*user_via, *chain))
+            first = len(user_via) + 1 if o not in c.via else 0
+            last = len(stages) - 2 if d not in c.via else len(stages) - 1
+            plans.append((stages, [w_section if first <= k < last else w_access
+                                   for k in range(len(stages) - 1)]))
+        plans = tuple(plans)
     return _Query(net=net, origin=o, destination=d, via=via_ids, avoid=avoid_items,
                   avoid_targets=avoid_targets, modes=modes, corridor=corridor,
-                  corridor_spec=c if corridor is not None else None, objective=objective,
-                  scenario=sc, graph=graph, resolved=resolved, values=values, stages=stages,
-                  weights=weights)
+                  corridor_spec=c, objective=objective, scenario=sc, graph=graph,
+                  resolved=resolved, values=values, plans=plans)
+
+
+def _corridor_chain(order: Sequence[str], origin: str, destination: str) -> tuple[str, ...]:
+    """The corridor's via places a trip passes: after the origin, before the destination."""
+    chain = list(order)
+    if origin in chain:
+        chain = chain[chain.index(origin) + 1:]
+    if destination in chain:
+        chain = chain[:chain.index(destination)]
+    return tuple(chain)
 
 
 def _no_route(q: _Query) -> NoRouteError:
     """The error for a query without a route, saying what cuts the way."""
     if q.corridor is not None:
+        if any(np.isfinite(_solve(q.graph, w, st)[0]) for st, w in q.plans):
+            return NoRouteError(q.origin, q.destination, (
+                f"following corridor {q.corridor!r} from {q.net.place_name(q.origin)!r} to "
+                f"{q.net.place_name(q.destination)!r} would double back over places already "
+                "passed, in either direction: the corridor does not serve this trip."))
         return NoRouteError(q.origin, q.destination, _explain_corridor(
             q.net, q.graph, q.values, q.scenario, q.stages, q.weights, q.corridor_spec))
     return NoRouteError(q.origin, q.destination, _explain(

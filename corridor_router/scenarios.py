@@ -55,12 +55,23 @@ class Scenario:
     source: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ScenarioError(f"A scenario's name must be a non-empty string, not {self.name!r}.")
         for name in ("statuses", "build", "close", "source"):
             value = getattr(self, name)
+            if value is None:
+                value = ("operational",) if name == "statuses" else ()
             if isinstance(value, str):
                 value = (value,)
+            if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
+                raise ScenarioError(
+                    f"Scenario {self.name!r}: {name} must be a list of strings, got {value!r}.")
             object.__setattr__(self, name, tuple(value))
-        object.__setattr__(self, "overrides", MappingProxyType(dict(self.overrides)))
+        overrides = {} if self.overrides is None else self.overrides
+        if not isinstance(overrides, Mapping):
+            raise ScenarioError(f"Scenario {self.name!r}: overrides must be a mapping of "
+                                f"dotted keys to numbers, got {overrides!r}.")
+        object.__setattr__(self, "overrides", MappingProxyType(dict(overrides)))
 
     @property
     def key(self) -> tuple:
@@ -79,7 +90,10 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
     if scenario is None:
         return network.scenarios.get("baseline", Scenario(name="baseline"))
     if isinstance(scenario, Scenario):
-        validate_scenario(scenario, network)
+        checked = network._cache.setdefault("checked_scenarios", set())
+        if scenario.key not in checked:
+            validate_scenario(scenario, network)
+            checked.add(scenario.key)
         return scenario
     if isinstance(scenario, str):
         if scenario in network.scenarios:
@@ -92,7 +106,9 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
 
 
 def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
-    return network._cache.setdefault("close_targets", _build_close_targets(network))
+    if "close_targets" not in network._cache:
+        network._cache["close_targets"] = _build_close_targets(network)
+    return network._cache["close_targets"]
 
 
 def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
@@ -166,15 +182,26 @@ def _check_override(network: Network, key: str, value: Any) -> str | None:
     head = parts[0]
     params = network.params
     if head == "modes":
+        links = network.links
         if len(parts) == 3 and parts[1] in params.get("modes", {}) and parts[2] in _MODE_KEYS:
-            return None if value > 0 or parts[2] != "speed_kmh" else "speed must be above zero"
-        if len(parts) == 5 and parts[1] in params.get("modes", {}) and parts[2] == "countries" \
+            mode, country, field = parts[1], None, parts[2]
+        elif len(parts) == 5 and parts[1] in params.get("modes", {}) and parts[2] == "countries" \
                 and parts[4] in _MODE_KEYS:
-            links = network.links
-            if parts[3] in set(links.loc[links["mode"] == parts[1], "country"]):
-                return None if value > 0 or parts[4] != "speed_kmh" else "speed must be above zero"
-            return f"no {parts[1]} link lies in country {parts[3]!r}"
-        return "use modes.<mode>.<speed_kmh|rate_usd_per_teu_km> or modes.<mode>.countries.<CC>.<key>"
+            mode, country, field = parts[1], parts[3], parts[4]
+            if country not in set(links.loc[links["mode"] == mode, "country"]):
+                return f"no {mode} link lies in country {country!r}"
+        else:
+            return ("use modes.<mode>.<speed_kmh|rate_usd_per_teu_km> or "
+                    "modes.<mode>.countries.<CC>.<key>")
+        # links with their own figure in links.csv keep it: the override must reach one
+        reached = (links["mode"] == mode) & links[field].isna()
+        if country is not None:
+            reached &= links["country"] == country
+        if not reached.any():
+            return (f"every {mode} link{' in ' + country if country else ''} has its own "
+                    f"{field} in links.csv, so this changes nothing; override "
+                    f"links.<id>.{field} or tags.<tag>.{field} instead")
+        return None if value > 0 or field != "speed_kmh" else "speed must be above zero"
     if head in ("transfer", "gauge_break", "connector"):
         section = params.get(head, {})
         if len(parts) == 3 and parts[1] in section and parts[2] in _PAIR_KEYS:
@@ -220,6 +247,15 @@ class ResolvedScenario:
     place_open: np.ndarray            # bool per place row
     place_handling_usd: np.ndarray    # NaN: use params
     place_handling_h: np.ndarray
+
+
+def _freeze(value: Any) -> Any:
+    """A read-only view, all the way down, of nested dicts and lists."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    return value
 
 
 def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
@@ -303,7 +339,7 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     if closed["country"]:
         enabled &= ~links["country"].isin(list(closed["country"])).to_numpy()
     return ResolvedScenario(
-        scenario=scenario, params=MappingProxyType(params), link_enabled=enabled,
+        scenario=scenario, params=_freeze(params), link_enabled=enabled,
         link_speed=per_link("speed_kmh", "speed_kmh"),
         link_rate=per_link("rate_usd_per_teu_km", "rate_usd_per_teu_km"),
         crossing_open=np.asarray(crossing_open, bool), crossing_dwell_h=dwell,
@@ -338,6 +374,3 @@ def _per_distinct(factorized: tuple[np.ndarray, pd.Index], func, dtype) -> np.nd
     table = np.array([func(u) for u in uniques], dtype=dtype)
     return table[codes] if len(codes) else np.zeros(0, dtype=dtype)
 
-
-def _as_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
