@@ -11,7 +11,7 @@ import pandas as pd
 
 from . import __version__
 from .costs import OBJECTIVES
-from .errors import CorridorRouterError
+from .errors import CorridorRouterError, InvalidInputError
 from .network import Network, load_network
 from .routing import route
 
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--avoid", action="append", default=[], metavar="ITEM",
                    help="place, link id, crossing id or country code to avoid (repeatable)")
     r.add_argument("--modes", default=None, help="allowed modes, comma-separated (rail,road,sea,ferry)")
+    r.add_argument("--corridor", default=None, help="follow a named corridor, e.g. uap")
     r.add_argument("--format", choices=FORMATS, default="table")
 
     c = sub.add_parser("compare", help="compare corridors (and scenarios) between two places")
@@ -69,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("destination")
     h.add_argument("--corridor", action="append", default=None, metavar="NAME",
                    help="corridor to draw (repeatable; default: every corridor that connects)")
+    h.add_argument("--scenario", action="append", default=None, metavar="NAME",
+                   help="scenario to draw as well (repeatable)")
     h.add_argument("--objective", choices=OBJECTIVES, default="cost")
     h.add_argument("-o", "--output", required=True, help="PNG file to write")
 
@@ -85,7 +88,7 @@ def _network(arg: str | None) -> Network | None:
 def _cmd_route(args) -> str:
     r = route(args.origin, args.destination, objective=args.objective,
               network=_network(args.network), scenario=args.scenario, via=args.via,
-              avoid=args.avoid, modes=args.modes)
+              avoid=args.avoid, modes=args.modes, corridor=args.corridor)
     if args.format == "json":
         return json.dumps(r.to_dict(), indent=2, ensure_ascii=False)
     if args.format == "csv":
@@ -99,6 +102,10 @@ def _cmd_places(args) -> str:
     net = _network(args.network) or load_network()
     df = pd.DataFrame(net.places.drop(columns="geometry"))
     if args.country:
+        known = sorted(set(df["country"]))
+        if args.country.upper() not in known:
+            raise InvalidInputError(f"No place lies in country {args.country!r}; the network "
+                                    f"has: {', '.join(known)}.")
         df = df[df["country"] == args.country.upper()]
     df = df.reset_index()[["id", "name", "country", "kind", "modes", "lon", "lat", "aliases"]]
     df["modes"] = df["modes"].map(";".join)
@@ -145,7 +152,8 @@ def _cmd_chart(args) -> str:
     from .compare import compare_routes
     from .plot import tcd_chart
     routes = compare_routes(args.origin, args.destination, corridors=args.corridor,
-                            objective=args.objective, network=_network(args.network))
+                            scenarios=args.scenario, objective=args.objective,
+                            network=_network(args.network))
     fig = tcd_chart(routes)
     fig.savefig(args.output, dpi=120)
     drawn = [k for k, v in routes.items() if not isinstance(v, Exception)]
@@ -166,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"corridor-router: error: {first}", file=sys.stderr)
         for line in rest:
             print(line, file=sys.stderr)
+        return 1
+    except OSError as err:      # e.g. an output file that cannot be written
+        print(f"corridor-router: error: {err.strerror or err}: "
+              f"{err.filename or ''} — check the path and its permissions", file=sys.stderr)
         return 1
     print(out)
     return 0

@@ -32,7 +32,7 @@ from ._validate import (
     parse_waypoints,
     split_list,
 )
-from .errors import NetworkDataError, PlaceNotFoundError
+from .errors import DataProblem, NetworkDataError, PlaceNotFoundError
 
 __all__ = ["Corridor", "Network", "load_network", "bundled_networks", "DEFAULT_NETWORK"]
 
@@ -219,8 +219,7 @@ def _resolve_path(name_or_path: str | Path | None) -> Path:
     )
 
 
-def _problem_missing_folder(name: str, known: list[str]):
-    from .errors import DataProblem
+def _problem_missing_folder(name: str, known: list[str]) -> DataProblem:
     return DataProblem(name, None, None, "is neither a folder nor a bundled network name",
                        f"pass a folder path or one of: {', '.join(known)}")
 
@@ -245,6 +244,12 @@ def load_network(name_or_path: str | Path | None = None) -> Network:
         Listing every problem found in the files (file, line, column, what is wrong
         and how to fix it).
     """
+    if name_or_path is not None and not isinstance(name_or_path, (str, Path)):
+        raise NetworkDataError([DataProblem(
+            str(name_or_path), None, None,
+            f"is of type {type(name_or_path).__name__}, not a network name or folder",
+            f"pass a folder path or one of: {', '.join(bundled_networks())}")],
+            where=str(name_or_path))
     folder = _resolve_path(name_or_path)
     problems = Problems()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -299,8 +300,14 @@ def _solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
 
 
 def _weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
-    """The CSR weighting of a weight array, reused while the same array object recurs
-    (the cached per-scenario, per-objective arrays of :func:`_base_weights`)."""
+    """The CSR weighting of a weight array, reused while the same array object recurs.
+
+    Only read-only arrays — the cached per-scenario, per-objective arrays of
+    :func:`_base_weights` — are kept; one-off arrays (avoid, modes, corridor sections)
+    are weighted afresh so they never push the shared ones out of the cache.
+    """
+    if weights.flags.writeable:
+        return graph.csr.weigh(weights)
     store = graph.cache.setdefault("weighted", {})
     hit = store.get(id(weights))
     if hit is not None and hit[0] is weights:
@@ -314,7 +321,9 @@ def _weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
 def _base_weights(network: Network, scenario: Scenario, objective: str) -> np.ndarray:
     """Objective weights under a scenario with no avoid or modes restriction (cached)."""
     def make():
-        return objective_weights(_values(network, scenario)[1], objective)
+        weights = objective_weights(_values(network, scenario)[1], objective)
+        weights.flags.writeable = False     # shared: cached, and its CSR weighting too
+        return weights
     return _cached(network, ("weights", scenario.key, objective), make)
 
 
@@ -601,7 +610,11 @@ def _network(network: Network | str | None) -> Network:
         return default_network()
     if isinstance(network, Network):
         return network
-    return load_network(network)
+    if isinstance(network, (str, PathLike)):
+        return load_network(network)
+    raise InvalidInputError(
+        f"network must be a Network, a bundled network name or a folder path, not "
+        f"{type(network).__name__}.")
 
 
 def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario,
@@ -626,7 +639,8 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
                           and not values.enabled[e]})
         statuses = sorted({net.links.at[m, "status"] for m in missing})
         tags = sorted({t for m in missing for t in net.links.at[m, "corridors"]})
-        return (f"the scenario {sc.name!r} admits only {', '.join(sc.statuses)} links"
+        return (f"the scenario {sc.name!r} admits only "
+                f"{', '.join(sc.statuses) or 'no'} links"
                 + (f" (plus corridors {', '.join(sc.build)})" if sc.build else "")
                 + f"; a route would need {' or '.join(statuses)} links such as "
                 + ", ".join(missing[:5])

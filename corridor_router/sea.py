@@ -13,7 +13,7 @@ from typing import Any
 from pyproj import Geod
 from shapely.geometry import LineString
 
-from corridor_router.errors import CorridorRouterError, NoRouteError
+from corridor_router.errors import InvalidInputError, NoRouteError
 
 __all__ = ["DEFAULT_RESTRICTIONS", "PASSAGES", "SeaLeg", "sea_leg"]
 
@@ -124,7 +124,7 @@ def sea_leg(
 
     Raises
     ------
-    CorridorRouterError
+    InvalidInputError
         If a coordinate is not a finite number in range, both ports are the same
         point, or a restriction is not a known passage.
     NoRouteError
@@ -153,7 +153,7 @@ def sea_leg(
     origin = _checked_lonlat(origin_lonlat, "origin_lonlat")
     destination = _checked_lonlat(destination_lonlat, "destination_lonlat")
     if origin == destination:
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"origin and destination are the same point {origin}; a sea leg needs "
             "two different ports."
         )
@@ -178,16 +178,16 @@ def _checked_lonlat(value: Sequence[float], name: str) -> tuple[float, float]:
     try:
         lon, lat = value
     except (TypeError, ValueError) as err:
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"{name} must be a (lon, lat) pair of numbers, got {value!r}."
         ) from err
     if not all(_is_real(v) for v in (lon, lat)):
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"{name} must be a (lon, lat) pair of finite numbers, got {value!r}."
         )
     lon, lat = float(lon), float(lat)
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"{name} {value!r} is out of range: lon must lie in [-180, 180] and lat in "
             "[-90, 90] (WGS84 degrees, longitude first)."
         )
@@ -207,14 +207,14 @@ def _is_real(v: Any) -> bool:
 def _searoute_tags(restrictions: Iterable[str]) -> tuple[str, ...]:
     """Translate passage names to ``searoute`` edge tags, rejecting unknown names."""
     if isinstance(restrictions, str):
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"restrictions must be a collection of passage names, got the string "
             f"{restrictions!r}; write ({restrictions!r},) instead."
         )
     names = tuple(restrictions)
     unknown = sorted(n for n in names if n not in PASSAGES)
     if unknown:
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"unknown passage(s) in restrictions: {', '.join(map(repr, unknown))}. "
             f"Known passages: {', '.join(sorted(PASSAGES))}."
         )
@@ -246,7 +246,7 @@ def _run_searoute(
                 backend=_BACKEND,
             )
     except Exception as err:  # searoute raises bare Exception on internal failures
-        raise CorridorRouterError(
+        raise InvalidInputError(
             f"searoute failed between {_format_lonlat(start)} and {_format_lonlat(end)}: {err}"
         ) from err
 

@@ -83,3 +83,12 @@ def test_compare_check_claim_and_chart_commands(tiny_path, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000
     bad = run("--network", str(tiny_path), "compare", "alpha", "echo", "--corridor", "nope")
     assert bad.returncode == 1 and "Known corridors: uap" in bad.stderr
+
+
+def test_cli_input_errors_say_what_to_do(tiny_path, tmp_path):
+    out = run("--network", str(tiny_path), "places", "--country", "zz")
+    assert out.returncode == 1 and "the network has: AE, AF, PK, UZ" in out.stderr
+    out = run("--network", str(tiny_path), "chart", "alpha", "echo", "-o",
+              str(tmp_path / "missing" / "x.png"))
+    assert out.returncode == 1 and "check the path" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -94,3 +94,19 @@ def test_tcd_chart_and_map_are_figures_that_save_to_png(tiny, tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
     route_map(routes, network=tiny).savefig(tmp_path / "map.png")
     assert (tmp_path / "map.png").stat().st_size > 10_000
+
+
+def test_compare_keeps_a_corridor_and_a_scenario_of_the_same_name_apart(tiny):
+    df = compare("alpha", "echo", corridors="uap", scenarios=["uap"], network=tiny)
+    assert list(df.index) == ["today", "uap", "uap (scenario)"]
+    assert df.at["uap", "kind"] == "corridor" and df.at["uap (scenario)", "kind"] == "scenario"
+    assert df.at["uap (scenario)", "cost_usd"] == pytest.approx(
+        route("alpha", "echo", network=tiny, scenario="uap").cost_usd)
+
+
+def test_a_claim_needs_two_different_alternatives_and_numbers(tiny):
+    with pytest.raises(InvalidInputError, match="versus names the corridor itself"):
+        check_claim("alpha", "echo", corridor="uap", versus="uap", network=tiny)
+    with pytest.raises(InvalidInputError, match="days_saved must be a number"):
+        check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=None,
+                    network=tiny)

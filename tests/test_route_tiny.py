@@ -172,3 +172,40 @@ def test_summary_and_repr_state_units(tiny):
     d = r.to_dict()
     assert d["cost_usd"] == pytest.approx(r.cost_usd, abs=0.01)
     assert len(d["legs"]) == len(r.legs)
+
+
+def test_a_corridor_runs_both_ways_without_doubling_back(tiny):
+    there = route("alpha", "echo", network=tiny, corridor="uap")
+    back = route("echo", "alpha", network=tiny, corridor="uap")
+    for r in (there, back):
+        assert "r_cd" in set(r.legs["ref"])
+        places = [p for p in r.legs["from_id"]]
+        visits = [p for i, p in enumerate(places) if i == 0 or p != places[i - 1]]
+        assert len(visits) == len(set(visits))
+    assert back.km == pytest.approx(there.km)
+
+
+def test_link_override_beats_its_own_figure_and_empty_overrides_are_rejected(tiny):
+    base = route("delta", "echo", network=tiny, modes="rail")
+    fast = route("delta", "echo", network=tiny, modes="rail",
+                 scenario=Scenario(overrides={"links.r_de.speed_kmh": 100}))
+    assert base.hours - fast.hours == pytest.approx(200 / 50 - 200 / 100)
+    with pytest.raises(ScenarioError, match="has its own speed_kmh"):
+        route("delta", "echo", network=tiny,
+              scenario=Scenario(overrides={"modes.rail.countries.PK.speed_kmh": 100}))
+
+
+def test_route_parameters_are_read_only(tiny):
+    r = route("alpha", "echo", network=tiny, scenario="uap", modes="rail")
+    with pytest.raises(TypeError):
+        r.params["gauge_break"]["1520-1676"]["hours"] = 999
+    again = route("alpha", "echo", network=tiny, scenario="uap", modes="rail")
+    assert again.hours == pytest.approx(r.hours)
+
+
+def test_malformed_arguments_raise_typed_errors(tiny):
+    with pytest.raises(InvalidInputError, match="network must be"):
+        route("alpha", "echo", network=5)
+    with pytest.raises(ScenarioError, match="statuses must be a list of strings"):
+        Scenario("x", statuses=5)
+    assert Scenario("x", overrides=None).overrides == {}

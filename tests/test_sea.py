@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pyproj import Geod
 
-from corridor_router.errors import CorridorRouterError, NoRouteError
+from corridor_router.errors import InvalidInputError, NoRouteError
 from corridor_router.sea import DEFAULT_RESTRICTIONS, PASSAGES, SeaLeg, sea_leg
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,22 +131,22 @@ def test_every_passage_name_is_accepted():
     ],
 )
 def test_bad_coordinates_raise(origin):
-    with pytest.raises(CorridorRouterError, match="origin_lonlat"):
+    with pytest.raises(InvalidInputError, match="origin_lonlat"):
         sea_leg(origin, JEBEL_ALI)
 
 
 def test_same_port_twice_raises():
-    with pytest.raises(CorridorRouterError, match="same point"):
+    with pytest.raises(InvalidInputError, match="same point"):
         sea_leg(KARACHI, list(KARACHI))
 
 
 def test_unknown_restriction_raises():
-    with pytest.raises(CorridorRouterError, match="unknown passage"):
+    with pytest.raises(InvalidInputError, match="unknown passage"):
         sea_leg(KARACHI, JEBEL_ALI, restrictions=("ormuz",))
 
 
 def test_restriction_given_as_a_bare_string_raises():
-    with pytest.raises(CorridorRouterError, match="collection"):
+    with pytest.raises(InvalidInputError, match="collection"):
         sea_leg(KARACHI, JEBEL_ALI, restrictions="suez")
 
 
