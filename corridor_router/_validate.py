@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +14,10 @@ from pyproj import Geod
 
 from .errors import DataProblem
 
-__all__ = ["Problems", "GAUGES", "MODES", "STATUSES", "KINDS", "CONFIDENCES"]
+__all__ = ["Problems", "GAUGES", "MODES", "STATUSES", "KINDS", "CONFIDENCES",
+           "check_link_rows"]
 
 MODES = ("rail", "road", "sea", "ferry")
-LAND_MODES = ("rail", "road")
 GAUGES = (1435, 1520, 1676)
 STATUSES = ("operational", "under_construction", "planned", "proposed")
 KINDS = ("city", "port", "border", "junction", "terminal", "dry_port")
@@ -239,3 +240,162 @@ def parse_waypoints(cell: str) -> list[tuple[float, float]]:
             raise ValueError(f"waypoint {item!r} is out of range")
         points.append((lon, lat))
     return points
+
+
+# -- links.csv: per-row rules -----------------------------------------------------------
+# Each rule is written once, as a function of the cells it reads, yielding (column,
+# message, fix) for every problem it finds. check_link_rows evaluates each rule once per
+# distinct combination of its cells (few for most rules), so the rules are both the
+# screen and the report: a new rule cannot be skipped by a separate fast path.
+
+@dataclass(frozen=True)
+class _LinkContext:
+    place_ids: set[str]
+    have_places: bool
+    sides: dict[str, set[str]]
+    known: set[str]
+
+
+_Finding = tuple[str, str, str]
+_LINK_RULES: list[tuple[tuple[str, ...], Callable[..., Iterator[_Finding]]]] = []
+
+
+def _link_rule(*columns: str):
+    """Register a links.csv rule reading ``columns``; rules run in registration order."""
+    def register(rule):
+        _LINK_RULES.append((columns, rule))
+        return rule
+    return register
+
+
+def _link_end_known(end: str):
+    def rule(ctx: _LinkContext, pid: str) -> Iterator[_Finding]:
+        if pid not in ctx.place_ids and ctx.have_places:
+            yield (end, f"unknown place id {pid!r}",
+                   "use an id from places.csv or add the place there")
+    return rule
+
+
+_link_rule("from")(_link_end_known("from"))
+_link_rule("to")(_link_end_known("to"))
+
+
+@_link_rule("from", "to")
+def _link_ends_differ(ctx: _LinkContext, frm: str, to: str) -> Iterator[_Finding]:
+    if frm == to and frm:
+        yield ("to", "link starts and ends at the same place", "check 'from' and 'to'")
+
+
+@_link_rule("mode")
+def _link_mode(ctx: _LinkContext, mode: str) -> Iterator[_Finding]:
+    if mode not in MODES:
+        yield ("mode", f"unknown mode {mode!r}", f"use one of: {', '.join(MODES)}")
+
+
+@_link_rule("status")
+def _link_status(ctx: _LinkContext, status: str) -> Iterator[_Finding]:
+    if status not in STATUSES:
+        yield ("status", f"unknown status {status!r}", f"use one of: {', '.join(STATUSES)}")
+
+
+@_link_rule("mode", "gauge_mm", "gauge")
+def _link_gauge(ctx: _LinkContext, mode: str, cell: str, gauge: float) -> Iterator[_Finding]:
+    """``gauge`` is the parsed cell (NaN if empty or already reported as not a number)."""
+    if mode == "rail":
+        if np.isnan(gauge):
+            if cell == "":
+                yield ("gauge_mm", "rail link without gauge",
+                       f"enter the track gauge in mm: {', '.join(map(str, GAUGES))}")
+        elif int(gauge) not in GAUGES or gauge != int(gauge):
+            yield ("gauge_mm", f"unsupported gauge {cell!r}",
+                   f"use one of: {', '.join(map(str, GAUGES))}")
+    elif cell:
+        yield ("gauge_mm", f"a {mode} link has a gauge", "leave gauge_mm empty for non-rail links")
+
+
+@_link_rule("mode", "country")
+def _link_country_code(ctx: _LinkContext, mode: str, country: str) -> Iterator[_Finding]:
+    if mode in ("rail", "road") and not _CC.match(country):
+        yield ("country", f"{country!r} is not an ISO 3166-1 alpha-2 code",
+               "give the two-letter code of the country the link lies in")
+
+
+def _link_end_country(ctx: _LinkContext, mode: str, country: str,
+                      pid: str) -> Iterator[_Finding]:
+    """A land link ends in its own country (checked once the code is valid)."""
+    if mode in ("rail", "road") and _CC.match(country) and pid in ctx.sides \
+            and country not in ctx.sides[pid]:
+        yield ("country",
+               f"link in {country} ends at {pid!r}, which lies in "
+               f"{'/'.join(sorted(ctx.sides[pid]))}",
+               "split the link at a border place, or add the crossing to crossings.csv")
+
+
+_link_rule("mode", "country", "from")(_link_end_country)
+_link_rule("mode", "country", "to")(_link_end_country)
+
+
+@_link_rule("bidirectional")
+def _link_bidirectional(ctx: _LinkContext, cell: str) -> Iterator[_Finding]:
+    if cell.lower() not in ("true", "false"):
+        yield ("bidirectional", f"{cell!r} is not true or false", "write true or false")
+
+
+@_link_rule("waypoints")
+def _link_waypoints(ctx: _LinkContext, cell: str) -> Iterator[_Finding]:
+    try:
+        parse_waypoints(cell)
+    except ValueError as err:
+        yield ("waypoints", str(err), "write waypoints as 'lon lat;lon lat' in degrees")
+
+
+@_link_rule("source")
+def _link_source(ctx: _LinkContext, cell: str) -> Iterator[_Finding]:
+    for sid in split_list(cell) or ("",):
+        if not sid:
+            yield ("source", "no source id", "name the source of this link's figures")
+        elif sid not in ctx.known:
+            yield ("source", f"source id {sid!r} is not in sources.csv",
+                   "add it to sources.csv or correct the id")
+
+
+def check_link_rows(cols: dict[str, list[str]], gauge: np.ndarray, place_ids: set[str],
+                    have_places: bool, sides: dict[str, set[str]], known: set[str],
+                    add: Callable[[int, str, str, str], None]) -> list[list[tuple[float, float]]]:
+    """Report every problem of the links.csv rows; return each row's parsed waypoints.
+
+    ``cols`` holds the stripped cells of ``from, to, mode, status, gauge_mm, country,
+    bidirectional, waypoints, source``; ``gauge`` the parsed ``gauge_mm``; ``sides`` the
+    countries of each border place; ``known`` the source ids. Problems are reported row
+    by row and, within a row, in rule order, through ``add(row, column, message, fix)``.
+    Rows with a bad waypoints cell get no waypoints.
+    """
+    ctx = _LinkContext(place_ids, have_places, sides, known)
+    values = {**{c: np.asarray(v, dtype=object) for c, v in cols.items()},
+              "gauge": np.asarray(gauge, dtype=float)}
+    n = len(values["gauge"])
+    codes = {c: pd.factorize(v, use_na_sentinel=False) for c, v in values.items()}
+    findings, row_codes = [], []
+    flagged = np.zeros(n, dtype=bool)
+    for columns, rule in _LINK_RULES:
+        key = np.zeros(n, dtype=np.int64)
+        for c in columns:
+            code, uniques = codes[c]
+            key = pd.factorize(key * len(uniques) + code)[0]
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        found = [tuple(rule(ctx, *args))
+                 for args in zip(*(values[c][first].tolist() for c in columns))]
+        flagged |= np.array([bool(f) for f in found], dtype=bool)[inverse]
+        findings.append(found)
+        row_codes.append(inverse)
+    for i in np.flatnonzero(flagged):
+        for found, inverse in zip(findings, row_codes):
+            for column, message, fix in found[inverse[i]]:
+                add(int(i), column, message, fix)
+    parsed = {}
+    for cell in set(cols["waypoints"]):
+        try:
+            parsed[cell] = parse_waypoints(cell)
+        except ValueError:
+            parsed[cell] = []
+    return [list(parsed[cell]) if parsed[cell] else [] for cell in cols["waypoints"]]

@@ -7,32 +7,31 @@ matrix entry equals the totals of the single route between the same places.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .errors import CorridorRouterError, InvalidInputError
+from .engine import shortest_through
+from .errors import CorridorRouterError, InvalidInputError, NoRouteError
+from .graph import EdgeKind
 from .network import Network
 from .routing import (
     Route,
+    _as_names,
     _base_weights,
-    _check_modes,
-    _check_objective,
-    _graph,
     _make_route,
-    _mask,
     _network,
     _no_route,
     _prepare,
+    _Query,
     _solve,
-    _values,
     _weighted,
+    route,
 )
-from .graph import EdgeKind
-from .scenarios import Scenario, get_scenario, resolve_target
-from .errors import ScenarioError
+from .scenarios import Scenario
 
 __all__ = ["RouteBatch", "route_many", "route_matrix", "alternatives"]
 
@@ -100,8 +99,10 @@ def route_many(
 
     A pair that fails (unknown place, no route, same place twice, an ``avoid`` naming
     one of its ends) is listed in :attr:`RouteBatch.failures` with the reason and does
-    not stop the batch. Options that are wrong for every pair (objective, modes,
-    scenario, network) raise at once.
+    not stop the batch. Options that are wrong for every pair (network, objective,
+    modes, scenario, corridor, a ``via`` place or an ``avoid`` item that matches
+    nothing, an ``avoid`` naming a ``via`` place) raise at once, before any pair is
+    routed.
 
     Parameters
     ----------
@@ -114,11 +115,18 @@ def route_many(
     -------
     RouteBatch
         Always a RouteBatch, whatever the number of pairs or failures.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``pairs`` is not an iterable of (origin, destination) pairs, or for an
+        option wrong for every pair (as do ScenarioError and PlaceNotFoundError).
     """
-    _check_objective(objective)
-    _check_modes(modes)
+    _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
     net = _network(network)
-    get_scenario(net, scenario)
+    options = dict(objective=objective, network=net, scenario=scenario, via=via,
+                   avoid=avoid, modes=modes, corridor=corridor)
+    _probe(net, options)
     routes, index, failures = [], [], []
     for i, pair in enumerate(pairs):
         try:
@@ -127,13 +135,7 @@ def route_many(
             raise InvalidInputError(
                 f"pairs[{i}] is {pair!r}; give (origin, destination) pairs.") from err
         try:
-            q = _prepare(origin, destination, objective=objective, network=net,
-                         scenario=scenario, via=via, avoid=avoid, modes=modes,
-                         corridor=corridor)
-            total, edges = _solve(q.graph, q.weights, q.stages)
-            if not np.isfinite(total):
-                raise _no_route(q)
-            routes.append(_make_route(q, edges))
+            routes.append(route(origin, destination, **options))
             index.append(i)
         except CorridorRouterError as err:
             failures.append((i, origin, destination, type(err).__name__, str(err)))
@@ -141,9 +143,39 @@ def route_many(
                       failures=pd.DataFrame(failures, columns=FAILURE_COLUMNS))
 
 
+def _check_iterable(items, what: str, expected: str) -> None:
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        raise InvalidInputError(f"{what} must be {expected}, got {items!r}.")
+
+
+def _probe(net: Network, options: dict) -> _Query:
+    """Check options once: prepare a query between places of the network itself.
+
+    An option wrong for every pair raises the same error (same class, same words)
+    whatever the pair; an error about the probe's own places (avoided, closed) names
+    them. So disjoint pairs of the network's places are prepared, in place order, until
+    one succeeds (its query is returned) or one error comes twice (it is raised).
+    """
+    ids = net.places.index
+    seen: dict[tuple[type, str], CorridorRouterError] = {}
+    first: CorridorRouterError | None = None
+    for k in range(0, len(ids) - 1, 2):
+        try:
+            return _prepare(ids[k], ids[k + 1], **options)
+        except CorridorRouterError as err:
+            key = (type(err), str(err))
+            if key in seen:
+                raise
+            seen[key] = err
+            first = first or err
+    if first is not None:
+        raise first
+    raise InvalidInputError(f"network {net.name!r} has fewer than two places to route between.")
+
+
 def route_matrix(
-    origins: Sequence[str],
-    destinations: Sequence[str],
+    origins: Iterable[str] | str,
+    destinations: Iterable[str] | str,
     *,
     objective: str = "cost",
     scenario: str | Scenario | None = None,
@@ -153,40 +185,50 @@ def route_matrix(
 ) -> pd.DataFrame:
     """Totals of the best route between every origin and every destination.
 
-    One shortest-path tree per origin (computed in C by scipy), then the km, hours and
-    USD per TEU summed along each tree path: the same numbers as :func:`route` gives for
-    each pair.
+    One shortest-path tree per distinct origin (computed in C by scipy), then the km,
+    hours and USD per TEU summed along each tree path: the same numbers as :func:`route`
+    gives for each pair.
 
     Parameters
     ----------
-    origins, destinations : sequence of str
-        Place names or ids; unknown names raise :class:`PlaceNotFoundError`.
+    origins, destinations : iterable of str, or str
+        Place names or ids (a single str is one place); unknown names raise
+        :class:`PlaceNotFoundError`. A place given twice gives its rows twice (same
+        values, in the order given); each distinct origin is searched once.
     objective, scenario, network, avoid, modes
         As for :func:`~corridor_router.route`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (origin, destination), origins major: ``origin, destination`` (place
-        ids), ``km, hours, cost_usd`` (NaN when unreachable), ``reachable`` (bool) and
-        ``reason`` (empty when reachable).
+        One row per (origin, destination) in the order given, origins major: ``origin,
+        destination`` (place ids), ``km, hours, cost_usd`` (NaN when unreachable),
+        ``reachable`` (bool) and ``reason`` (empty when reachable). A pair of the same
+        place, or one whose end ``avoid`` names (or lies in a country ``avoid`` names),
+        is unreachable with the reason :func:`route` would give.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``origins`` or ``destinations`` is not a place or an iterable of places, or
+        is empty; or for an option wrong for every pair (as do ScenarioError and
+        PlaceNotFoundError).
     """
-    _check_objective(objective)
-    modes = _check_modes(modes)
     net = _network(network)
-    o_ids = [net.find_place(p) for p in _names(origins, "origins")]
-    d_ids = [net.find_place(p) for p in _names(destinations, "destinations")]
-    sc = get_scenario(net, scenario)
-    graph = _graph(net)
-    _, values = _values(net, sc)
-    avoid_targets = _avoid_targets(net, avoid)
-    weights = _base_weights(net, sc, objective)
-    if avoid_targets or modes is not None:
-        ok = _mask(graph, net, values.enabled, avoid=avoid_targets, modes=modes)
-        weights = np.where(ok, weights, np.inf)
-    weighted = _weighted(graph, weights)
+    o_ids = _places(net, origins, "origins")
+    d_ids = _places(net, destinations, "destinations")
+    options = dict(objective=objective, network=net, scenario=scenario, avoid=avoid,
+                   modes=modes)
+    q = _probe(net, options)
+    refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids), options)
+    graph, values, weights = q.graph, q.values, q.weights[0]
+    if weights is _base_weights(net, q.scenario, objective):
+        weighted = _weighted(graph, weights)        # the cached per-scenario weighting
+    else:
+        weighted = graph.csr.weigh(weights)         # avoid/modes: used once, not cached
     rows = net.places.index
-    sources = graph.origin_node[rows.get_indexer(o_ids)]
+    unique_o, o_row = np.unique(rows.get_indexer(o_ids), return_inverse=True)
+    sources = graph.origin_node[unique_o]
     targets = graph.dest_node[rows.get_indexer(d_ids)]
     dist = np.empty((len(sources), len(targets)))
     sums = np.zeros((3, len(sources), len(targets)))
@@ -196,40 +238,56 @@ def route_matrix(
         dist[lo:lo + len(chunk)] = d[:, targets]
         sums[:, lo:lo + len(chunk)] = weighted.path_sums(
             pred, chunk, targets, (values.km, values.hours, values.cost_usd))
-    return _matrix_frame(o_ids, d_ids, dist, sums, avoid_targets)
+    return _matrix_frame(o_ids, d_ids, dist[o_row], sums[:, o_row], refused,
+                         bool(q.avoid_targets))
 
 
-def _names(items: Sequence[str], what: str) -> list[str]:
-    if isinstance(items, str):
-        return [items]
-    items = list(items)
-    if not items:
+def _places(net: Network, items, what: str) -> list[str]:
+    """Place ids of a matrix's origins or destinations (a str is one place)."""
+    if not isinstance(items, str):
+        _check_iterable(items, what, "a place name or an iterable of place names")
+    names = _as_names(items, what)
+    if not names:
         raise InvalidInputError(f"{what} is empty; give at least one place.")
-    return items
+    return [net.find_place(p) for p in names]
 
 
-def _avoid_targets(net: Network, avoid: Iterable[str] | str) -> list[tuple[str, str]]:
-    items = (avoid,) if isinstance(avoid, str) else tuple(avoid)
-    out = []
-    for item in items:
+def _refused_ends(q: _Query, places: Iterable[str], options: dict) -> dict[str, str]:
+    """Places that :func:`route` refuses as an end under ``avoid``, with its message.
+
+    Each place is prepared as an origin towards the probe's origin (which passed every
+    check), so that the rule is :func:`~corridor_router.routing._prepare`'s own.
+    """
+    if not q.avoid_targets:
+        return {}
+    refused = {}
+    for p in places:
+        if p == q.origin:
+            continue
         try:
-            out.append(resolve_target(net, item))
-        except ScenarioError as err:
-            raise InvalidInputError(f"avoid: {err}") from err
-    return out
+            _prepare(p, q.origin, **{**options, "modes": None})
+        except InvalidInputError as err:
+            refused[p] = str(err)
+        except NoRouteError:        # a closed place: unreachable, reported as such
+            pass
+    return refused
 
 
-def _matrix_frame(o_ids, d_ids, dist, sums, avoid_targets) -> pd.DataFrame:
+def _matrix_frame(o_ids, d_ids, dist, sums, refused: dict[str, str],
+                  avoided: bool) -> pd.DataFrame:
     n_o, n_d = dist.shape
     origin = np.repeat(np.asarray(o_ids, dtype=object), n_d)
     destination = np.tile(np.asarray(d_ids, dtype=object), n_o)
-    reach = np.isfinite(dist).ravel() & (origin != destination)
-    reason = np.where(reach, "", "no route under this scenario"
-                      + (", avoid" if avoid_targets else "") + " and modes").astype(object)
+    reason = np.full(len(origin), "", dtype=object)
+    reason[~np.isfinite(dist).ravel()] = ("no route under this scenario"
+                                          + (", avoid" if avoided else "") + " and modes")
+    for place, why in refused.items():
+        reason[(origin == place) | (destination == place)] = why
     reason[origin == destination] = "origin and destination are the same place"
+    reach = reason == ""
     km, hours, cost = (np.where(reach, s.ravel(), np.nan) for s in sums)
     return pd.DataFrame({"origin": origin, "destination": destination, "km": km,
-                         "hours": hours, "cost_usd": cost, "reachable": reach,
+                         "hours": hours, "cost_usd": cost, "reachable": reach.astype(bool),
                          "reason": reason}, columns=MATRIX_COLUMNS)
 
 
@@ -260,13 +318,32 @@ def alternatives(
     ``20 * k``), so fewer than ``k`` routes may come back where many near-duplicates
     exist.
 
+    Parameters
+    ----------
+    origin, destination : str
+        Place ids, names or aliases.
+    k : int
+        Number of routes wanted (at least 1); ``k=1`` gives ``[route(...)]``.
+    objective, network, scenario, avoid, modes
+        As for :func:`~corridor_router.route`.
+    max_paths : int, optional
+        Paths to enumerate at most (at least ``k``; default ``20 * k``).
+
     Returns
     -------
     list of Route
         Sorted by the objective; at least one route (no route raises NoRouteError).
+
+    Raises
+    ------
+    InvalidInputError
+        If ``k`` is not a positive integer or ``max_paths`` is less than ``k``; and as
+        :func:`~corridor_router.route` does.
     """
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise InvalidInputError(f"k must be a positive integer, got {k!r}.")
+    k = _positive_int(k, "k")
+    max_paths = 20 * k if max_paths is None else _positive_int(max_paths, "max_paths")
+    if max_paths < k:
+        raise InvalidInputError(f"max_paths ({max_paths}) must be at least k ({k}).")
     q = _prepare(origin, destination, objective=objective, network=network,
                  scenario=scenario, avoid=avoid, modes=modes)
     weights = q.weights[0]
@@ -274,9 +351,14 @@ def alternatives(
     total, first = _solve(q.graph, weights, q.stages)
     if not np.isfinite(total):
         raise _no_route(q)
-    paths = _yen(q.graph, weights, source, target, first, k,
-                 max_paths if max_paths is not None else 20 * k)
+    paths = _yen(q.graph, weights, source, target, first, k, max_paths)
     return [_make_route(q, p) for p in paths]
+
+
+def _positive_int(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InvalidInputError(f"{what} must be a positive integer, got {value!r}.")
+    return int(value)
 
 
 def _yen(graph, weights: np.ndarray, source: int, target: int, first: list[int], k: int,
@@ -307,7 +389,8 @@ def _yen(graph, weights: np.ndarray, source: int, target: int, first: list[int],
             banned = np.asarray(nodes[:i], dtype=np.int64)
             if len(banned):
                 w[np.isin(src, banned) | np.isin(dst, banned)] = np.inf
-            cost, spur = _solve(graph, w, [[nodes[i]], [target]])
+            # a one-off weighting: weighed here, never put in the shared cache
+            cost, spur = shortest_through(graph.csr.weigh(w), [[nodes[i]], [target]])
             if not np.isfinite(cost):
                 continue
             cand = tuple(root + spur)

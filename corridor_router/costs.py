@@ -38,7 +38,7 @@ def edge_values(graph: RoutingGraph, network, resolved: ResolvedScenario) -> Edg
     hours = np.zeros(n)
     cost = np.zeros(n)
     enabled = np.ones(n, dtype=bool)
-    kind, ref = graph.kind, graph.ref
+    ref = graph.ref
     links = network.links
     masks = _kind_masks(graph)
 

@@ -94,10 +94,6 @@ class CSRGraph:
                                shape=(self.n_nodes, self.n_nodes))
         return Weighted(self, matrix, best_edge, weights)
 
-    def slot(self, u: int, v: int) -> int:
-        """CSR slot of the edge u -> v."""
-        return int(self.slots(np.array([u]), np.array([v]))[0])
-
     def slots(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         """CSR slots of the edges u[i] -> v[i]; raises KeyError if one is missing."""
         key = np.asarray(u, dtype=np.int64) * self.n_nodes + np.asarray(v, dtype=np.int64)
@@ -141,10 +137,6 @@ class Weighted:
             if np.isfinite(dist[0, targets]).all():
                 return dist, pred
         return self._dijkstra(sources, np.inf)
-
-    def from_sources(self, sources: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Distances and predecessors from each source (rows), whole trees."""
-        return self.search(sources)
 
     def _dijkstra(self, sources: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
         dist, pred = dijkstra(self.matrix, directed=True, indices=sources,

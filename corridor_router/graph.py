@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from ._params import pair_key
 from .engine import CSRGraph
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["EdgeKind", "RoutingGraph", "build_graph", "to_networkx"]
 
@@ -66,10 +70,20 @@ class RoutingGraph:
         """Number of edges."""
         return len(self.src)
 
+    @functools.cached_property
+    def edge_mode(self) -> np.ndarray:
+        """Mode of every edge (read-only str array, computed on first use).
 
-def layer_of(mode: str, gauge) -> str:
-    """Layer name of a link: its mode, with rail split by gauge."""
-    return f"rail:{int(gauge)}" if mode == "rail" else mode
+        The mode of ``layer_b or layer_a``: the link's mode for link and wait edges, the
+        mode entered for transfers, port calls and start connectors, the mode left for
+        end connectors, the layer's mode for gauge breaks and border crossings.
+        """
+        layer = np.where(self.layer_b != "", self.layer_b, self.layer_a)
+        codes, names = pd.factorize(pd.Series(layer, dtype=object))
+        modes = np.array([mode_of(str(n)) for n in names] or [""], dtype=str)
+        out = modes[codes] if len(codes) else np.zeros(0, dtype=modes.dtype)
+        out.flags.writeable = False
+        return out
 
 
 def mode_of(layer: str) -> str:
@@ -323,6 +337,8 @@ def to_networkx(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph:
     Edges with infinite weight (excluded by the scenario or query) are left out. This is
     the inspectable public form and the test oracle of the engine.
     """
+    import networkx as nx   # imported here: routing never needs it (faster cold start)
+
     g = nx.MultiDiGraph()
     g.add_nodes_from(range(graph.n_nodes))
     ok = np.isfinite(weights)

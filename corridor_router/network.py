@@ -20,16 +20,14 @@ from shapely.geometry import LineString
 from . import _params
 from ._validate import (
     CONFIDENCES,
-    GAUGES,
     GEOD,
     KINDS,
     LENGTH_TOLERANCE,
     MODES,
-    STATUSES,
     Problems,
     _cells,
     geodesic_km,
-    parse_waypoints,
+    check_link_rows,
     split_list,
 )
 from .errors import DataProblem, NetworkDataError, PlaceNotFoundError
@@ -429,10 +427,7 @@ def _load_links(folder: Path, problems: Problems, known: set[str], places, sides
     cols = {c: _cells(df[c]) for c in ("from", "to", "mode", "status", "gauge_mm", "country",
                                          "bidirectional", "waypoints", "source")}
     bidirectional = np.array([b.lower() == "true" for b in cols["bidirectional"]], dtype=bool)
-    waypoints: list[list[tuple[float, float]]] = [[] for _ in range(len(df))]
-    for i in _link_rows_to_check(cols, gauge, place_ids, places is not None, sides, known):
-        _check_link_row(i, {c: v[i] for c, v in cols.items()}, gauge[i], place_ids,
-                        places is not None, sides, known, add, waypoints)
+    waypoints = check_link_rows(cols, gauge, place_ids, places is not None, sides, known, add)
 
     # Geodesic check of the length, and the geometry.
     geodesic, geometry = _link_geometry(cols["from"], cols["to"], waypoints, places)
@@ -466,95 +461,6 @@ def _load_links(folder: Path, problems: Problems, known: set[str], places, sides
     }, index=pd.Index(df["id"].to_numpy(), name="id"))
     keep = ~out.index.duplicated()
     return gpd.GeoDataFrame(out[keep], geometry=geometry[keep], crs=CRS)
-
-
-def _link_rows_to_check(cols: dict[str, list], gauge: np.ndarray, place_ids: set[str],
-                        have_places: bool, sides: dict[str, set[str]],
-                        known: set[str]) -> np.ndarray:
-    """Rows of links.csv that may hold a problem (a superset; the others are clean)."""
-    def outside(column: str, allowed) -> np.ndarray:
-        allowed = set(allowed)
-        return np.array([v not in allowed for v in cols[column]], dtype=bool)
-
-    n = len(gauge)
-    bad = np.zeros(n, dtype=bool)
-    if have_places:
-        bad |= outside("from", place_ids) | outside("to", place_ids)
-    bad |= np.array([a == b for a, b in zip(cols["from"], cols["to"])], dtype=bool)
-    bad |= outside("mode", MODES) | outside("status", STATUSES)
-    mode = np.asarray(cols["mode"], dtype=object)
-    rail = mode == "rail"
-    whole = np.isfinite(gauge) & (gauge == np.round(np.nan_to_num(gauge)))
-    bad |= rail & ~(whole & np.isin(np.nan_to_num(gauge), GAUGES))
-    bad |= ~rail & outside("gauge_mm", ("",))
-    land = rail | (mode == "road")
-    country = cols["country"]
-    bad |= land & np.array([not (len(c) == 2 and c.isascii() and c.isalpha() and c.isupper())
-                            or (a in sides and c not in sides[a])
-                            or (b in sides and c not in sides[b])
-                            for c, a, b in zip(country, cols["from"], cols["to"])], dtype=bool)
-    bad |= np.array([b.lower() not in ("true", "false") for b in cols["bidirectional"]],
-                    dtype=bool)
-    bad |= outside("waypoints", ("",))
-    clean_source = {c: bool(split_list(c)) and set(split_list(c)) <= known
-                    for c in set(cols["source"])}
-    bad |= np.array([not clean_source[c] for c in cols["source"]], dtype=bool)
-    return np.flatnonzero(bad)
-
-
-def _check_link_row(i: int, row: dict[str, str], gauge: float, place_ids: set[str],
-                    have_places: bool, sides: dict[str, set[str]], known: set[str], add,
-                    waypoints: list) -> None:
-    """Report every problem of one links.csv row; parse its waypoints."""
-    import re
-    for end in ("from", "to"):
-        if row[end] not in place_ids and have_places:
-            add(i, end, f"unknown place id {row[end]!r}",
-                "use an id from places.csv or add the place there")
-    if row["from"] == row["to"] and row["from"]:
-        add(i, "to", "link starts and ends at the same place", "check 'from' and 'to'")
-    mode = row["mode"]
-    if mode not in MODES:
-        add(i, "mode", f"unknown mode {mode!r}", f"use one of: {', '.join(MODES)}")
-    if row["status"] not in STATUSES:
-        add(i, "status", f"unknown status {row['status']!r}", f"use one of: {', '.join(STATUSES)}")
-    if mode == "rail":
-        if np.isnan(gauge):
-            if row["gauge_mm"] == "":
-                add(i, "gauge_mm", "rail link without gauge",
-                    f"enter the track gauge in mm: {', '.join(map(str, GAUGES))}")
-        elif int(gauge) not in GAUGES or gauge != int(gauge):
-            add(i, "gauge_mm", f"unsupported gauge {row['gauge_mm']!r}",
-                f"use one of: {', '.join(map(str, GAUGES))}")
-    elif row["gauge_mm"]:
-        add(i, "gauge_mm", f"a {mode} link has a gauge", "leave gauge_mm empty for non-rail links")
-    if mode in ("rail", "road"):
-        country = row["country"]
-        if not re.match(r"^[A-Z]{2}$", country):
-            add(i, "country", f"{country!r} is not an ISO 3166-1 alpha-2 code",
-                "give the two-letter code of the country the link lies in")
-        else:
-            for end in ("from", "to"):
-                pid = row[end]
-                if pid in sides and country not in sides[pid]:
-                    add(i, "country",
-                        f"link in {country} ends at {pid!r}, which lies in "
-                        f"{'/'.join(sorted(sides[pid]))}",
-                        "split the link at a border place, or add the crossing to crossings.csv")
-    b = row["bidirectional"].lower()
-    if b not in ("true", "false"):
-        add(i, "bidirectional", f"{row['bidirectional']!r} is not true or false",
-            "write true or false")
-    try:
-        waypoints[i] = parse_waypoints(row["waypoints"])
-    except ValueError as err:
-        add(i, "waypoints", str(err), "write waypoints as 'lon lat;lon lat' in degrees")
-    for sid in split_list(row["source"]) or ("",):
-        if not sid:
-            add(i, "source", "no source id", "name the source of this link's figures")
-        elif sid not in known:
-            add(i, "source", f"source id {sid!r} is not in sources.csv",
-                "add it to sources.csv or correct the id")
 
 
 def _link_geometry(frm: list[str], to: list[str], waypoints: list, places

@@ -6,7 +6,6 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
-from types import MappingProxyType
 from typing import Any, Mapping
 
 import geopandas as gpd
@@ -286,8 +285,7 @@ def _mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
         link_mode = links["mode"].to_numpy()
         mode_ok = np.isin(link_mode, modes)
         ok[is_link] &= mode_ok[ref[is_link]]
-        layers = np.array([mode_of(la or lb) for la, lb in zip(graph.layer_a, graph.layer_b)])
-        ok &= np.isin(layers, modes) | (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
+        ok &= np.isin(graph.edge_mode, modes)
     return ok
 
 

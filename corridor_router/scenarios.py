@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._validate import MODES, STATUSES, Problems
+from ._validate import STATUSES, Problems
 from .errors import ScenarioError
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from corridor_router import (
+    CorridorRouterError,
     InvalidInputError,
     PlaceNotFoundError,
     RouteBatch,
@@ -77,3 +78,59 @@ def test_alternatives_first_is_the_route_then_distinct_worse_ones(tiny):
 def test_alternatives_checks_k(tiny):
     with pytest.raises(InvalidInputError):
         alternatives("alpha", "echo", k=0, network=tiny)
+
+
+@pytest.mark.parametrize("option", [{"corridor": "zz"}, {"objective": "cheapest"},
+                                    {"modes": "boat"}, {"scenario": "nope"},
+                                    {"avoid": "atlantis"}, {"via": "atlantis"},
+                                    {"avoid": "bravo", "via": "bravo"}])
+def test_route_many_raises_once_for_an_option_wrong_for_every_pair(tiny, option):
+    pairs = iter([("nowhere", "echo"), ("alpha", "echo")])
+    with pytest.raises(CorridorRouterError):
+        route_many(pairs, network=tiny, **option)
+    assert next(pairs) == ("nowhere", "echo")       # raised before any pair was routed
+
+
+def test_route_many_lists_an_avoided_end_as_a_failure(tiny):
+    batch = route_many([("alpha", "echo"), ("alpha", "charlie")], network=tiny, avoid="echo")
+    assert batch.index == (1,) and batch.failures["error"].tolist() == ["InvalidInputError"]
+
+
+@pytest.mark.parametrize("bad", [None, 5, [], ["alpha", 3]])
+def test_route_matrix_rejects_what_is_not_a_list_of_places(tiny, bad):
+    with pytest.raises(InvalidInputError):
+        route_matrix(bad, ["echo"], network=tiny)
+    with pytest.raises(InvalidInputError):
+        route_matrix(["alpha"], bad, network=tiny)
+
+
+def test_route_matrix_keeps_duplicates_in_the_order_given(tiny):
+    m = route_matrix(["alpha", "charlie", "alpha"], "echo", network=tiny)
+    assert list(m["origin"]) == ["alpha", "charlie", "alpha"]
+    assert m.iloc[0].drop("origin").equals(m.iloc[2].drop("origin"))
+
+
+def test_route_matrix_marks_an_avoided_end_with_routes_reason(tiny):
+    m = route_matrix(["alpha", "bravo"], ["echo"], network=tiny, avoid="bravo")
+    assert not m["reachable"].any()
+    with pytest.raises(InvalidInputError) as err:
+        route("bravo", "echo", network=tiny, avoid="bravo")
+    assert m["reason"].iloc[1] == str(err.value)
+
+
+def test_alternatives_k1_is_the_route_and_leaves_the_weight_cache_alone(tiny):
+    from corridor_router.routing import _graph
+    best = route("alpha", "echo", network=tiny)
+    cache = _graph(tiny).cache.setdefault("weighted", {})
+    before = set(cache)
+    (only,) = alternatives("alpha", "echo", k=1, network=tiny)
+    assert only.cost_usd == pytest.approx(best.cost_usd)
+    assert list(only.legs["ref"]) == list(best.legs["ref"])
+    alternatives("alpha", "echo", k=4, network=tiny)
+    assert set(cache) == before
+
+
+@pytest.mark.parametrize("k", [0, -1, 1.5, True, "2"])
+def test_alternatives_rejects_k_that_is_not_a_positive_integer(tiny, k):
+    with pytest.raises(InvalidInputError):
+        alternatives("alpha", "echo", k=k, network=tiny)

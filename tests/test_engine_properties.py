@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import make_network
-from corridor_router import alternatives, load_network, route, route_matrix
-from corridor_router.batch import _place_loopless, _signature
+from corridor_router import NoRouteError, alternatives, load_network, route, route_matrix
+from corridor_router.batch import _place_loopless, _signature, _yen
 from corridor_router.costs import TIE_BREAK
 from corridor_router.engine import CSRGraph, shortest_through
 
@@ -73,12 +73,20 @@ def test_single_pair_one_to_many_and_matrix_equal_networkx(graph, data):
                 assert sums[i, j] == pytest.approx(exp)
 
 
+#: Seeded synthetic multimodal networks (files written and loaded as users do): small,
+#: so that a few hundred of them load in seconds.
+N_NETWORKS = 200
+
+
 @pytest.fixture(scope="module")
 def nets(tmp_path_factory):
     root = tmp_path_factory.mktemp("props")
-    return [load_network(make_network(root / f"n{seed}", 10 + 4 * seed, seed=seed,
+    return [load_network(make_network(root / f"n{seed}", 6 + seed % 9, seed=seed,
                                       grid=2 + seed % 2, neighbours=2 + seed % 3))
-            for seed in range(8)]
+            for seed in range(N_NETWORKS)]
+
+
+OBJECTIVES = ["cost", "time", "distance", "generalized"]
 
 
 def _objective_value(r, objective):
@@ -87,13 +95,14 @@ def _objective_value(r, objective):
             "generalized": r.generalized_cost_usd}[objective]
 
 
-@pytest.mark.parametrize("objective", ["cost", "time", "distance", "generalized"])
-def test_matrix_entries_equal_single_routes(nets, objective):
-    from corridor_router import NoRouteError
+def test_matrix_entries_equal_single_routes(nets):
+    """On every network (objectives in turn), each matrix entry equals route()'s totals."""
     checked = 0
-    for net in nets:
-        ids = list(net.places.index)[:6]
+    for seed, net in enumerate(nets):
+        objective = OBJECTIVES[seed % len(OBJECTIVES)]
+        ids = list(net.places.index)[seed % 3::3][:4]
         m = route_matrix(ids, ids, network=net, objective=objective, scenario="all_built")
+        assert len(m) == len(ids) ** 2
         for row in m.itertuples(index=False):
             if row.origin == row.destination:
                 assert not row.reachable
@@ -109,34 +118,101 @@ def test_matrix_entries_equal_single_routes(nets, objective):
             assert row.hours == pytest.approx(r.hours)
             assert row.cost_usd == pytest.approx(r.cost_usd)
             checked += 1
-    assert checked > 50
+    assert checked > 10 * N_NETWORKS
 
 
 def test_alternatives_are_loopless_distinct_and_sorted(nets):
+    """On every fourth network (Yen's search is the slow part; the engine-level test
+    below covers hundreds of graphs): the first alternative is route(), the rest are
+    distinct, sorted and place-loopless."""
     checked = 0
     rng = np.random.default_rng(3)
-    for net in nets:
+    for seed, net in list(enumerate(nets))[::4]:
+        objective = OBJECTIVES[seed % len(OBJECTIVES)]
         ids = list(net.places.index)
-        for _ in range(3):
-            o, d = rng.choice(len(ids), 2, replace=False)
-            try:
-                alts = alternatives(ids[o], ids[d], k=4, network=net, scenario="all_built")
-            except Exception:      # unreachable pair
-                continue
-            best = route(ids[o], ids[d], network=net, scenario="all_built")
-            assert _objective_value(alts[0], "cost") == pytest.approx(
-                _objective_value(best, "cost"))
-            values = [_objective_value(a, "cost") for a in alts]
-            assert values == sorted(values) or np.allclose(values, sorted(values))
-            sigs = [tuple(zip(a.legs.loc[a.legs["kind"] == "link", "ref"],
-                              a.legs.loc[a.legs["kind"] == "link", "from_id"])) for a in alts]
-            assert len(set(sigs)) == len(sigs)
-            for a in alts:
-                stops = [a.legs["from_id"].iloc[0]] + list(a.legs["to_id"])
-                visits = [p for i, p in enumerate(stops) if i == 0 or p != stops[i - 1]]
-                assert len(visits) == len(set(visits))
-            checked += 1
-    assert checked >= 10
+        o, d = rng.choice(len(ids), 2, replace=False)
+        try:
+            alts = alternatives(ids[o], ids[d], k=3, network=net, scenario="all_built",
+                                objective=objective)
+        except NoRouteError:      # unreachable pair
+            continue
+        best = route(ids[o], ids[d], network=net, scenario="all_built", objective=objective)
+        assert _objective_value(alts[0], objective) == pytest.approx(
+            _objective_value(best, objective))
+        values = [_objective_value(a, objective) for a in alts]
+        assert all(a <= b + 1e-9 * max(1.0, abs(b)) for a, b in zip(values, values[1:]))
+        sigs = [tuple(zip(a.legs.loc[a.legs["kind"] == "link", "ref"],
+                          a.legs.loc[a.legs["kind"] == "link", "from_id"])) for a in alts]
+        assert len(set(sigs)) == len(sigs)
+        for a in alts:
+            stops = [a.legs["from_id"].iloc[0]] + list(a.legs["to_id"])
+            visits = [p for i, p in enumerate(stops) if i == 0 or p != stops[i - 1]]
+            assert len(visits) == len(set(visits))
+        checked += 1
+    assert checked >= N_NETWORKS // 8
+
+
+# Simple random digraphs (no parallel edges): every edge its own "link" at its own place,
+# so Yen's paths are exactly networkx's shortest simple paths.
+simple_graphs = st.integers(2, 9).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.dictionaries(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
+                    st.one_of(st.just(0.0), st.floats(0.0, 100.0), st.just(np.inf)),
+                    max_size=30)))
+
+
+class _LinkGraph:
+    """The attributes of a RoutingGraph that Yen's algorithm reads, for a plain digraph."""
+
+    def __init__(self, n: int, src: np.ndarray, dst: np.ndarray) -> None:
+        self.src, self.dst = src, dst
+        self.kind = np.zeros(len(src), dtype=np.int8)            # all EdgeKind.LINK
+        self.ref = np.arange(len(src))
+        self.forward = np.ones(len(src), dtype=bool)
+        self.node_place = np.arange(n)
+        self.csr = CSRGraph(n, src, dst)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(simple_graphs, st.integers(1, 5), st.data())
+def test_yen_equals_networkx_shortest_simple_paths(graph, k, data):
+    n, edges = graph
+    edges = {(u, v): w for (u, v), w in edges.items() if u != v}
+    src = np.array([u for u, _ in edges], dtype=np.int64)
+    dst = np.array([v for _, v in edges], dtype=np.int64)
+    w = np.array(list(edges.values()), dtype=float)
+    s, t = data.draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2, unique=True))
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from((u, v, x) for (u, v), x in edges.items() if np.isfinite(x))
+    lg = _LinkGraph(n, src, dst)
+    total, first = shortest_through(lg.csr.weigh(w), [[s], [t]])
+    if not np.isfinite(total):
+        assert not nx.has_path(g, s, t)
+        return
+    paths = _yen(lg, w, s, t, first, k, max_paths=20 * k)
+    expected = []
+    for p in nx.shortest_simple_paths(g, s, t, weight="weight"):
+        expected.append(nx.path_weight(g, p, "weight"))
+        if len(expected) == k:
+            break
+    assert [float(w[p].sum()) for p in paths] == pytest.approx(expected)
+    for p in paths:                 # loopless walks from s to t
+        nodes = [s] + [int(dst[e]) for e in p]
+        assert all(dst[a] == src[b] for a, b in zip(p[:-1], p[1:]))
+        assert nodes[-1] == t and len(set(nodes)) == len(nodes)
+    assert len({tuple(p) for p in paths}) == len(paths)
+
+
+def test_edge_mode_is_the_mode_of_each_edge(nets):
+    from corridor_router.graph import EdgeKind, mode_of
+    from corridor_router.routing import _graph
+    for net in nets[:20]:
+        g = _graph(net)
+        assert not g.edge_mode.flags.writeable
+        assert list(g.edge_mode) == [mode_of(b or a) for a, b in zip(g.layer_a, g.layer_b)]
+        link = (g.kind == EdgeKind.LINK) | (g.kind == EdgeKind.WAIT)
+        assert (g.edge_mode[link] == net.links["mode"].to_numpy()[g.ref[link]]).all()
 
 
 def test_signature_and_loop_helpers_on_a_path(nets):
