@@ -135,21 +135,29 @@ class Problems:
     # -- checks shared by several files ----------------------------------------
     def ids(self, df: pd.DataFrame, file: str) -> None:
         """Ids must be present, well formed and unique."""
-        values = _cells(df["id"])
+        self.id_values(_cells(df["id"]), [(file, line) for line in df.index])
+
+    def id_values(self, values: list[str], where: list[tuple[str, int]],
+                  what: str = "row") -> None:
+        """Ids (possibly gathered from several files, ``where[i]`` = (file, line)) must be
+        present, well formed and unique."""
         if len(set(values)) == len(values) and all(map(_ID.match, values)):
             return
-        seen: dict[str, int] = {}
-        for line, value in df["id"].items():
+        seen: dict[str, tuple[str, int]] = {}
+        for value, (file, line) in zip(values, where):
             if not value:
-                self.add(file, line, "id", "id is missing", "give the row a unique id")
+                self.add(file, line, "id", "id is missing", f"give the {what} a unique id")
             elif not _ID.match(value):
                 self.add(file, line, "id", f"{value!r} is not a valid id",
                          "use lower-case letters, digits and underscores")
             elif value in seen:
-                self.add(file, line, "id", f"duplicate id {value!r} (first on line {seen[value]})",
-                         "give each row its own id")
+                first_file, first_line = seen[value]
+                first = (f"on line {first_line}" if first_file == file
+                         else f"in {first_file} line {first_line}")
+                self.add(file, line, "id", f"duplicate id {value!r} (first {first})",
+                         f"give each {what} its own id")
             else:
-                seen[value] = line
+                seen[value] = (file, line)
 
     def choice(self, df: pd.DataFrame, file: str, column: str, allowed: Iterable,
                *, required: bool = True) -> None:

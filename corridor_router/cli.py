@@ -31,10 +31,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="bundled network name or folder (default: central_asia)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    r = sub.add_parser("route", help="best route between two places")
-    r.add_argument("origin")
-    r.add_argument("destination")
-    r.add_argument("--objective", choices=OBJECTIVES, default="cost")
+    r = _trip(sub, "route", "best route between two places")
     r.add_argument("--scenario", default=None, help="scenario name (default: baseline)")
     r.add_argument("--via", action="append", default=[], metavar="PLACE",
                    help="place to pass (repeatable, in order)")
@@ -44,41 +41,44 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--corridor", default=None, help="follow a named corridor, e.g. uap")
     r.add_argument("--format", choices=FORMATS, default="table")
 
-    c = sub.add_parser("compare", help="compare corridors (and scenarios) between two places")
-    c.add_argument("origin")
-    c.add_argument("destination")
-    c.add_argument("--corridor", action="append", default=None, metavar="NAME",
-                   help="corridor to compare (repeatable; default: every corridor that connects)")
-    c.add_argument("--scenario", action="append", default=None, metavar="NAME",
-                   help="scenario to compare (repeatable)")
+    c = _trip(sub, "compare", "compare corridors (and scenarios) between two places")
+    _alternatives(c, "compare")
     c.add_argument("--baseline", default=None, help="row to measure savings against (default: today)")
-    c.add_argument("--objective", choices=OBJECTIVES, default="cost")
     c.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
-    k = sub.add_parser("check-claim", help="check a claimed saving of a corridor against another")
-    k.add_argument("origin")
-    k.add_argument("destination")
+    k = _trip(sub, "check-claim", "check a claimed saving of a corridor against another")
     k.add_argument("--corridor", required=True, help="corridor claimed to be better, e.g. uap")
     k.add_argument("--versus", required=True, help="corridor compared with, or 'today'")
     k.add_argument("--days", type=float, default=5.0, help="days saved claimed (default 5)")
     k.add_argument("--cost-pct", type=float, default=40.0, help="percent of cost saved claimed (default 40)")
     k.add_argument("--scenario", default=None, help="scenario for both routes")
-    k.add_argument("--objective", choices=OBJECTIVES, default="cost")
 
-    h = sub.add_parser("chart", help="Time/Cost-Distance chart of corridors, saved as PNG")
-    h.add_argument("origin")
-    h.add_argument("destination")
-    h.add_argument("--corridor", action="append", default=None, metavar="NAME",
-                   help="corridor to draw (repeatable; default: every corridor that connects)")
-    h.add_argument("--scenario", action="append", default=None, metavar="NAME",
-                   help="scenario to draw as well (repeatable)")
-    h.add_argument("--objective", choices=OBJECTIVES, default="cost")
+    h = _trip(sub, "chart", "Time/Cost-Distance chart of corridors, saved as PNG")
+    _alternatives(h, "draw")
     h.add_argument("-o", "--output", required=True, help="PNG file to write")
 
     p = sub.add_parser("places", help="list the places of the network")
     p.add_argument("--country", default=None, help="only places in this ISO country code")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     return parser
+
+
+def _trip(sub, name: str, help: str) -> argparse.ArgumentParser:
+    """A sub-command about one trip: origin, destination and objective."""
+    parser = sub.add_parser(name, help=help)
+    parser.add_argument("origin")
+    parser.add_argument("destination")
+    parser.add_argument("--objective", choices=OBJECTIVES, default="cost")
+    return parser
+
+
+def _alternatives(parser: argparse.ArgumentParser, verb: str) -> None:
+    """Repeatable --corridor and --scenario options naming the alternatives to show."""
+    parser.add_argument("--corridor", action="append", default=None, metavar="NAME",
+                        help=f"corridor to {verb} (repeatable; default: every corridor "
+                             "that connects)")
+    parser.add_argument("--scenario", action="append", default=None, metavar="NAME",
+                        help=f"scenario to {verb} as well (repeatable)")
 
 
 def _network(arg: str | None) -> Network | None:

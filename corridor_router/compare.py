@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._params import pair_key
 from .errors import InvalidInputError, NoRouteError
 from .network import Network
 from .routing import Route, _as_names, _network, get_corridor, route
@@ -438,7 +439,7 @@ def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[
                 add(f"crossings.{leg['ref']}.fee_usd_per_teu", f"border fee {leg['ref']} (USD)",
                     c["fee_usd_per_teu"], np.nan, np.nan, "cost", c["source"])
             elif kind == "gauge_break":
-                pair = "-".join(sorted(leg["detail"].replace(" mm", "").split(" -> "), key=int))
+                pair = pair_key(*leg["detail"].removesuffix(" mm").split(" -> "))
                 entry = params["gauge_break"][pair]
                 add(f"gauge_break.{pair}.hours", f"gauge break {pair} (h)", entry["hours"],
                     *table_range(entry, "hours"), "time", entry.get("source", ""))
@@ -446,8 +447,7 @@ def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[
                     entry["cost_usd_per_teu"], *table_range(entry, "cost_usd_per_teu"), "cost",
                     entry.get("source", ""))
             elif kind in ("transfer", "port_call"):
-                a, b = (m.strip() for m in leg["detail"].split("->"))
-                pair = "-".join(sorted((a, b)))
+                pair = pair_key(*leg["detail"].split(" -> "))
                 entry = params["transfer"].get(pair)
                 if entry is not None and not np.isfinite(
                         net.places.at[leg["from_id"], "handling_usd_per_teu"]):

@@ -395,18 +395,8 @@ def _load_links(folder: Path, problems: Problems, known: set[str], places, sides
     def add(i: int, column: str, message: str, fix: str) -> None:
         problems.add(files[i], int(line_no[i]), column, message, fix)
 
-    seen: dict[str, tuple[str, int]] = {}
-    import re
-    for i, value in enumerate(df["id"]):
-        if not value:
-            add(i, "id", "id is missing", "give the link a unique id")
-        elif not re.match(r"^[a-z0-9][a-z0-9_]*$", value):
-            add(i, "id", f"{value!r} is not a valid id", "use lower-case letters, digits and underscores")
-        elif value in seen:
-            add(i, "id", f"duplicate id {value!r} (first in {seen[value][0]} line {seen[value][1]})",
-                "give each link its own id")
-        else:
-            seen[value] = (files[i], int(line_no[i]))
+    problems.id_values(list(df["id"]), [(f, int(n)) for f, n in zip(files, line_no)],
+                       what="link")
 
     def numbers(column: str, **kw) -> np.ndarray:
         out = np.full(len(df), np.nan)
