@@ -203,7 +203,7 @@ def bundled(table: Table, n_queries: int) -> None:
             pass
     ok = ok[:n_queries]
     times = [_timed(lambda: route(o, d)) for o, d in ok]
-    table.add("route() bundled, warm", f"{len(net.links)} links", 
+    table.add("route() bundled, warm", f"{len(net.links)} links",
               f"p50 {_ms(float(np.median(times)))}", f"p95 {_ms(float(np.percentile(times, 95)))}",
               "", f"{len(ok)} routable seeded queries after warm-up")
     code = ("import corridor_router as c; r = c.route('Tashkent', 'Karachi'); "

@@ -17,13 +17,13 @@ import pytest
 
 pytest.importorskip("pytest_benchmark")
 
-from benchmarks.synthetic import make_network  # noqa: E402
-from corridor_router import load_network, route  # noqa: E402
-from corridor_router.costs import edge_values, objective_weights  # noqa: E402
-from corridor_router.engine import shortest_through  # noqa: E402
-from corridor_router.graph import to_networkx  # noqa: E402
-from corridor_router.routing import _base_weights, _graph, _weighted  # noqa: E402
-from corridor_router.scenarios import get_scenario, resolve  # noqa: E402
+from benchmarks.synthetic import make_network
+from corridor_router import load_network, route
+from corridor_router.costs import edge_values, objective_weights
+from corridor_router.engine import shortest_through
+from corridor_router.graph import to_networkx
+from corridor_router.routing import _base_weights, _graph, _weighted
+from corridor_router.scenarios import get_scenario, resolve
 
 EDGES_PER_PLACE = 16.0      # virtual edges per ordinary place of the synthetic generator
 SIZES = {"10k": 10_000, "100k": 100_000}

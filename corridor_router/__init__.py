@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .batch import RouteBatch, alternatives, route_many, route_matrix
 from .compare import ClaimCheck, check_claim, compare, compare_routes
 from .errors import (
     CorridorRouterError,
@@ -12,7 +13,6 @@ from .errors import (
     PlaceNotFoundError,
     ScenarioError,
 )
-from .batch import RouteBatch, alternatives, route_many, route_matrix
 from .network import Corridor, Network, bundled_networks, load_network
 from .routing import Route, route
 from .scenarios import Scenario

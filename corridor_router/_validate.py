@@ -14,8 +14,15 @@ from pyproj import Geod
 
 from .errors import DataProblem
 
-__all__ = ["Problems", "GAUGES", "MODES", "STATUSES", "KINDS", "CONFIDENCES",
-           "check_link_rows"]
+__all__ = [
+    "CONFIDENCES",
+    "GAUGES",
+    "KINDS",
+    "MODES",
+    "STATUSES",
+    "Problems",
+    "check_link_rows",
+]
 
 MODES = ("rail", "road", "sea", "ferry")
 GAUGES = (1435, 1520, 1676)
@@ -140,7 +147,8 @@ class Problems:
     def id_values(self, values: list[str], where: list[tuple[str, int]],
                   what: str = "row") -> None:
         """Ids (possibly gathered from several files, ``where[i]`` = (file, line)) must be
-        present, well formed and unique."""
+        present, well formed and unique.
+        """
         if len(set(values)) == len(values) and all(map(_ID.match, values)):
             return
         seen: dict[str, tuple[str, int]] = {}

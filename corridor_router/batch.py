@@ -33,7 +33,7 @@ from .routing import (
 )
 from .scenarios import Scenario
 
-__all__ = ["RouteBatch", "route_many", "route_matrix", "alternatives"]
+__all__ = ["RouteBatch", "alternatives", "route_many", "route_matrix"]
 
 #: Sources per Dijkstra call in a matrix (bounds memory: rows x nodes distances).
 _MATRIX_CHUNK = 32
@@ -72,7 +72,8 @@ class RouteBatch:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per found route: ``index, origin, destination, km, hours, days,
-        cost_usd`` (place ids)."""
+        cost_usd`` (place ids).
+        """
         return pd.DataFrame({
             "index": list(self.index),
             "origin": [r.origin for r in self.routes],

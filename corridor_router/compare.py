@@ -15,7 +15,7 @@ from .network import Network
 from .routing import Route, _as_names, _network, get_corridor, route
 from .scenarios import Scenario, get_scenario
 
-__all__ = ["ClaimCheck", "TODAY", "check_claim", "compare", "compare_routes"]
+__all__ = ["TODAY", "ClaimCheck", "check_claim", "compare", "compare_routes"]
 
 #: Name of the reference alternative: the best route in the network's baseline scenario.
 TODAY = "today"

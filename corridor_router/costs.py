@@ -11,7 +11,7 @@ from ._params import pair_value
 from .graph import EdgeKind, RoutingGraph, gauge_pair, mode_of
 from .scenarios import ResolvedScenario
 
-__all__ = ["EdgeValues", "OBJECTIVES", "edge_values", "objective_weights"]
+__all__ = ["OBJECTIVES", "EdgeValues", "edge_values", "objective_weights"]
 
 OBJECTIVES = ("cost", "time", "distance", "generalized")
 #: Ties in the objective are broken by a secondary criterion this much smaller, so that

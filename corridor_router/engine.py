@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["CSRGraph", "Weighted", "shortest_through", "great_circle_km"]
+__all__ = ["CSRGraph", "Weighted", "great_circle_km", "shortest_through"]
 
 _EARTH_KM = 6371.0088
 

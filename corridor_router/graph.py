@@ -327,7 +327,7 @@ def _place_edges(network, nodes: _NodeTable, place_country: np.ndarray):
 
 
 def gauge_pair(layer_a: str, layer_b: str) -> str:
-    """params key of the gauge break between two rail layers."""
+    """Params key of the gauge break between two rail layers."""
     return pair_key(layer_a.split(":")[1], layer_b.split(":")[1])
 
 
@@ -337,7 +337,7 @@ def to_networkx(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph:
     Edges with infinite weight (excluded by the scenario or query) are left out. This is
     the inspectable public form and the test oracle of the engine.
     """
-    import networkx as nx   # imported here: routing never needs it (faster cold start)
+    import networkx as nx  # imported here: routing never needs it (faster cold start)
 
     g = nx.MultiDiGraph()
     g.add_nodes_from(range(graph.n_nodes))

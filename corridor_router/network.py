@@ -26,13 +26,13 @@ from ._validate import (
     MODES,
     Problems,
     _cells,
-    geodesic_km,
     check_link_rows,
+    geodesic_km,
     split_list,
 )
 from .errors import DataProblem, NetworkDataError, PlaceNotFoundError
 
-__all__ = ["Corridor", "Network", "load_network", "bundled_networks", "DEFAULT_NETWORK"]
+__all__ = ["DEFAULT_NETWORK", "Corridor", "Network", "bundled_networks", "load_network"]
 
 DEFAULT_NETWORK = "central_asia"
 CRS = "EPSG:4326"

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from .network import Network
 
-__all__ = ["tcd_chart", "route_map"]
+__all__ = ["route_map", "tcd_chart"]
 
 _EVENT_STYLE = {
     "border": ("tab:red", "s", "border crossing"),

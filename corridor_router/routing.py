@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any, Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,15 +14,15 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from ._params import pair_key
+from ._validate import MODES
 from .costs import OBJECTIVES, EdgeValues, edge_values, objective_weights
 from .engine import Weighted, shortest_through
 from .errors import InvalidInputError, NoRouteError, ScenarioError
 from .graph import EdgeKind, RoutingGraph, build_graph, gauge_pair, mode_of
 from .network import CRS, Corridor, Network, load_network
 from .scenarios import Scenario, get_scenario, resolve, resolve_target
-from ._validate import MODES
 
-__all__ = ["Route", "route", "default_network", "get_corridor"]
+__all__ = ["Route", "default_network", "get_corridor", "route"]
 
 LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
                "hours", "cost_usd", "ref", "detail", "source", "geometry"]
@@ -164,7 +164,7 @@ class Route:
             "units": {"km": "km", "hours": "h", "cost_usd": f"USD per TEU, {self.price_year} prices"},
             "km": round(self.km, 3), "hours": round(self.hours, 3), "days": round(self.days, 3),
             "cost_usd": round(self.cost_usd, 2),
-            "borders": int(len(self.borders)), "gauge_breaks": int(len(self.gauge_breaks)),
+            "borders": len(self.borders), "gauge_breaks": len(self.gauge_breaks),
             "legs": legs.to_dict(orient="records"),
         }
 

@@ -17,7 +17,7 @@ from .errors import ScenarioError
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["Scenario", "ResolvedScenario", "get_scenario", "validate_scenario"]
+__all__ = ["ResolvedScenario", "Scenario", "get_scenario", "validate_scenario"]
 
 _MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
 _PAIR_KEYS = ("cost_usd_per_teu", "hours")

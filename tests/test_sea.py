@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import shutil
 import importlib.util
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
