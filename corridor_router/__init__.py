@@ -7,6 +7,7 @@ from .compare import ClaimCheck, check_claim, compare, compare_routes
 from .errors import (
     CorridorRouterError,
     DataProblem,
+    InputTypeError,
     InvalidInputError,
     NetworkDataError,
     NoRouteError,
@@ -27,6 +28,7 @@ __all__ = [
     "Corridor",
     "CorridorRouterError",
     "DataProblem",
+    "InputTypeError",
     "InvalidInputError",
     "Network",
     "NetworkDataError",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 __all__ = [
     "CorridorRouterError",
     "DataProblem",
+    "InputTypeError",
     "InvalidInputError",
     "NetworkDataError",
     "NoRouteError",
@@ -62,6 +63,14 @@ class NoRouteError(CorridorRouterError):
 
 class InvalidInputError(CorridorRouterError, ValueError):
     """An argument to a public function is malformed (e.g. an unknown objective)."""
+
+
+class InputTypeError(InvalidInputError, TypeError):
+    """An argument to a public function is of the wrong type (e.g. ``via=123``).
+
+    It is an :class:`InvalidInputError` (so one ``except`` catches every bad argument)
+    and a :class:`TypeError`, as Python's own functions raise for a wrong type.
+    """
 
 
 class ScenarioError(CorridorRouterError, ValueError):
