@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, TypeVar
 
 __all__ = ["LRU"]
@@ -72,6 +72,9 @@ class LRU(Generic[K, V]):
     def __len__(self) -> int:
         with self._lock:
             return len(self._data)
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self.keys())
 
     def keys(self) -> list[K]:
         """The keys, least recently used first."""

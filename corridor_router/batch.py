@@ -7,20 +7,19 @@ matrix entry equals the totals of the single route between the same places.
 from __future__ import annotations
 
 import heapq
-import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ._args import as_names, positive_int
 from .engine import shortest_through
-from .errors import CorridorRouterError, InvalidInputError, NoRouteError
+from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
 from .graph import EdgeKind
 from .network import Network
 from .routing import (
     Route,
-    _as_names,
     _base_weights,
     _make_route,
     _network,
@@ -38,6 +37,10 @@ __all__ = ["RouteBatch", "alternatives", "route_many", "route_matrix"]
 #: Sources per Dijkstra call in a matrix (bounds memory: rows x nodes distances).
 _MATRIX_CHUNK = 32
 FAILURE_COLUMNS = ["index", "origin", "destination", "error", "reason"]
+#: Most routes ``alternatives`` returns, and most paths it enumerates: each enumerated
+#: path costs one search per edge of the path before it, so the work grows with both.
+MAX_K = 100
+MAX_PATHS = 5_000
 MATRIX_COLUMNS = ["origin", "destination", "km", "hours", "cost_usd", "reachable", "reason"]
 
 
@@ -131,10 +134,12 @@ def route_many(
     routes, index, failures = [], [], []
     for i, pair in enumerate(pairs):
         try:
+            if isinstance(pair, (str, bytes)):
+                raise TypeError("a str is not a pair")
             origin, destination = pair
         except (TypeError, ValueError) as err:
-            raise InvalidInputError(
-                f"pairs[{i}] is {pair!r}; give (origin, destination) pairs.") from err
+            raise InputTypeError(
+                f"pairs[{i}] is {shown(pair)}; give (origin, destination) pairs.") from err
         try:
             routes.append(route(origin, destination, **options))
             index.append(i)
@@ -146,7 +151,8 @@ def route_many(
 
 def _check_iterable(items, what: str, expected: str) -> None:
     if isinstance(items, str) or not isinstance(items, Iterable):
-        raise InvalidInputError(f"{what} must be {expected}, got {items!r}.")
+        raise InputTypeError(f"{what} must be {expected}, got {type(items).__name__} "
+                             f"{shown(items)}.")
 
 
 def _probe(net: Network, options: dict) -> _Query:
@@ -247,7 +253,7 @@ def _places(net: Network, items, what: str) -> list[str]:
     """Place ids of a matrix's origins or destinations (a str is one place)."""
     if not isinstance(items, str):
         _check_iterable(items, what, "a place name or an iterable of place names")
-    names = _as_names(items, what)
+    names = as_names(items, what)
     if not names:
         raise InvalidInputError(f"{what} is empty; give at least one place.")
     return [net.find_place(p) for p in names]
@@ -341,8 +347,9 @@ def alternatives(
         If ``k`` is not a positive integer or ``max_paths`` is less than ``k``; and as
         :func:`~corridor_router.route` does.
     """
-    k = _positive_int(k, "k")
-    max_paths = 20 * k if max_paths is None else _positive_int(max_paths, "max_paths")
+    k = positive_int(k, "k", most=MAX_K)
+    max_paths = (20 * k if max_paths is None
+                 else positive_int(max_paths, "max_paths", most=MAX_PATHS))
     if max_paths < k:
         raise InvalidInputError(f"max_paths ({max_paths}) must be at least k ({k}).")
     q = _prepare(origin, destination, objective=objective, network=network,
@@ -354,12 +361,6 @@ def alternatives(
         raise _no_route(q)
     paths = _yen(q.graph, weights, source, target, first, k, max_paths)
     return [_make_route(q, p) for p in paths]
-
-
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise InvalidInputError(f"{what} must be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def _yen(graph, weights: np.ndarray, source: int, target: int, first: list[int], k: int,

@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._args import as_names, as_number
 from ._params import pair_key
-from .errors import InvalidInputError, NoRouteError
+from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
 from .network import Network
-from .routing import Route, _as_names, _network, get_corridor, route
+from .routing import Route, _network, get_corridor, route
 from .scenarios import Scenario, get_scenario
 
 __all__ = ["TODAY", "ClaimCheck", "check_claim", "compare", "compare_routes"]
@@ -74,8 +75,8 @@ def compare_routes(
     net = _network(network)
     net.find_place(origin), net.find_place(destination)
     explicit = corridors is not None or scenarios is not None
-    corridors = _as_names(corridors, "corridors")
-    scenarios = _as_names(scenarios, "scenarios")
+    corridors = as_names(corridors, "corridors")
+    scenarios = as_names(scenarios, "scenarios")
     if not explicit:
         corridors = tuple(net.corridors)
     wanted: dict[str, tuple[str, str]] = {TODAY: (TODAY, "today")}
@@ -143,11 +144,14 @@ def compare(
     net = _network(network)
     routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
                             objective=objective, scenario=scenario, modes=modes, network=net)
+    if baseline is not None and not isinstance(baseline, str):
+        raise InputTypeError(f"baseline must be the name of an alternative (str), got "
+                             f"{type(baseline).__name__} {shown(baseline)}.")
     base_name = baseline or TODAY
     if base_name not in routes:
         raise InvalidInputError(
-            f"baseline {base_name!r} is not among the alternatives ({', '.join(routes)}); "
-            "name one of them."
+            f"baseline {shown(base_name)} is not among the alternatives "
+            f"({', '.join(routes)}); name one of them."
         )
     base = routes[base_name]
     if isinstance(base, NoRouteError):
@@ -356,12 +360,14 @@ def check_claim(
     ClaimCheck
     """
     net = _network(network)
-    for name, value in (("days_saved", days_saved), ("cost_saved_pct", cost_saved_pct)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise InvalidInputError(f"{name} must be a number, got {value!r}.")
+    days_saved = as_number(days_saved, "days_saved")
+    cost_saved_pct = as_number(cost_saved_pct, "cost_saved_pct")
     if days_saved < 0 or not 0 <= cost_saved_pct < 100:
         raise InvalidInputError("days_saved must be >= 0 and cost_saved_pct within [0, 100).")
     get_corridor(net, corridor)
+    if not isinstance(versus, str):
+        raise InputTypeError(f"versus must be a corridor name or 'today' (str), got "
+                             f"{type(versus).__name__} {shown(versus)}.")
     if versus == corridor:
         raise InvalidInputError(
             f"versus names the corridor itself ({corridor!r}); compare it with another "

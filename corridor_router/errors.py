@@ -14,7 +14,26 @@ __all__ = [
     "NoRouteError",
     "PlaceNotFoundError",
     "ScenarioError",
+    "shown",
 ]
+
+
+#: Longest rendering of a user's value inside an error message, in characters.
+MAX_SHOWN = 80
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with an ellipsis.
+
+    Examples
+    --------
+    >>> shown("Tashkent")
+    "'Tashkent'"
+    >>> shown("x" * 200, limit=12)
+    "'xxxxxxxxxx…"
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class CorridorRouterError(Exception):
@@ -40,7 +59,7 @@ class PlaceNotFoundError(CorridorRouterError, LookupError):
             if self.suggestions
             else " Run `corridor-router places` to list the known places."
         )
-        super().__init__(f"No place matches {query!r}.{hint}")
+        super().__init__(f"No place matches {shown(query)}.{hint}")
 
 
 class NoRouteError(CorridorRouterError):

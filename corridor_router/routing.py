@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
+from ._args import as_names, check_modes, check_objective, place_arg
+from ._cache import LRU
 from ._params import pair_key
-from ._validate import MODES
-from .costs import OBJECTIVES, EdgeValues, edge_values, objective_weights
+from .costs import EdgeValues, edge_values, objective_weights
 from .engine import Weighted, shortest_through
-from .errors import InvalidInputError, NoRouteError, ScenarioError
+from .errors import InputTypeError, InvalidInputError, NoRouteError, ScenarioError, shown
 from .graph import EdgeKind, RoutingGraph, build_graph, gauge_pair, mode_of
 from .network import CRS, Corridor, Network, load_network
 from .scenarios import Scenario, get_scenario, resolve, resolve_target
@@ -26,7 +27,9 @@ __all__ = ["Route", "default_network", "get_corridor", "route"]
 
 LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
                "hours", "cost_usd", "ref", "detail", "source", "geometry"]
+#: Entries kept in each LRU of per-scenario values, weights and CSR weightings.
 _MAX_CACHED = 32
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,13 +209,10 @@ def _graph(network: Network) -> RoutingGraph:
     return network._cache["graph"]
 
 
-def _cached(network: Network, key: tuple, make):
-    store = network._cache.setdefault("weights", {})
-    if key not in store:
-        if len(store) >= _MAX_CACHED:
-            store.pop(next(iter(store)))
-        store[key] = make()
-    return store[key]
+def _cached(network: Network, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
+    """``make()``, kept in the network's LRU of per-scenario values and weights."""
+    store: LRU[tuple[Any, ...], Any] = network._cache.setdefault("weights", LRU(_MAX_CACHED))
+    return store.get_or_make(key, make)  # type: ignore[no-any-return]
 
 
 def _values(network: Network, scenario: Scenario):
@@ -220,40 +220,6 @@ def _values(network: Network, scenario: Scenario):
         resolved = resolve(network, scenario)
         return resolved, edge_values(_graph(network), network, resolved)
     return _cached(network, ("values", scenario.key), make)
-
-
-def _check_objective(objective: str) -> None:
-    if objective not in OBJECTIVES:
-        raise InvalidInputError(
-            f"Unknown objective {objective!r}; use one of: {', '.join(OBJECTIVES)}."
-        )
-
-
-def _check_modes(modes: Iterable[str] | None) -> tuple[str, ...] | None:
-    if modes is None:
-        return None
-    if isinstance(modes, str):
-        modes = [m.strip() for m in modes.split(",") if m.strip()]
-    modes = tuple(modes)
-    bad = [m for m in modes if m not in MODES]
-    if bad or not modes:
-        raise InvalidInputError(
-            f"Unknown mode(s) {', '.join(map(repr, bad)) or '(none given)'}; "
-            f"use some of: {', '.join(MODES)}."
-        )
-    return modes
-
-
-def _as_names(items: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
-    if items is None:
-        return ()
-    if isinstance(items, str):
-        return (items,)
-    items = tuple(items)
-    for item in items:
-        if not isinstance(item, str):
-            raise InvalidInputError(f"{what} must hold names or ids (str), got {item!r}.")
-    return items
 
 
 def _mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
@@ -306,14 +272,13 @@ def _weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
     """
     if weights.flags.writeable:
         return graph.csr.weigh(weights)
-    store = graph.cache.setdefault("weighted", {})
+    store: LRU[int, tuple[np.ndarray, Weighted]] = graph.cache.setdefault(
+        "weighted", LRU(_MAX_CACHED))
     hit = store.get(id(weights))
     if hit is not None and hit[0] is weights:
         return hit[1]
-    if len(store) >= _MAX_CACHED:
-        store.pop(next(iter(store)))
-    store[id(weights)] = (weights, graph.csr.weigh(weights))   # keeps the array alive
-    return store[id(weights)][1]
+    # the entry keeps the array alive, so its id cannot be reused while it is cached
+    return store.get_or_make(id(weights), lambda: (weights, graph.csr.weigh(weights)))[1]
 
 
 def _base_weights(network: Network, scenario: Scenario, objective: str) -> np.ndarray:
@@ -481,17 +446,17 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
              via: Iterable[str] | str = (), avoid: Iterable[str] | str = (),
              modes: Iterable[str] | str | None = None, corridor: str | None = None) -> _Query:
     """Check a query's arguments and compute its stages and weights (see :func:`route`)."""
-    _check_objective(objective)
+    objective = check_objective(objective)
     net = _network(network)
-    modes = _check_modes(modes)
-    o = net.find_place(origin)
-    d = net.find_place(destination)
+    allowed = check_modes(modes)
+    o = place_arg(net, origin, "origin")
+    d = place_arg(net, destination, "destination")
     if o == d:
         raise InvalidInputError(
             f"Origin and destination are the same place ({net.place_name(o)!r}); "
             "give two different places."
         )
-    user_via = tuple(net.find_place(v) for v in _as_names(via, "via"))
+    user_via = tuple(net.find_place(v) for v in as_names(via, "via"))
     chains: list[tuple[str, ...]] = [()]
     c = None
     if corridor is not None:
@@ -502,7 +467,7 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
         if scenario is None and c.scenario:
             scenario = c.scenario
     via_ids = (*user_via, *chains[0])
-    avoid_items = _as_names(avoid, "avoid")
+    avoid_items = as_names(avoid, "avoid")
     avoid_targets = []
     for item in avoid_items:
         try:
@@ -531,19 +496,19 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
     base = _base_weights(net, sc, objective)
     if c is None:
         stages = _stages(graph, net, o, d, user_via)
-        if not avoid_targets and modes is None:
+        if not avoid_targets and allowed is None:
             weights = [base] * (len(stages) - 1)
         else:
             weights = [np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                      modes=modes), base, np.inf)] * (len(stages) - 1)
+                                      modes=allowed), base, np.inf)] * (len(stages) - 1)
         plans = ((stages, weights),)
     else:
         # the corridor section (from its first via place to its last, or from/to the
         # origin/destination where they lie on it) keeps to the corridor's modes
         w_section = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                   modes=_intersect(modes, c.modes)), base, np.inf)
+                                   modes=_intersect(allowed, c.modes)), base, np.inf)
         w_access = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                  modes=_intersect(modes, c.access_modes)), base, np.inf)
+                                  modes=_intersect(allowed, c.access_modes)), base, np.inf)
         plans = []
         for chain in chains:
             stages = _stages(graph, net, o, d, (*user_via, *chain))
@@ -553,7 +518,7 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
                                    for k in range(len(stages) - 1)]))
         plans = tuple(plans)
     return _Query(net=net, origin=o, destination=d, via=via_ids, avoid=avoid_items,
-                  avoid_targets=avoid_targets, modes=modes, corridor=corridor,
+                  avoid_targets=avoid_targets, modes=allowed, corridor=corridor,
                   corridor_spec=c, objective=objective, scenario=sc, graph=graph,
                   resolved=resolved, values=values, plans=plans)
 
@@ -595,12 +560,15 @@ def _make_route(q: _Query, edges: list[int]) -> Route:
     )
 
 
-def get_corridor(network: Network, name: str) -> Corridor:
+def get_corridor(network: Network, name: object) -> Corridor:
     """The corridor called ``name``; an unknown name lists the known ones."""
-    if isinstance(name, str) and name in network.corridors:
-        return network.corridors[name]
     known = ", ".join(sorted(network.corridors)) or "(none)"
-    raise InvalidInputError(f"Unknown corridor {name!r}. Known corridors: {known}.")
+    if not isinstance(name, str):
+        raise InputTypeError(f"corridor must be a corridor name (str), got "
+                             f"{type(name).__name__} {shown(name)}. Known corridors: {known}.")
+    if name in network.corridors:
+        return network.corridors[name]
+    raise InvalidInputError(f"Unknown corridor {shown(name)}. Known corridors: {known}.")
 
 
 def _network(network: Network | str | None) -> Network:
