@@ -7,8 +7,9 @@ matrix entry equals the totals of the single route between the same places.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from ._args import as_names, positive_int
 from .engine import shortest_through
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
-from .graph import EdgeKind
+from .graph import EdgeKind, RoutingGraph
 from .network import Network
 from .routing import (
     Route,
@@ -67,15 +68,16 @@ class RouteBatch:
     def __len__(self) -> int:
         return len(self.routes)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Route]:
         return iter(self.routes)
 
     def __getitem__(self, i: int) -> Route:
         return self.routes[i]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per found route: ``index, origin, destination, km, hours, days,
-        cost_usd`` (place ids).
+        """One row per found route.
+
+        Columns: ``index, origin, destination, km, hours, days, cost_usd`` (place ids).
         """
         return pd.DataFrame({
             "index": list(self.index),
@@ -128,8 +130,8 @@ def route_many(
     """
     _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
     net = _network(network)
-    options = dict(objective=objective, network=net, scenario=scenario, via=via,
-                   avoid=avoid, modes=modes, corridor=corridor)
+    options: dict[str, Any] = dict(objective=objective, network=net, scenario=scenario,
+                                   via=via, avoid=avoid, modes=modes, corridor=corridor)
     _probe(net, options)
     routes, index, failures = [], [], []
     for i, pair in enumerate(pairs):
@@ -149,13 +151,13 @@ def route_many(
                       failures=pd.DataFrame(failures, columns=FAILURE_COLUMNS))
 
 
-def _check_iterable(items, what: str, expected: str) -> None:
+def _check_iterable(items: object, what: str, expected: str) -> None:
     if isinstance(items, str) or not isinstance(items, Iterable):
         raise InputTypeError(f"{what} must be {expected}, got {type(items).__name__} "
                              f"{shown(items)}.")
 
 
-def _probe(net: Network, options: dict) -> _Query:
+def _probe(net: Network, options: dict[str, Any]) -> _Query:
     """Check options once: prepare a query between places of the network itself.
 
     An option wrong for every pair raises the same error (same class, same words)
@@ -224,7 +226,8 @@ def route_matrix(
     net = _network(network)
     o_ids = _places(net, origins, "origins")
     d_ids = _places(net, destinations, "destinations")
-    options = dict(objective=objective, network=net, scenario=scenario, avoid=avoid,
+    options: dict[str, Any] = dict(objective=objective, network=net, scenario=scenario,
+                                   avoid=avoid,
                    modes=modes)
     q = _probe(net, options)
     refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids), options)
@@ -234,9 +237,9 @@ def route_matrix(
     else:
         weighted = graph.csr.weigh(weights)         # avoid/modes: used once, not cached
     rows = net.places.index
-    unique_o, o_row = np.unique(rows.get_indexer(o_ids), return_inverse=True)
+    unique_o, o_row = np.unique(rows.get_indexer(pd.Index(o_ids)), return_inverse=True)
     sources = graph.origin_node[unique_o]
-    targets = graph.dest_node[rows.get_indexer(d_ids)]
+    targets = graph.dest_node[rows.get_indexer(pd.Index(d_ids))]
     dist = np.empty((len(sources), len(targets)))
     sums = np.zeros((3, len(sources), len(targets)))
     for lo in range(0, len(sources), _MATRIX_CHUNK):
@@ -249,7 +252,7 @@ def route_matrix(
                          bool(q.avoid_targets))
 
 
-def _places(net: Network, items, what: str) -> list[str]:
+def _places(net: Network, items: object, what: str) -> list[str]:
     """Place ids of a matrix's origins or destinations (a str is one place)."""
     if not isinstance(items, str):
         _check_iterable(items, what, "a place name or an iterable of place names")
@@ -259,7 +262,8 @@ def _places(net: Network, items, what: str) -> list[str]:
     return [net.find_place(p) for p in names]
 
 
-def _refused_ends(q: _Query, places: Iterable[str], options: dict) -> dict[str, str]:
+def _refused_ends(q: _Query, places: Iterable[str], options: dict[str, Any]
+                  ) -> dict[str, str]:
     """Places that :func:`route` refuses as an end under ``avoid``, with its message.
 
     Each place is prepared as an origin towards the probe's origin (which passed every
@@ -280,7 +284,8 @@ def _refused_ends(q: _Query, places: Iterable[str], options: dict) -> dict[str, 
     return refused
 
 
-def _matrix_frame(o_ids, d_ids, dist, sums, refused: dict[str, str],
+def _matrix_frame(o_ids: list[str], d_ids: list[str], dist: np.ndarray, sums: np.ndarray,
+                  refused: dict[str, str],
                   avoided: bool) -> pd.DataFrame:
     n_o, n_d = dist.shape
     origin = np.repeat(np.asarray(o_ids, dtype=object), n_d)
@@ -363,13 +368,13 @@ def alternatives(
     return [_make_route(q, p) for p in paths]
 
 
-def _yen(graph, weights: np.ndarray, source: int, target: int, first: list[int], k: int,
-         max_paths: int) -> list[list[int]]:
+def _yen(graph: RoutingGraph, weights: np.ndarray, source: int, target: int,
+         first: list[int], k: int, max_paths: int) -> list[list[int]]:
     """Yen's k shortest loopless paths, filtered to distinct, place-loopless link sequences."""
     src, dst = graph.src, graph.dst
     found: list[list[int]] = [first]          # every path enumerated so far (A in Yen)
     kept: list[list[int]] = []
-    signatures: set[tuple] = set()
+    signatures: set[tuple[tuple[int, bool], ...]] = set()
     candidates: list[tuple[float, int, tuple[int, ...]]] = []
     seen: set[tuple[int, ...]] = {tuple(first)}
     counter = 0
@@ -408,13 +413,13 @@ def _yen(graph, weights: np.ndarray, source: int, target: int, first: list[int],
     return kept
 
 
-def _signature(graph, path: list[int]) -> tuple:
+def _signature(graph: RoutingGraph, path: list[int]) -> tuple[tuple[int, bool], ...]:
     """The physical link sequence of a path: (link row, direction) of its link edges."""
     return tuple((int(graph.ref[e]), bool(graph.forward[e])) for e in path
                  if graph.kind[e] == EdgeKind.LINK)
 
 
-def _place_loopless(graph, path: list[int]) -> bool:
+def _place_loopless(graph: RoutingGraph, path: list[int]) -> bool:
     """True if the path never comes back to a place it has left."""
     places = [int(graph.node_place[graph.src[path[0]]])] + \
         [int(graph.node_place[graph.dst[e]]) for e in path]

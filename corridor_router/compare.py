@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -421,18 +421,20 @@ class _Param:
     source: str
 
 
-def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[_Param]:
+def _candidates(net: Network, routes: Iterable[Route], params: Mapping[str, Any]
+                ) -> list[_Param]:
     """Parameters that shape either route, with their current values and sourced ranges."""
     out: dict[str, _Param] = {}
     crossings = net.crossings
     links = net.links
 
-    def add(key, label, value, low, high, affects, source):
+    def add(key: str, label: str, value: Any, low: Any, high: Any, affects: str,
+            source: str | Iterable[str]) -> None:
         if key not in out and np.isfinite(value):
             out[key] = _Param(key, label, float(value), float(low), float(high), affects,
                               source if isinstance(source, str) else ";".join(source))
 
-    def table_range(entry: Mapping, key: str) -> tuple[float, float]:
+    def table_range(entry: Mapping[str, Any], key: str) -> tuple[float, float]:
         return (float(entry.get(f"{key}_low", np.nan)), float(entry.get(f"{key}_high", np.nan)))
 
     for r in routes:
@@ -455,8 +457,9 @@ def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[
             elif kind in ("transfer", "port_call"):
                 pair = pair_key(*leg["detail"].split(" -> "))
                 entry = params["transfer"].get(pair)
-                if entry is not None and not np.isfinite(
-                        net.places.at[leg["from_id"], "handling_usd_per_teu"]):
+                own = net.places["handling_usd_per_teu"].to_numpy(dtype=float)[
+                    net.places.index.get_loc(leg["from_id"])]
+                if entry is not None and not np.isfinite(own):
                     add(f"transfer.{pair}.hours", f"handling {pair} (h)", entry["hours"],
                         *table_range(entry, "hours"), "time", entry.get("source", ""))
                     add(f"transfer.{pair}.cost_usd_per_teu", f"handling {pair} (USD)",
@@ -481,7 +484,10 @@ def _candidates(net: Network, routes: Iterable[Route], params: Mapping) -> list[
     return list(out.values())
 
 
-def _sensitivity(net, new, old, new_sc, old_sc, pair, savings, claim, holds) -> pd.DataFrame:
+def _sensitivity(net: Network, new: Route, old: Route, new_sc: Scenario, old_sc: Scenario,
+                 pair: Callable[[Scenario, Scenario], tuple[Route, Route]],
+                 savings: Callable[[Route, Route], tuple[float, float]],
+                 claim: tuple[float, float], holds: tuple[bool, bool]) -> pd.DataFrame:
     """Break-even value of every parameter, and whether its sourced range flips the verdict."""
     verdict = holds[0] and holds[1]
 
@@ -526,19 +532,22 @@ def _with(sc: Scenario, override: Mapping[str, float]) -> Scenario:
                     source=sc.source)
 
 
-def _bisect(f, lo: float, hi: float, start: float, iterations: int = 32) -> float:
-    """A root of ``f`` in [lo, hi]: stepping out from ``start`` (downwards first, halving
-    the distance to ``lo``; then upwards, doubling), then bisecting the first bracket.
+def _bisect(f: Callable[[float], float], lo: float, hi: float, start: float,
+            iterations: int = 32) -> float:
+    """A root of ``f`` in [lo, hi], by stepping out from ``start``, then bisecting.
 
-    ``f`` may return NaN where it is undefined (a route disappears): the search on that
-    side stops there. Returns NaN when no sign change is found.
+    The steps go downwards first, halving the distance to ``lo``; then upwards,
+    doubling; the first bracket found is bisected. ``f`` may return NaN where it is
+    undefined (a route disappears): the search on that side stops there. Returns NaN
+    when no sign change is found.
     """
     f_start = f(start)
     if f_start == 0:
         return start
     if not np.isfinite(f_start):
         return float("nan")
-    steps = (lambda x: lo + (x - lo) / 2, lambda x: min(hi, 2 * x + 1))
+    steps: tuple[Callable[[float], float], ...] = (lambda x: lo + (x - lo) / 2,
+                                                   lambda x: min(hi, 2 * x + 1))
     for step in steps:
         a, fa = start, f_start
         for _ in range(12):
@@ -554,7 +563,8 @@ def _bisect(f, lo: float, hi: float, start: float, iterations: int = 32) -> floa
     return float("nan")
 
 
-def _bisect_bracket(f, a: float, fa: float, b: float, iterations: int) -> float:
+def _bisect_bracket(f: Callable[[float], float], a: float, fa: float, b: float,
+                    iterations: int) -> float:
     for _ in range(iterations):
         m = 0.5 * (a + b)
         fm = f(m)

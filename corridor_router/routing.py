@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from os import PathLike
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +21,14 @@ from .engine import Weighted, shortest_through
 from .errors import InputTypeError, InvalidInputError, NoRouteError, ScenarioError, shown
 from .graph import EdgeKind, RoutingGraph, build_graph, gauge_pair, mode_of
 from .network import CRS, Corridor, Network, load_network
-from .scenarios import Scenario, get_scenario, resolve, resolve_target
+from .scenarios import (
+    ResolvedScenario,
+    Scenario,
+    _freeze,
+    get_scenario,
+    resolve,
+    resolve_target,
+)
 
 __all__ = ["Route", "default_network", "get_corridor", "route"]
 
@@ -91,7 +98,7 @@ class Route:
         """One row per leg, in order (built on first use; see the class docstring)."""
         if isinstance(self._legs, _LazyLegs):
             return self._legs.build()
-        return self._legs
+        return cast(gpd.GeoDataFrame, self._legs)
 
     @property
     def days(self) -> float:
@@ -134,7 +141,8 @@ class Route:
         """A readable table of the legs and totals, with units."""
         lines = [
             f"{self.origin_name} -> {self.destination_name}  "
-            f"(objective: {self.objective}, scenario: {self.scenario.name}, network: {self.network})",
+            f"(objective: {self.objective}, scenario: {self.scenario.name}, "
+            f"network: {self.network})",
             f"{'#':>3} {'kind':<11} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
             f"{'USD/TEU':>9}  detail",
         ]
@@ -151,12 +159,38 @@ class Route:
         )
         return "\n".join(lines)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal routes: same query, assumptions, totals and legs (geometry included)."""
+        if not isinstance(other, Route):
+            return NotImplemented
+        if self is other:
+            return True
+        mine = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_legs"}
+        theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.name != "_legs"}
+        return mine == theirs and bool(self.legs.equals(other.legs))
+
+    def __hash__(self) -> int:
+        return hash((self.origin, self.destination, self.objective, self.network,
+                     self.scenario, self.km, self.hours, self.cost_usd))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by value: the legs as built, the parameters as plain dicts.
+
+        A route shares the network's compiled graph until its legs are built; a pickled
+        route carries only its own data, so it can cross to another process (e.g. a
+        ``ProcessPoolExecutor``) and comes back equal.
+        """
+        state = {f.name: getattr(self, f.name) for f in fields(self)
+                 if f.init and f.name != "_legs"}
+        state["params"] = _thaw(self.params)
+        return (_unpickle_route, (state, self.legs))
+
     def __repr__(self) -> str:
         return (f"<Route {self.origin_name} -> {self.destination_name}: {self.km:,.0f} km, "
                 f"{self.days:.1f} days, USD {self.cost_usd:,.0f}/TEU "
                 f"({self.objective}, scenario {self.scenario.name!r}, {len(self.legs)} legs)>")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: totals, units, assumptions and legs (geometry as WKT)."""
         legs = pd.DataFrame(self.legs.drop(columns="geometry"))
         return {
@@ -164,12 +198,24 @@ class Route:
             "origin_name": self.origin_name, "destination_name": self.destination_name,
             "objective": self.objective, "scenario": self.scenario.name,
             "network": self.network,
-            "units": {"km": "km", "hours": "h", "cost_usd": f"USD per TEU, {self.price_year} prices"},
+            "units": {"km": "km", "hours": "h",
+                      "cost_usd": f"USD per TEU, {self.price_year} prices"},
             "km": round(self.km, 3), "hours": round(self.hours, 3), "days": round(self.days, 3),
             "cost_usd": round(self.cost_usd, 2),
             "borders": len(self.borders), "gauge_breaks": len(self.gauge_breaks),
             "legs": legs.to_dict(orient="records"),
         }
+
+
+def _thaw(value: Any) -> Any:
+    """Plain dicts of (nested) read-only mappings, for pickling."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
+def _unpickle_route(state: dict[str, Any], legs: gpd.GeoDataFrame) -> Route:
+    return Route(**{**state, "params": _freeze(state["params"])}, _legs=legs)
 
 
 class _LazyLegs:
@@ -179,7 +225,8 @@ class _LazyLegs:
     it on first access; the totals come from the same per-edge values.
     """
 
-    def __init__(self, net, graph, values, resolved, edges: list[int]) -> None:
+    def __init__(self, net: Network, graph: RoutingGraph, values: EdgeValues,
+                 resolved: ResolvedScenario, edges: list[int]) -> None:
         self._args = (net, graph, values, resolved, edges)
         e = np.asarray(edges, dtype=np.int64)
         self._columns = {"km": pd.Series(values.km[e]), "hours": pd.Series(values.hours[e]),
@@ -206,7 +253,7 @@ def default_network() -> Network:
 def _graph(network: Network) -> RoutingGraph:
     if "graph" not in network._cache:
         network._cache["graph"] = build_graph(network)
-    return network._cache["graph"]
+    return cast(RoutingGraph, network._cache["graph"])
 
 
 def _cached(network: Network, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
@@ -215,8 +262,8 @@ def _cached(network: Network, key: tuple[Any, ...], make: Callable[[], _T]) -> _
     return store.get_or_make(key, make)  # type: ignore[no-any-return]
 
 
-def _values(network: Network, scenario: Scenario):
-    def make():
+def _values(network: Network, scenario: Scenario) -> tuple[ResolvedScenario, EdgeValues]:
+    def make() -> tuple[ResolvedScenario, EdgeValues]:
         resolved = resolve(network, scenario)
         return resolved, edge_values(_graph(network), network, resolved)
     return _cached(network, ("values", scenario.key), make)
@@ -256,7 +303,7 @@ def _mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
 
 
 def _solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
-           stages: list[list[int]]):
+           stages: list[list[int]]) -> tuple[float, list[int]]:
     """Cheapest walk through the stages; ``weights`` is one array or one per segment."""
     if isinstance(weights, np.ndarray):
         return shortest_through(_weighted(graph, weights), stages)
@@ -283,7 +330,7 @@ def _weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
 
 def _base_weights(network: Network, scenario: Scenario, objective: str) -> np.ndarray:
     """Objective weights under a scenario with no avoid or modes restriction (cached)."""
-    def make():
+    def make() -> np.ndarray:
         weights = objective_weights(_values(network, scenario)[1], objective)
         weights.flags.writeable = False     # shared: cached, and its CSR weighting too
         return weights
@@ -299,7 +346,9 @@ def _intersect(a: tuple[str, ...] | None, b: tuple[str, ...]) -> tuple[str, ...]
     return tuple(m for m in a if m in b)
 
 
-def _explain_corridor(net, graph, values, sc, stages, weights, corridor) -> str:
+def _explain_corridor(net: Network, graph: RoutingGraph, sc: Scenario,
+                      stages: list[list[int]], weights: list[np.ndarray],
+                      corridor: Corridor) -> str:
     """Which part of a corridor route cannot be travelled."""
     places = net.places.index
     for k, w in enumerate(weights):
@@ -400,7 +449,7 @@ class _Query:
     destination: str
     via: tuple[str, ...]
     avoid: tuple[str, ...]
-    avoid_targets: list
+    avoid_targets: list[tuple[str, str]]
     modes: tuple[str, ...] | None
     corridor: str | None
     corridor_spec: Corridor | None
@@ -501,7 +550,7 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
         else:
             weights = [np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
                                       modes=allowed), base, np.inf)] * (len(stages) - 1)
-        plans = ((stages, weights),)
+        plans: tuple[tuple[list[list[int]], list[np.ndarray]], ...] = ((stages, weights),)
     else:
         # the corridor section (from its first via place to its last, or from/to the
         # origin/destination where they lie on it) keeps to the corridor's modes
@@ -509,14 +558,14 @@ def _prepare(origin: str, destination: str, *, objective: str = "cost",
                                    modes=_intersect(allowed, c.modes)), base, np.inf)
         w_access = np.where(_mask(graph, net, values.enabled, avoid=avoid_targets,
                                   modes=_intersect(allowed, c.access_modes)), base, np.inf)
-        plans = []
+        corridor_plans: list[tuple[list[list[int]], list[np.ndarray]]] = []
         for chain in chains:
             stages = _stages(graph, net, o, d, (*user_via, *chain))
             first = len(user_via) + 1 if o not in c.via else 0
             last = len(stages) - 2 if d not in c.via else len(stages) - 1
-            plans.append((stages, [w_section if first <= k < last else w_access
+            corridor_plans.append((stages, [w_section if first <= k < last else w_access
                                    for k in range(len(stages) - 1)]))
-        plans = tuple(plans)
+        plans = tuple(corridor_plans)
     return _Query(net=net, origin=o, destination=d, via=via_ids, avoid=avoid_items,
                   avoid_targets=avoid_targets, modes=allowed, corridor=corridor,
                   corridor_spec=c, objective=objective, scenario=sc, graph=graph,
@@ -535,14 +584,14 @@ def _corridor_chain(order: Sequence[str], origin: str, destination: str) -> tupl
 
 def _no_route(q: _Query) -> NoRouteError:
     """The error for a query without a route, saying what cuts the way."""
-    if q.corridor is not None:
+    if q.corridor_spec is not None:
         if any(np.isfinite(_solve(q.graph, w, st)[0]) for st, w in q.plans):
             return NoRouteError(q.origin, q.destination, (
                 f"following corridor {q.corridor!r} from {q.net.place_name(q.origin)!r} to "
                 f"{q.net.place_name(q.destination)!r} would double back over places already "
                 "passed, in either direction: the corridor does not serve this trip."))
         return NoRouteError(q.origin, q.destination, _explain_corridor(
-            q.net, q.graph, q.values, q.scenario, q.stages, q.weights, q.corridor_spec))
+            q.net, q.graph, q.scenario, q.stages, q.weights, q.corridor_spec))
     return NoRouteError(q.origin, q.destination, _explain(
         q.net, q.graph, q.values, q.scenario, q.stages, q.avoid_targets, q.modes))
 
@@ -584,11 +633,13 @@ def _network(network: Network | str | None) -> Network:
 
 
 def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario,
-             stages, avoid_targets, modes) -> str:
+             stages: list[list[int]], avoid_targets: Sequence[tuple[str, str]],
+             modes: tuple[str, ...] | None) -> str:
     """Why no route exists: relax one restriction at a time and say which one cuts the way."""
     from ._validate import STATUSES
 
-    def path(enabled: np.ndarray, avoid, allowed) -> list[int] | None:
+    def path(enabled: np.ndarray, avoid: Sequence[tuple[str, str]],
+             allowed: tuple[str, ...] | None) -> list[int] | None:
         ok = _mask(graph, net, enabled, avoid=avoid, modes=allowed)
         total, edges = _solve(graph, np.where(ok, values.km, np.inf), stages)
         return edges if np.isfinite(total) else None
@@ -603,8 +654,10 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
         missing = sorted({str(net.links.index[graph.ref[e]]) for e in edges
                           if graph.kind[e] in (EdgeKind.LINK, EdgeKind.WAIT)
                           and not values.enabled[e]})
-        statuses = sorted({net.links.at[m, "status"] for m in missing})
-        tags = sorted({t for m in missing for t in net.links.at[m, "corridors"]})
+        status = dict(zip(net.links.index, net.links["status"], strict=True))
+        link_tags = dict(zip(net.links.index, net.links["corridors"], strict=True))
+        statuses = sorted({str(status[m]) for m in missing})
+        tags = sorted({str(t) for m in missing for t in link_tags[m]})
         return (f"the scenario {sc.name!r} admits only "
                 f"{', '.join(sc.statuses) or 'no'} links"
                 + (f" (plus corridors {', '.join(sc.build)})" if sc.build else "")
@@ -630,7 +683,7 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
             "relax them one at a time to see which matters.")
 
 
-def _source_of(net: Network, resolved, graph: RoutingGraph, e: int) -> str:
+def _source_of(net: Network, resolved: ResolvedScenario, graph: RoutingGraph, e: int) -> str:
     k, r = graph.kind[e], graph.ref[e]
     params = resolved.params
     if k in (EdgeKind.LINK, EdgeKind.WAIT):
@@ -649,7 +702,7 @@ def _source_of(net: Network, resolved, graph: RoutingGraph, e: int) -> str:
     return src if isinstance(src, str) else ";".join(src)
 
 
-def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved,
+def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: ResolvedScenario,
           edges: list[int]) -> gpd.GeoDataFrame:
     places, links, crossings = net.places, net.links, net.crossings
     rows = []
