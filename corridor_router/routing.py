@@ -627,9 +627,9 @@ def _network(network: Network | str | None) -> Network:
         return network
     if isinstance(network, (str, PathLike)):
         return load_network(network)
-    raise InvalidInputError(
+    raise InputTypeError(
         f"network must be a Network, a bundled network name or a folder path, not "
-        f"{type(network).__name__}.")
+        f"{type(network).__name__} {shown(network)}.")
 
 
 def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario,
