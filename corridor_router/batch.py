@@ -127,6 +127,14 @@ def route_many(
     InvalidInputError
         If ``pairs`` is not an iterable of (origin, destination) pairs, or for an
         option wrong for every pair (as do ScenarioError and PlaceNotFoundError).
+
+    Examples
+    --------
+    >>> batch = route_many([("Tashkent", "Karachi"), ("Almaty", "Atlantis")])
+    >>> len(batch), batch.failures["error"].tolist()
+    (1, ['PlaceNotFoundError'])
+    >>> batch[0].destination
+    'karachi'
     """
     _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
     net = _network(network)
@@ -222,6 +230,17 @@ def route_matrix(
         If ``origins`` or ``destinations`` is not a place or an iterable of places, or
         is empty; or for an option wrong for every pair (as do ScenarioError and
         PlaceNotFoundError).
+
+    Examples
+    --------
+    >>> m = route_matrix(["Tashkent", "Almaty"], ["Karachi", "Gwadar"])
+    >>> m[["origin", "destination"]].to_numpy().tolist()
+    [['tashkent', 'karachi'], ['tashkent', 'gwadar'], ['almaty', 'karachi'], ['almaty', 'gwadar']]
+    >>> bool(m["reachable"].all())
+    True
+    >>> from corridor_router import route
+    >>> bool(abs(m.loc[0, "cost_usd"] - route("Tashkent", "Karachi").cost_usd) < 1e-6)
+    True
     """
     net = _network(network)
     o_ids = _places(net, origins, "origins")
@@ -335,11 +354,11 @@ def alternatives(
     origin, destination : str
         Place ids, names or aliases.
     k : int
-        Number of routes wanted (at least 1); ``k=1`` gives ``[route(...)]``.
+        Number of routes wanted (1 to ``MAX_K`` = 100); ``k=1`` gives ``[route(...)]``.
     objective, network, scenario, avoid, modes
         As for :func:`~corridor_router.route`.
     max_paths : int, optional
-        Paths to enumerate at most (at least ``k``; default ``20 * k``).
+        Paths to enumerate at most (``k`` to ``MAX_PATHS`` = 5,000; default ``20 * k``).
 
     Returns
     -------
@@ -351,6 +370,15 @@ def alternatives(
     InvalidInputError
         If ``k`` is not a positive integer or ``max_paths`` is less than ``k``; and as
         :func:`~corridor_router.route` does.
+
+    Examples
+    --------
+    >>> from corridor_router import route
+    >>> best, *others = alternatives("Tashkent", "Karachi", k=3)
+    >>> best == route("Tashkent", "Karachi")
+    True
+    >>> all(best.cost_usd <= r.cost_usd for r in others)
+    True
     """
     k = positive_int(k, "k", most=MAX_K)
     max_paths = (20 * k if max_paths is None

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._args import as_names, as_number
+from ._args import as_names, as_number, place_arg
 from ._params import pair_key
 from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
 from .network import Network
@@ -71,9 +71,17 @@ def compare_routes(
     With neither ``corridors`` nor ``scenarios``: today's best route (``"today"``) and
     every corridor of the network that connects the two places. A scenario named like
     a corridor is labelled ``"<name> (scenario)"``.
+
+    Examples
+    --------
+    >>> routes = compare_routes("Tashkent", "Karachi", corridors=["uap", "bandar_abbas"])
+    >>> list(routes)
+    ['today', 'uap', 'bandar_abbas']
+    >>> routes["uap"].corridor
+    'uap'
     """
     net = _network(network)
-    net.find_place(origin), net.find_place(destination)
+    place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
     explicit = corridors is not None or scenarios is not None
     corridors = as_names(corridors, "corridors")
     scenarios = as_names(scenarios, "scenarios")
@@ -140,6 +148,16 @@ def compare(
         ``days_saved, time_saved_pct, cost_saved_usd, cost_saved_pct`` (positive: the
         row is faster or cheaper). Costs are USD per TEU at the network's price year.
         A row without a route has NaN figures and the reason in ``note``.
+
+    Examples
+    --------
+    >>> table = compare("Tashkent", "Karachi", corridors=["uap", "bandar_abbas"])
+    >>> table.index.tolist()
+    ['today', 'uap', 'bandar_abbas']
+    >>> float(table.loc["today", "days_saved"])
+    0.0
+    >>> bool((table["days"] * 24 - table["hours"]).abs().max() < 1e-9)
+    True
     """
     net = _network(network)
     routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
