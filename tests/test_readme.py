@@ -25,3 +25,18 @@ def test_two_set_up_commands_install_run_and_test():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert setup_commands()[1] in ci
+
+
+def test_the_network_figures_in_the_readme_are_true():
+    import corridor_router as cr
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    found = re.search(r"\((\d+) places, (\d+) links — (\d+) curated and (\d+) sea lanes — "
+                      r"and (\d+) border-crossing rows\)", text)
+    assert found, "the README's network figures are missing or reworded"
+    places, links, curated, sea, crossings = map(int, found.groups())
+    net = cr.load_network()
+    assert places == len(net.places)
+    assert links == len(net.links) == curated + sea
+    assert sea == int((net.links["file"] == "sea_links.csv").sum())
+    assert crossings == len(net.crossings)
