@@ -18,8 +18,10 @@ are exact whatever the guess; the guess only saves work.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
@@ -27,14 +29,36 @@ __all__ = ["CSRGraph", "Weighted", "great_circle_km", "shortest_through"]
 
 _EARTH_KM = 6371.0088
 
+_Floats: TypeAlias = npt.NDArray[np.float64]
+#: Edge ids, CSR slots and node ids held by the engine (platform integers).
+_Ints: TypeAlias = npt.NDArray[np.intp]
+#: Node ids as callers give them: a sequence of ints or an integer array.
+_NodeIds: TypeAlias = Sequence[int] | npt.NDArray[np.integer]
 
-def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in km on a sphere (a metric: obeys the triangle inequality)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(x, dtype=float))
-                              for x in (lon1, lat1, lon2, lat2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 \
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+def great_circle_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike,
+                    lat2: npt.ArrayLike) -> _Floats:
+    """Great-circle distance in km on a sphere (a metric: obeys the triangle inequality).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : array_like
+        Coordinates in degrees of the two ends; broadcast against each other.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in km, of the broadcast shape (a numpy float for scalar inputs).
+
+    Examples
+    --------
+    >>> round(float(great_circle_km(0.0, 0.0, 1.0, 0.0)), 3)  # one degree of the equator
+    111.195
+    """
+    x1, y1, x2, y2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    h = np.sin((y2 - y1) / 2) ** 2 + np.cos(y1) * np.cos(y2) * np.sin((x2 - x1) / 2) ** 2
+    km: _Floats = 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))  # ufuncs type as Any
+    return km
 
 
 class CSRGraph:
@@ -51,13 +75,13 @@ class CSRGraph:
         great-circle lower bound to stop early.
     """
 
-    def __init__(self, n_nodes: int, src: np.ndarray, dst: np.ndarray,
-                 lon: np.ndarray | None = None, lat: np.ndarray | None = None) -> None:
+    def __init__(self, n_nodes: int, src: npt.ArrayLike, dst: npt.ArrayLike,
+                 lon: npt.ArrayLike | None = None, lat: npt.ArrayLike | None = None) -> None:
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         self.n_nodes = int(n_nodes)
         self.n_edges = len(src)
-        order = np.lexsort((dst, src))
+        order: _Ints = np.lexsort((dst, src))
         key = src[order] * self.n_nodes + dst[order]
         first = np.ones(len(order), dtype=bool)
         first[1:] = key[1:] != key[:-1]
@@ -69,10 +93,10 @@ class CSRGraph:
         self.indices = dst[order][first].astype(np.int32)
         self.indptr = np.searchsorted(slot_src, np.arange(self.n_nodes + 1)).astype(np.int32)
         self.has_parallel = bool(len(self._slot_start) < len(order))
-        self.lon = None if lon is None else np.asarray(lon, dtype=float)
-        self.lat = None if lat is None else np.asarray(lat, dtype=float)
+        self.lon: _Floats | None = None if lon is None else np.asarray(lon, dtype=float)
+        self.lat: _Floats | None = None if lat is None else np.asarray(lat, dtype=float)
 
-    def weigh(self, weights: np.ndarray) -> Weighted:
+    def weigh(self, weights: npt.ArrayLike) -> Weighted:
         """Attach a weight array (inf = edge absent) to the topology."""
         weights = np.asarray(weights, dtype=float)
         if weights.shape != (self.n_edges,):
@@ -85,7 +109,8 @@ class CSRGraph:
             # first edge of each slot reaching the slot minimum
             is_min = w_sorted == slot_w[self._slot_of_sorted]
             pos = np.flatnonzero(is_min)
-            first_pos = pos[np.r_[True, self._slot_of_sorted[pos][1:] != self._slot_of_sorted[pos][:-1]]]
+            slot = self._slot_of_sorted[pos]
+            first_pos = pos[np.r_[True, slot[1:] != slot[:-1]]]
             best_edge = self._order[first_pos]
         else:
             slot_w = w_sorted
@@ -94,7 +119,7 @@ class CSRGraph:
                                shape=(self.n_nodes, self.n_nodes))
         return Weighted(self, matrix, best_edge, weights)
 
-    def slots(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def slots(self, u: npt.ArrayLike, v: npt.ArrayLike) -> _Ints:
         """CSR slots of the edges u[i] -> v[i]; raises KeyError if one is missing."""
         key = np.asarray(u, dtype=np.int64) * self.n_nodes + np.asarray(v, dtype=np.int64)
         k = np.searchsorted(self._slot_key, key)
@@ -109,8 +134,8 @@ class CSRGraph:
 class Weighted:
     """A CSR matrix of one weight array and, per slot, the edge that realises it."""
 
-    def __init__(self, graph: CSRGraph, matrix: sp.csr_matrix, best_edge: np.ndarray,
-                 weights: np.ndarray) -> None:
+    def __init__(self, graph: CSRGraph, matrix: sp.csr_matrix[np.float64], best_edge: _Ints,
+                 weights: _Floats) -> None:
         self.graph = graph
         self.matrix = matrix
         self.best_edge = best_edge
@@ -119,8 +144,8 @@ class Weighted:
         self._min_positive: float | None = None
 
     # -- the one search routine -----------------------------------------------------
-    def search(self, sources: Sequence[int],
-               targets: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, sources: _NodeIds,
+               targets: _NodeIds | None = None) -> tuple[_Floats, npt.NDArray[np.int32]]:
         """Distances and predecessors from each source (rows); exact for the targets.
 
         With one source and given targets, the search stops once every target is
@@ -138,27 +163,28 @@ class Weighted:
                 return dist, pred
         return self._dijkstra(sources, np.inf)
 
-    def _dijkstra(self, sources: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray]:
+    def _dijkstra(self, sources: npt.NDArray[np.integer],
+                  limit: float) -> tuple[_Floats, npt.NDArray[np.int32]]:
         dist, pred = dijkstra(self.matrix, directed=True, indices=sources,
                               return_predecessors=True, limit=limit)
         return np.atleast_2d(dist), np.atleast_2d(pred)
 
-    def _guess(self, source: int, targets: np.ndarray) -> float:
+    def _guess(self, source: int, targets: npt.NDArray[np.integer]) -> float:
         """A limit likely to cover the targets: ``a + b x great-circle km`` (inf: none).
 
         ``a`` and ``b`` are fitted once per weighting on a whole shortest-path tree from
         one node, so that the line lies above the distance of 95 % of that tree's nodes.
         """
-        g = self.graph
-        if g.lon is None:
+        lon, lat = self.graph.lon, self.graph.lat
+        if lon is None or lat is None:
             return np.inf
         if self._line is None:
-            self._line = self._fit_line()
+            self._line = self._fit_line(lon, lat)
         a, b = self._line
-        km = great_circle_km(g.lon[source], g.lat[source], g.lon[targets], g.lat[targets])
+        km = great_circle_km(lon[source], lat[source], lon[targets], lat[targets])
         return float(a + b * km.max())
 
-    def _fit_line(self) -> tuple[float, float]:
+    def _fit_line(self, lon: _Floats, lat: _Floats) -> tuple[float, float]:
         g = self.graph
         out_degree = np.diff(g.indptr)
         candidates = np.flatnonzero(out_degree > 0)
@@ -167,7 +193,7 @@ class Weighted:
         source = int(candidates[len(candidates) // 2])
         dist = self._dijkstra(np.array([source]), np.inf)[0][0]
         reached = np.flatnonzero(np.isfinite(dist))
-        km = great_circle_km(g.lon[source], g.lat[source], g.lon[reached], g.lat[reached])
+        km = great_circle_km(lon[source], lat[source], lon[reached], lat[reached])
         d = dist[reached]
         far = km > np.median(km)
         if far.sum() < 10:
@@ -186,7 +212,8 @@ class Weighted:
         return self._min_positive
 
     # -- paths ------------------------------------------------------------------------
-    def edges_of(self, pred_row: np.ndarray, source: int, target: int) -> list[int]:
+    def edges_of(self, pred_row: npt.NDArray[np.integer], source: int,
+                 target: int) -> list[int]:
         """Edge ids of the path to ``target`` in a predecessor row from ``source``."""
         nodes = [target]
         while nodes[-1] != source:
@@ -198,10 +225,11 @@ class Weighted:
         if len(nodes) < 2:
             return []
         arr = np.asarray(nodes, dtype=np.int64)
-        return self.best_edge[self.graph.slots(arr[:-1], arr[1:])].tolist()
+        edges: list[int] = self.best_edge[self.graph.slots(arr[:-1], arr[1:])].tolist()
+        return edges
 
-    def path_sums(self, pred: np.ndarray, sources: np.ndarray, targets: np.ndarray,
-                  values: Sequence[np.ndarray]) -> np.ndarray:
+    def path_sums(self, pred: npt.NDArray[np.integer], sources: _NodeIds, targets: _NodeIds,
+                  values: Sequence[_Floats]) -> _Floats:
         """Sums of per-edge ``values`` along the tree path from each source to each target.
 
         ``pred`` has one row per source. Returns an array (len(values), sources, targets);
@@ -227,7 +255,7 @@ class Weighted:
 
 
 def shortest_through(weighted: Weighted | Sequence[Weighted],
-                     stages: Sequence[Sequence[int]]) -> tuple[float, list[int]]:
+                     stages: Sequence[_NodeIds]) -> tuple[float, list[int]]:
     """Cheapest walk that visits one node of each stage in order.
 
     ``weighted`` is one weighting for every segment, or one per segment (between
@@ -243,30 +271,30 @@ def shortest_through(weighted: Weighted | Sequence[Weighted],
     (cost, edges)
         ``cost`` is ``inf`` and ``edges`` empty when no walk exists.
     """
-    stages = [np.asarray(s, dtype=np.int64) for s in stages]
-    segments = ([weighted] * (len(stages) - 1) if isinstance(weighted, Weighted)
+    stage_nodes = [np.asarray(s, dtype=np.int64) for s in stages]
+    segments = ([weighted] * (len(stage_nodes) - 1) if isinstance(weighted, Weighted)
                 else list(weighted))
-    if len(segments) != len(stages) - 1:
-        raise ValueError(f"{len(stages)} stages need {len(stages) - 1} weightings, "
+    if len(segments) != len(stage_nodes) - 1:
+        raise ValueError(f"{len(stage_nodes)} stages need {len(stage_nodes) - 1} weightings, "
                          f"got {len(segments)}")
-    best = np.zeros(len(stages[0]))
-    back: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for k in range(len(stages) - 1):
-        dist, pred = segments[k].search(stages[k], stages[k + 1])
-        reach = dist[:, stages[k + 1]] + best[:, None]       # rows: from, cols: to
+    best = np.zeros(len(stage_nodes[0]))
+    back: list[tuple[_Ints, npt.NDArray[np.int32], npt.NDArray[np.int64]]] = []
+    for k in range(len(stage_nodes) - 1):
+        dist, pred = segments[k].search(stage_nodes[k], stage_nodes[k + 1])
+        reach = dist[:, stage_nodes[k + 1]] + best[:, None]  # rows: from, cols: to
         arg = np.argmin(reach, axis=0)
-        best = reach[arg, np.arange(len(stages[k + 1]))]
-        back.append((arg, pred, stages[k]))
+        best = reach[arg, np.arange(len(stage_nodes[k + 1]))]
+        back.append((arg, pred, stage_nodes[k]))
     end = int(np.argmin(best))
     total = float(best[end])
     if not np.isfinite(total):
         return total, []
     pieces: list[list[int]] = []
     j = end
-    for k in range(len(stages) - 2, -1, -1):
+    for k in range(len(stage_nodes) - 2, -1, -1):
         arg, pred, sources = back[k]
         i = int(arg[j])
-        target = int(stages[k + 1][j])
+        target = int(stage_nodes[k + 1][j])
         pieces.append(segments[k].edges_of(pred[i], int(sources[i]), target))
         j = i
     return total, [e for piece in reversed(pieces) for e in piece]
