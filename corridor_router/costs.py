@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,9 @@ import pandas as pd
 from ._params import pair_value
 from .graph import EdgeKind, RoutingGraph, gauge_pair, mode_of
 from .scenarios import ResolvedScenario
+
+if TYPE_CHECKING:
+    from .network import Network
 
 __all__ = ["OBJECTIVES", "EdgeValues", "edge_values", "objective_weights"]
 
@@ -30,7 +35,8 @@ class EdgeValues:
     value_of_time: float
 
 
-def edge_values(graph: RoutingGraph, network, resolved: ResolvedScenario) -> EdgeValues:
+def edge_values(graph: RoutingGraph, network: Network, resolved: ResolvedScenario
+                ) -> EdgeValues:
     """Compute km, hours, USD per TEU and availability of every edge."""
     params = resolved.params
     n = graph.n_edges
@@ -94,13 +100,16 @@ class _PlaceEdgeIndex:
     transfer_pairs: list[tuple[str, str]]
     gauge_edges: np.ndarray
     gauge_codes: np.ndarray
-    gauge_pairs: list[tuple[str, str]]
+    gauge_pairs: list[tuple[str, ...]]
     connector_edges: np.ndarray
     connector_codes: np.ndarray
     connector_modes: list[str]
 
 
-def _group(edges: np.ndarray, labels: list) -> tuple[np.ndarray, np.ndarray, list]:
+_Label = TypeVar("_Label", bound=Hashable)
+
+
+def _group(edges: np.ndarray, labels: list[_Label]) -> tuple[np.ndarray, np.ndarray, list[_Label]]:
     if not len(edges):
         return edges, np.zeros(0, dtype=np.int64), []
     codes, uniques = pd.factorize(pd.Series(labels, dtype=object))
@@ -109,7 +118,7 @@ def _group(edges: np.ndarray, labels: list) -> tuple[np.ndarray, np.ndarray, lis
 
 def _kind_masks(graph: RoutingGraph) -> dict[str, np.ndarray]:
     """Edge masks by kind and the place at each edge end, computed once per graph."""
-    masks = graph.cache.get("kind_masks")
+    masks: dict[str, np.ndarray] | None = graph.cache.get("kind_masks")
     if masks is None:
         masks = {"link": graph.kind == EdgeKind.LINK, "wait": graph.kind == EdgeKind.WAIT,
                  "border": graph.kind == EdgeKind.BORDER,
@@ -121,7 +130,7 @@ def _kind_masks(graph: RoutingGraph) -> dict[str, np.ndarray]:
 
 def _place_edge_index(graph: RoutingGraph) -> _PlaceEdgeIndex:
     """The graph's :class:`_PlaceEdgeIndex`, computed once per graph (topology is frozen)."""
-    cached = graph.cache.get("place_edge_index")
+    cached: _PlaceEdgeIndex | None = graph.cache.get("place_edge_index")
     if cached is not None:
         return cached
     kind, la, lb = graph.kind, graph.layer_a, graph.layer_b

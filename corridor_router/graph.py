@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from ._params import pair_key
@@ -14,6 +16,8 @@ from .engine import CSRGraph
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .network import Network
 
 __all__ = ["EdgeKind", "RoutingGraph", "build_graph", "to_networkx"]
 
@@ -57,8 +61,9 @@ class RoutingGraph:
     layer_b: np.ndarray         # object: layer entered
     side: np.ndarray            # object: country where the edge happens ("" at sea)
     csr: CSRGraph
-    #: Derived arrays computed once per graph by other modules (never part of identity).
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: Derived arrays computed once per graph by other modules (never part of identity);
+    #: each module keys and types its own entries.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -91,7 +96,7 @@ def mode_of(layer: str) -> str:
     return layer.split(":", 1)[0]
 
 
-def build_graph(network) -> RoutingGraph:
+def build_graph(network: Network) -> RoutingGraph:
     """Build the virtual graph of a network (all links, whatever their status).
 
     Vectorised; nodes and edges come in a fixed order (links in file order, each
@@ -142,7 +147,8 @@ class _NodeTable:
     def count(self) -> int:
         return len(self.place)
 
-    def extend(self, place, layer, side, keyed) -> None:
+    def extend(self, place: Sequence[int], layer: Sequence[str], side: Sequence[str],
+               keyed: Sequence[bool]) -> None:
         """Append nodes in order; ``keyed`` marks those entered in the index."""
         start = self.count
         self.place.extend(place)
@@ -160,7 +166,7 @@ class _NodeTable:
         return self.index[key]
 
 
-def _edges(n: int, **fields) -> dict[str, np.ndarray]:
+def _edges(n: int, **fields: npt.ArrayLike) -> dict[str, np.ndarray]:
     out = {}
     for k in _EDGE_FIELDS:
         v = fields[k]
@@ -169,7 +175,7 @@ def _edges(n: int, **fields) -> dict[str, np.ndarray]:
     return out
 
 
-def _link_edges(network, nodes: _NodeTable) -> dict[str, np.ndarray]:
+def _link_edges(network: Network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     """Link edges, with a wait edge and a departure node before scheduled departures.
 
     Directions run link by link, forward before backward; each direction visits its
@@ -179,8 +185,9 @@ def _link_edges(network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     places, links = network.places, network.links
     n = len(links)
     place_country = places["country"].to_numpy(dtype=object)
-    a = places.index.get_indexer(links["from"])
-    b = places.index.get_indexer(links["to"])
+    # pandas-stubs type get_indexer's target as an Index; pandas takes any list-like.
+    a = places.index.get_indexer(links["from"])  # type: ignore[arg-type]
+    b = places.index.get_indexer(links["to"])  # type: ignore[arg-type]
     mode = links["mode"].to_numpy(dtype=object)
     gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)
     country = links["country"].to_numpy(dtype=object)
@@ -240,14 +247,15 @@ def _link_edges(network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     )
 
 
-def _border_edges(network, nodes: _NodeTable) -> dict[str, np.ndarray]:
+def _border_edges(network: Network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     """Border edges: each layer of the crossing's mode at the place, from side to side."""
     places, crossings = network.places, network.crossings
     layers_at: dict[int, set[str]] = {}
-    for (p, layer, _side) in nodes.index:
-        layers_at.setdefault(p, set()).add(layer)
-    rows: dict[str, list] = {k: [] for k in _EDGE_FIELDS}
-    place_rows = places.index.get_indexer(crossings["place"])
+    for (place, layer, _side) in nodes.index:
+        layers_at.setdefault(place, set()).add(layer)
+    rows: dict[str, list[int | str | bool]] = {k: [] for k in _EDGE_FIELDS}
+    # pandas-stubs type get_indexer's target as an Index; pandas takes any list-like.
+    place_rows = places.index.get_indexer(crossings["place"])  # type: ignore[arg-type]
     for r, (p, mode, c_from, c_to) in enumerate(zip(
             place_rows, crossings["mode"], crossings["from_country"], crossings["to_country"])):
         for layer in sorted(layers_at.get(int(p), ())):
@@ -260,7 +268,8 @@ def _border_edges(network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     return _edges(len(rows["src"]), **rows)
 
 
-def _place_edges(network, nodes: _NodeTable, place_country: np.ndarray):
+def _place_edges(network: Network, nodes: _NodeTable, place_country: np.ndarray
+                 ) -> tuple[dict[str, np.ndarray], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Per place and side: gauge breaks, transfers and origin/destination connectors.
 
     Each place gets an origin and a destination node (in place order). Edges come place
@@ -312,8 +321,10 @@ def _place_edges(network, nodes: _NodeTable, place_country: np.ndarray):
         "kind": np.where(sea, EdgeKind.PORT_CALL, EdgeKind.TRANSFER), "la": tr["layer_a"],
         "lb": tr["layer_b"], "side": tr["side"]}))
     for order, (kind, frm, to, la, lb) in enumerate((
-            (EdgeKind.START, origin_node[served["p"].to_numpy()], served["id"], "", served["layer"]),
-            (EdgeKind.END, served["id"], dest_node[served["p"].to_numpy()], served["layer"], ""))):
+            (EdgeKind.START, origin_node[served["p"].to_numpy()], served["id"], "",
+             served["layer"]),
+            (EdgeKind.END, served["id"], dest_node[served["p"].to_numpy()], served["layer"],
+             ""))):
         pieces.append(pd.DataFrame({
             "p": served["p"], "srank": served["srank"], "block": 1, "r1": served["lrank"],
             "r2": 1 + order, "r3": 0, "src": np.asarray(frm), "dst": np.asarray(to),
@@ -331,7 +342,7 @@ def gauge_pair(layer_a: str, layer_b: str) -> str:
     return pair_key(layer_a.split(":")[1], layer_b.split(":")[1])
 
 
-def to_networkx(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph:
+def to_networkx(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph[int]:
     """The virtual graph as a networkx MultiDiGraph with ``weight`` and ``edge`` attributes.
 
     Edges with infinite weight (excluded by the scenario or query) are left out. This is
@@ -339,7 +350,7 @@ def to_networkx(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph:
     """
     import networkx as nx  # imported here: routing never needs it (faster cold start)
 
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[int] = nx.MultiDiGraph()
     g.add_nodes_from(range(graph.n_nodes))
     ok = np.isfinite(weights)
     for e in np.flatnonzero(ok):
