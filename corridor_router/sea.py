@@ -7,13 +7,18 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from pyproj import Geod
 from shapely.geometry import LineString
 
 from corridor_router.errors import InvalidInputError, NoRouteError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["DEFAULT_RESTRICTIONS", "PASSAGES", "SeaLeg", "sea_leg"]
 
@@ -50,6 +55,11 @@ _PASSAGE_BY_TAG: Mapping[str, str] = MappingProxyType({v: k for k, v in PASSAGES
 DEFAULT_RESTRICTIONS: tuple[str, ...] = ("arctic", "corinth", "volga_don")
 
 _GEOD = Geod(ellps="WGS84")
+
+#: An edge of the maritime network: its two end nodes, each a ``(lon, lat)`` tuple.
+_Edge: TypeAlias = tuple[tuple[float, float], tuple[float, float]]
+#: networkx adjacency of the maritime network: node -> neighbour -> edge attributes.
+_Adjacency: TypeAlias = dict[tuple[float, float], dict[tuple[float, float], dict[str, Any]]]
 
 #: searoute's graph backend; its default, stated so the cached base graph is shared.
 _BACKEND = "networkx"
@@ -230,7 +240,7 @@ def _run_searoute(
     ``searoute`` stores on it cannot leak into later calls or into other users of
     ``searoute``'s own cached graph.
     """
-    import searoute
+    import searoute  # type: ignore[import-untyped]  # searoute ships no type information
 
     try:
         with warnings.catch_warnings():
@@ -256,7 +266,7 @@ class _Snap:
     """Where a port joins the maritime network: a point on its nearest edge."""
 
     point: tuple[float, float]
-    edge: tuple[tuple[float, float], tuple[float, float]] | None  # None: at a node
+    edge: _Edge | None  # None: at a node
     t: float  # position along ``edge`` from its first node, 0..1
 
 
@@ -276,7 +286,7 @@ def _graph_joined_to(
     nodes = dict(base._node)
     adjacency = dict(base._adj)
     snaps = [_snap(origin), _snap(destination)]
-    by_edge: dict[Any, list[_Snap]] = {}
+    by_edge: dict[_Edge, list[_Snap]] = {}
     for snap in snaps:
         if snap.edge is not None:
             by_edge.setdefault(snap.edge, []).append(snap)
@@ -288,7 +298,9 @@ def _graph_joined_to(
 
 
 def _replace_edge(
-    nodes: dict[Any, Any], adjacency: dict[Any, Any], chain: list[tuple[float, float]]
+    nodes: dict[tuple[float, float], dict[str, Any]],
+    adjacency: _Adjacency,
+    chain: list[tuple[float, float]],
 ) -> None:
     """Replace edge ``chain[0]``-``chain[-1]`` by the path through ``chain`` (in place).
 
@@ -300,7 +312,7 @@ def _replace_edge(
     for node in (u, v):
         adjacency[node] = dict(adjacency[node])
     del adjacency[u][v], adjacency[v][u]
-    for a, b in zip(chain[:-1], chain[1:], strict=True):
+    for a, b in pairwise(chain):
         if a == b:
             continue
         for node in (a, b):
@@ -341,7 +353,13 @@ def _snap(port: tuple[float, float]) -> _Snap:
 
 
 @lru_cache(maxsize=1)
-def _edge_index() -> tuple[list[Any], Any, Any, Any, Any]:
+def _edge_index() -> tuple[
+    list[_Edge],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
     """Undirected edges of the tagged network (sorted) and their end coordinates.
 
     Edges spanning more than 180 degrees of longitude (the zero-length antimeridian
@@ -349,7 +367,7 @@ def _edge_index() -> tuple[list[Any], Any, Any, Any, Any]:
     """
     import numpy as np
 
-    adjacency = _tagged_marnet()._adj
+    adjacency: _Adjacency = _tagged_marnet()._adj
     edges = sorted({(min(u, v), max(u, v)) for u, nbrs in adjacency.items() for v in nbrs})
     edges = [(u, v) for u, v in edges if abs(u[0] - v[0]) <= 180.0]
     coords = np.array([(u[0], u[1], v[0], v[1]) for u, v in edges], dtype=float)
@@ -406,7 +424,7 @@ def _passages_along(
     appended in alphabetical order.
     """
     found: list[str] = []
-    for a, b in zip(path[:-1], path[1:], strict=False):
+    for a, b in pairwise(path):
         tag = _edge_tag(graph, a, b)
         name = _PASSAGE_BY_TAG.get(tag) if tag else None
         if name and name not in found:
@@ -425,7 +443,8 @@ def _edge_tag(graph: Any, a: tuple[float, float], b: tuple[float, float]) -> str
         for db in (0.0, -360.0, 360.0):
             data = graph.get_edge_data((a[0] + da, a[1]), (b[0] + db, b[1]))
             if data is not None:
-                return data.get("passage")
+                tag: str | None = data.get("passage")
+                return tag
     return None
 
 
@@ -458,9 +477,10 @@ def _without_repeats(points: Sequence[tuple[float, float]]) -> list[tuple[float,
     return kept
 
 
-def _geodesic_km(geod: Any, a: tuple[float, float], b: tuple[float, float]) -> float:
+def _geodesic_km(geod: Geod, a: tuple[float, float], b: tuple[float, float]) -> float:
     """Geodesic distance in km between two lon/lat points."""
-    return geod.inv(a[0], a[1], b[0], b[1])[2] / 1000.0
+    metres: float = geod.inv(a[0], a[1], b[0], b[1])[2]  # pyproj types the result as Any
+    return metres / 1000.0
 
 
 def _format_lonlat(lonlat: tuple[float, float]) -> str:
