@@ -134,7 +134,7 @@ def matrix(table: Table, net, n: int, nx_rows: int, seed: int) -> None:
     m = route_matrix(origins, dests, network=net)
     t_ours = time.perf_counter() - start
     g = to_networkx(graph, w)
-    _, values = _values(net, get_scenario(net, None))
+    _values(net, get_scenario(net, None))      # warm: the scenario's values are cached
     rows = net.places.index
     t_nx = 0.0
     for i, o in enumerate(origins[:nx_rows]):
@@ -171,7 +171,8 @@ def scenario_switch(table: Table, net, repeats: int = 3) -> None:
         return g.csr.weigh(objective_weights(values, "cost"))
 
     switch(graph, "all_built")
-    t_switch = min(_timed(lambda: switch(graph, names[i % 2])) for i in range(repeats * 2))
+    t_switch = min(_timed(lambda i=i: switch(graph, names[i % 2]))
+                   for i in range(repeats * 2))
     t_build = min(_timed(lambda: switch(build_graph(net), "all_built")) for _ in range(repeats))
     table.add("scenario switch vs rebuild", f"E={graph.n_edges:,}", _ms(t_switch),
               _ms(t_build), f"{t_build / t_switch:.1f}x",
@@ -202,7 +203,7 @@ def bundled(table: Table, n_queries: int) -> None:
         except CorridorRouterError:
             pass
     ok = ok[:n_queries]
-    times = [_timed(lambda: route(o, d)) for o, d in ok]
+    times = [_timed(lambda o=o, d=d: route(o, d)) for o, d in ok]
     table.add("route() bundled, warm", f"{len(net.links)} links",
               f"p50 {_ms(float(np.median(times)))}", f"p95 {_ms(float(np.percentile(times, 95)))}",
               "", f"{len(ok)} routable seeded queries after warm-up")

@@ -61,7 +61,7 @@ def make_network(folder: str | Path, n_places: int, *, seed: int = 0, grid: int 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     # Two-letter country codes run out at 650: bigger networks get bigger countries.
-    grid = grid or min(_MAX_GRID, max(2, int(round(np.sqrt(max(n_places, 4) / 40)))))
+    grid = grid or min(_MAX_GRID, max(2, round(np.sqrt(max(n_places, 4) / 40))))
     if grid > _MAX_GRID:
         raise ValueError(f"grid must be at most {_MAX_GRID} (two-letter country codes)")
     codes = _codes(grid * grid)
@@ -156,7 +156,8 @@ def make_network(folder: str | Path, n_places: int, *, seed: int = 0, grid: int 
                         "id": f"x{len(crossings)}", "place": bid, "mode": mode,
                         "from_country": codes[a_], "to_country": codes[b_],
                         "dwell_h": round(float(rng.uniform(2, 60)), 2), "dwell_low_h": "",
-                        "dwell_high_h": "", "fee_usd_per_teu": round(float(rng.uniform(20, 400)), 2),
+                        "dwell_high_h": "",
+                        "fee_usd_per_teu": round(float(rng.uniform(20, 400)), 2),
                         "source": "syn", "notes": ""})
 
     # Ports: the westernmost place of the first cell of each row, plus sea links between them.
@@ -180,7 +181,8 @@ def make_network(folder: str | Path, n_places: int, *, seed: int = 0, grid: int 
     (folder / "sources.csv").write_text(
         "id,title,publisher,year,url,confidence,notes\n"
         f"syn,Synthetic network (seed {seed}),corridor_router benchmarks,2026,,EST,"
-        "random places; lengths = geodesic x U(1.05 1.6) circuity; parameters chosen as round numbers\n",
+        "random places; lengths = geodesic x U(1.05 1.6) circuity; "
+        "parameters chosen as round numbers\n",
         encoding="utf-8")
     (folder / "params.toml").write_text(_PARAMS, encoding="utf-8")
     (folder / "scenarios.toml").write_text(_SCENARIOS, encoding="utf-8")

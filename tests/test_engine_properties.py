@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -60,7 +62,7 @@ def test_single_pair_one_to_many_and_matrix_equal_networkx(graph, data):
     else:
         assert total == pytest.approx(expected)
         assert sum(w[e] for e in path) == pytest.approx(total)
-        assert all(dst[a] == src[b] for a, b in zip(path[:-1], path[1:]))
+        assert all(dst[a] == src[b] for a, b in itertools.pairwise(path))
     # many-to-many: whole trees, and sums along tree paths equal the distances
     sources = list(range(n))
     dist, pred = weighted.search(sources)
@@ -140,12 +142,12 @@ def test_alternatives_are_loopless_distinct_and_sorted(nets):
         assert _objective_value(alts[0], objective) == pytest.approx(
             _objective_value(best, objective))
         values = [_objective_value(a, objective) for a in alts]
-        assert all(a <= b + 1e-9 * max(1.0, abs(b)) for a, b in zip(values, values[1:]))
+        assert all(a <= b + 1e-9 * max(1.0, abs(b)) for a, b in itertools.pairwise(values))
         sigs = [tuple(zip(a.legs.loc[a.legs["kind"] == "link", "ref"],
                           a.legs.loc[a.legs["kind"] == "link", "from_id"])) for a in alts]
         assert len(set(sigs)) == len(sigs)
         for a in alts:
-            stops = [a.legs["from_id"].iloc[0]] + list(a.legs["to_id"])
+            stops = [a.legs["from_id"].iloc[0], *list(a.legs["to_id"])]
             visits = [p for i, p in enumerate(stops) if i == 0 or p != stops[i - 1]]
             assert len(visits) == len(set(visits))
         checked += 1
@@ -199,7 +201,7 @@ def test_yen_equals_networkx_shortest_simple_paths(graph, k, data):
     assert [float(w[p].sum()) for p in paths] == pytest.approx(expected)
     for p in paths:                 # loopless walks from s to t
         nodes = [s] + [int(dst[e]) for e in p]
-        assert all(dst[a] == src[b] for a, b in zip(p[:-1], p[1:]))
+        assert all(dst[a] == src[b] for a, b in itertools.pairwise(p))
         assert nodes[-1] == t and len(set(nodes)) == len(nodes)
     assert len({tuple(p) for p in paths}) == len(paths)
 

@@ -96,7 +96,7 @@ def test_engine_with_parallel_edges_and_via_stages_equals_brute_force(graph_data
     best = np.inf
     for combo in itertools.product(*stages):
         cost = 0.0
-        for a, b in zip(combo[:-1], combo[1:]):
+        for a, b in itertools.pairwise(combo):
             cost += lengths[a].get(b, np.inf)
         best = min(best, cost)
     if not np.isfinite(best):
@@ -105,7 +105,7 @@ def test_engine_with_parallel_edges_and_via_stages_equals_brute_force(graph_data
     assert total == pytest.approx(best)
     # the returned edges form a walk whose weights add up to the total
     assert sum(w[e] for e in path) == pytest.approx(total)
-    for e1, e2 in zip(path[:-1], path[1:]):
+    for e1, e2 in itertools.pairwise(path):
         assert dst[e1] == src[e2]
     if path:
         assert src[path[0]] in stages[0] and dst[path[-1]] in stages[-1]

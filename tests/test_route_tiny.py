@@ -135,7 +135,7 @@ def test_scenario_objects_override_parameters_without_touching_the_network(tiny)
 
 
 def test_override_that_matches_nothing_is_an_error(tiny):
-    with pytest.raises(ScenarioError, match="links.nope"):
+    with pytest.raises(ScenarioError, match=r"links\.nope"):
         route("alpha", "echo", network=tiny,
               scenario=Scenario(overrides={"links.nope.speed_kmh": 10}))
     with pytest.raises(ScenarioError, match="close"):
