@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .errors import InvalidInputError
 from .routing import Route
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from .network import Network
@@ -25,7 +27,15 @@ _EVENT_STYLE = {
 }
 
 
-def _named(routes: Route | Sequence[Route] | Mapping[str, Route]) -> dict[str, Route]:
+#: What the drawing functions accept. A mapping's values that are not routes (such as the
+#: :class:`~corridor_router.errors.NoRouteError` that
+#: :func:`~corridor_router.compare.compare_routes` keeps for an alternative without a
+#: route) are skipped.
+_Routes = Route | Sequence[Route] | Mapping[str, Route | Exception]
+
+
+def _named(routes: _Routes) -> dict[str, Route]:
+    """The routes to draw by label; a mapping's values that are not routes are skipped."""
     if isinstance(routes, Route):
         return {routes.corridor or routes.scenario.name: routes}
     if isinstance(routes, Mapping):
@@ -39,14 +49,15 @@ def _named(routes: Route | Sequence[Route] | Mapping[str, Route]) -> dict[str, R
     return out
 
 
-def _figure(nrows: int, ncols: int, size: tuple[float, float]):
-    from matplotlib.figure import Figure  # no pyplot: no global state, no display needed
+def _figure(nrows: int, ncols: int, size: tuple[float, float]) -> tuple[Figure, list[Axes]]:
+    """A figure (no pyplot: no global state, no display needed) and its axes, row by row."""
+    from matplotlib.figure import Figure
     fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.subplots(nrows, ncols, squeeze=False)
+    axes: list[Axes] = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    return fig, axes
 
 
-def tcd_chart(routes: Route | Sequence[Route] | Mapping[str, Route], *,
-              title: str | None = None) -> Figure:
+def tcd_chart(routes: _Routes, *, title: str | None = None) -> Figure:
     """Cumulative cost and time against distance for one or several routes.
 
     Each leg adds distance (a sloped segment); borders, gauge breaks, transfers, port
@@ -55,7 +66,9 @@ def tcd_chart(routes: Route | Sequence[Route] | Mapping[str, Route], *,
     Parameters
     ----------
     routes : Route, sequence of Route, or mapping of name to Route
-        The routes to draw; a mapping's keys label them.
+        The routes to draw; a mapping's keys label them, and its values that are not
+        routes (e.g. the errors kept by :func:`~corridor_router.compare.compare_routes`)
+        are skipped.
     title : str, optional
         Figure title (default: origin -> destination).
 
@@ -64,12 +77,16 @@ def tcd_chart(routes: Route | Sequence[Route] | Mapping[str, Route], *,
     matplotlib.figure.Figure
         Two panels: cost (USD per TEU) and time (days) against distance (km). Save it
         with ``fig.savefig("chart.png")``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``routes`` holds no route (it is a ``ValueError`` too).
     """
     named = _named(routes)
     if not named:
-        raise ValueError("tcd_chart needs at least one Route.")
-    fig, axes = _figure(1, 2, (13, 5.5))
-    ax_cost, ax_time = axes[0]
+        raise InvalidInputError("tcd_chart needs at least one Route.")
+    fig, (ax_cost, ax_time) = _figure(1, 2, (13, 5.5))
     seen: set[str] = set()
     for i, (name, r) in enumerate(named.items()):
         legs = r.legs
@@ -106,14 +123,14 @@ def tcd_chart(routes: Route | Sequence[Route] | Mapping[str, Route], *,
     return fig
 
 
-def route_map(routes: Route | Sequence[Route] | Mapping[str, Route], *,
-              network: Network | None = None, title: str | None = None) -> Figure:
+def route_map(routes: _Routes, *, network: Network | None = None,
+              title: str | None = None) -> Figure:
     """A static map of routes (lon/lat), with the network's places as context.
 
     Parameters
     ----------
     routes : Route, sequence of Route, or mapping of name to Route
-        The routes to draw.
+        The routes to draw (as for :func:`tcd_chart`).
     network : Network, optional
         Draws its links (thin grey) and places beneath the routes.
     title : str, optional
@@ -122,12 +139,16 @@ def route_map(routes: Route | Sequence[Route] | Mapping[str, Route], *,
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    InvalidInputError
+        If ``routes`` holds no route (it is a ``ValueError`` too).
     """
     named = _named(routes)
     if not named:
-        raise ValueError("route_map needs at least one Route.")
-    fig, axes = _figure(1, 1, (10, 8))
-    ax = axes[0][0]
+        raise InvalidInputError("route_map needs at least one Route.")
+    fig, (ax,) = _figure(1, 1, (10, 8))
     if network is not None:
         network.links.plot(ax=ax, color="0.85", lw=0.6)
         network.places.plot(ax=ax, color="0.55", markersize=6)
