@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ._validate import MODES, Problems, split_list
+from ._validate import (
+    FIELD_BOUNDS,
+    GAUGES,
+    MODES,
+    PRICE_YEARS,
+    Bound,
+    Problems,
+    is_country,
+    split_list,
+)
+from .errors import shown
 
-__all__ = ["check_sources", "mode_value", "pair_key", "pair_value", "source_ids", "validate"]
+__all__ = [
+    "as_number",
+    "check_sources",
+    "mode_value",
+    "pair_key",
+    "pair_value",
+    "source_ids",
+    "validate",
+]
 
 FILE = "params.toml"
 MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
 PAIR_KEYS = ("cost_usd_per_teu", "hours")
+#: Tables of params.toml whose entries are keyed by a mode or by a pair of modes/gauges.
+SECTIONS = ("modes", "transfer", "gauge_break", "connector")
 
 
 def pair_key(a: object, b: object) -> str:
@@ -25,41 +47,80 @@ def pair_key(a: object, b: object) -> str:
 def mode_value(params: Mapping[str, Any], mode: str, country: str, key: str) -> float:
     """A per-mode value (``speed_kmh`` or ``rate_usd_per_teu_km``), country first."""
     table = params["modes"][mode]
-    country_table = table.get("countries", {}).get(country, {})
-    if key in country_table:
+    countries = table.get("countries", {})
+    country_table = countries.get(country, {}) if isinstance(countries, Mapping) else {}
+    if isinstance(country_table, Mapping) and key in country_table:
         return float(country_table[key])
     return float(table[key])
 
 
-def pair_value(params: Mapping[str, Any], section: str, a: object, b: object) -> tuple[float, float]:
+def pair_value(params: Mapping[str, Any], section: str, a: object, b: object
+               ) -> tuple[float, float]:
     """(cost_usd_per_teu, hours) of a transfer or gauge-break pair."""
     entry = params[section][pair_key(a, b)]
     return float(entry["cost_usd_per_teu"]), float(entry["hours"])
 
 
 def source_ids(value: Any) -> tuple[str, ...]:
-    """Source ids of a TOML ``source`` value: a list, or a string of ``;``-separated ids."""
+    """Source ids of a TOML ``source`` value: a list, or a string of ``;``-separated ids.
+
+    Anything else (a number, a table...) has no source ids; :func:`check_sources`
+    reports it.
+    """
     if isinstance(value, str):
         return split_list(value)
-    return tuple(str(v) for v in (value or ()))
+    if isinstance(value, list):
+        return tuple(s for v in value if isinstance(v, str) for s in split_list(v))
+    return ()
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) \
-        and value >= 0
+def as_number(value: Any) -> float | None:
+    """``value`` as a finite float if it is a TOML (or numpy) number, else None.
+
+    Booleans are not numbers; integers too large for a float are not finite.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
-def check_sources(entry: Mapping, key: str, problems: Problems, known: set[str],
+def check_sources(entry: Mapping[str, Any], key: str, problems: Problems, known: set[str],
                   file: str = FILE) -> tuple[str, ...]:
     """A TOML table's ``source`` must name ids of sources.csv; returns the ids."""
-    srcs = source_ids(entry.get("source"))
+    value = entry.get("source")
+    where = f"{key}.source"
+    if value is not None and not isinstance(value, str) and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        problems.add(file, None, where, f"{shown(value)} is not a source id or a list of them",
+                     'write source = ["<id>", ...] with ids from sources.csv')
+        return ()
+    srcs = source_ids(value)
     if not srcs:
-        problems.add(file, None, f"{key}.source", "no source", "name the source id of these values")
+        problems.add(file, None, where, "no source", "name the source id of these values")
     for s in srcs:
         if s not in known:
-            problems.add(file, None, f"{key}.source", f"source id {s!r} is not in sources.csv",
+            problems.add(file, None, where, f"source id {shown(s)} is not in sources.csv",
                          "add it to sources.csv or correct the id")
     return srcs
+
+
+def check_value(value: Any, bound: Bound, where: str, problems: Problems,
+                file: str = FILE) -> float | None:
+    """A TOML value that must be a number within ``bound``; the number, or None."""
+    number = as_number(value)
+    if number is None:
+        problems.add(file, None, where, f"{shown(value)} is not a finite number",
+                     f"write a plain number ({bound.unit})")
+        return None
+    message = bound.problem(number)
+    if message:
+        problems.add(file, None, where, message, bound.fix)
+        return None
+    return number
 
 
 def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Problems,
@@ -69,80 +130,154 @@ def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Proble
                      f"add [{key}] with {', '.join(needed)} and source")
         return
     for k in needed:
+        bound = FIELD_BOUNDS[k]
+        value = None
         if k in entry:
-            if not _number(entry[k]):
-                problems.add(FILE, None, f"{key}.{k}", f"{entry[k]!r} is not a non-negative number",
-                             "write a plain non-negative number")
+            value = check_value(entry[k], bound, f"{key}.{k}", problems)
         elif all_needed:
             problems.add(FILE, None, f"{key}.{k}", "value is missing", f"add {k} = <number>")
-        low, high = entry.get(f"{k}_low"), entry.get(f"{k}_high")
-        for name, bound in ((f"{k}_low", low), (f"{k}_high", high)):
-            if bound is not None and not _number(bound):
-                problems.add(FILE, None, f"{key}.{name}", f"{bound!r} is not a non-negative number",
-                             "write a plain non-negative number")
-        value = entry.get(k)
-        if _number(value) and ((low is not None and _number(low) and low > value)
-                               or (high is not None and _number(high) and high < value)):
+        low, high = None, None
+        if f"{k}_low" in entry:
+            low = check_value(entry[f"{k}_low"], bound, f"{key}.{k}_low", problems)
+        if f"{k}_high" in entry:
+            high = check_value(entry[f"{k}_high"], bound, f"{key}.{k}_high", problems)
+        if value is not None and ((low is not None and low > value)
+                                  or (high is not None and high < value)):
             problems.add(FILE, None, f"{key}.{k}", f"{value:g} lies outside its sourced range "
-                         f"{low}..{high}", f"make {k}_low <= {k} <= {k}_high")
+                         f"{_range(low)}..{_range(high)}", f"make {k}_low <= {k} <= {k}_high")
     check_sources(entry, key, problems, known)
 
 
-def validate(params: dict, problems: Problems, known: set[str], places, links) -> None:
-    """Check that params cover every mode, transfer, gauge pair and connector the network uses."""
-    for key in ("currency", "price_year", "unit"):
-        if key not in params:
-            problems.add(FILE, None, key, "is missing", f"add {key} at the top of {FILE}")
-    if params.get("currency", "USD") != "USD":
-        problems.add(FILE, None, "currency", "only USD is supported", "convert figures to USD")
-    if params.get("unit", "TEU") != "TEU":
-        problems.add(FILE, None, "unit", "only TEU is supported", "express figures per TEU")
-    check_sources(params, "(top level)", problems, known)
-    _check_table(params.get("value_of_time"), "value_of_time", ("usd_per_teu_h",), problems, known)
+def _range(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
 
-    used_modes = set(links["mode"]) & set(MODES)
-    modes = params.get("modes", {})
-    for mode in sorted(used_modes):
-        entry = modes.get(mode)
-        _check_table(entry, f"modes.{mode}", MODE_KEYS, problems, known)
-        if isinstance(entry, Mapping):
-            for cc, sub in entry.get("countries", {}).items():
-                _check_table(sub, f"modes.{mode}.countries.{cc}", MODE_KEYS, problems, known,
-                             all_needed=False)
-            speeds = entry.get("speed_kmh")
-            if speeds == 0:
-                problems.add(FILE, None, f"modes.{mode}.speed_kmh", "speed must be above zero",
-                             "enter a positive speed")
+
+def _section(params: Mapping[str, Any], name: str, problems: Problems) -> Mapping[str, Any]:
+    """A table of params.toml (empty if absent; reported and empty if not a table)."""
+    value = params.get(name, {})
+    if isinstance(value, Mapping):
+        return value
+    problems.add(FILE, None, name, f"{shown(value)} is not a table",
+                 f"write [{name}.<key>] tables (see networks/README.md)")
+    return {}
+
+
+def _valid_pair(key: str, names: tuple[str, ...]) -> bool:
+    parts = key.split("-")
+    return len(parts) == 2 and all(p in names for p in parts) and parts[0] != parts[1] \
+        and pair_key(*parts) == key
+
+
+def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
+             places: pd.DataFrame, links: pd.DataFrame) -> None:
+    """Check types, bounds and sources of params, and that they cover the network.
+
+    Every mode, transfer, gauge pair and connector the network uses must have figures.
+    """
+    _check_header(params, problems, known)
+    _check_table(params.get("value_of_time"), "value_of_time", ("usd_per_teu_h",), problems,
+                 known)
+    sections = {name: _section(params, name, problems) for name in SECTIONS}
+
+    link_mode = links["mode"].to_numpy(dtype=object)
+    used_modes = set(link_mode.tolist()) & set(MODES)
+    for mode, entry in sections["modes"].items():
+        if mode not in MODES:
+            problems.add(FILE, None, f"modes.{mode}", f"unknown mode {shown(mode)}",
+                         f"use one of: {', '.join(MODES)}")
+            continue
+        _check_mode(entry, mode, problems, known, needed=mode in used_modes)
+    for mode in sorted(used_modes - set(sections["modes"])):
+        _check_table(None, f"modes.{mode}", MODE_KEYS, problems, known)
 
     # Modes that can start or end a trip, and pairs that meet at a place.
     place_modes = {m for ms in places["modes"] for m in ms}
-    for mode in sorted(place_modes & used_modes):
-        _check_table(params.get("connector", {}).get(mode), f"connector.{mode}", PAIR_KEYS,
-                     problems, known)
-    pairs = set()
+    pairs: set[str] = set()
     for ms in places["modes"]:
         ms = sorted(set(ms) & used_modes)
         pairs.update(pair_key(a, b) for i, a in enumerate(ms) for b in ms[i + 1:])
-    for pair in sorted(pairs):
-        _check_table(params.get("transfer", {}).get(pair), f'transfer."{pair}"', PAIR_KEYS,
-                     problems, known)
-    rail = links[links["mode"] == "rail"]
+    rail = link_mode == "rail"
+    gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)[rail]
     gauges_at: dict[str, set[int]] = {}
     for end in ("from", "to"):
-        for pid, g in zip(rail[end], rail["gauge_mm"]):
-            if g is not None and g is not np.nan and not _isna(g):
+        for pid, g in zip(links[end].to_numpy(dtype=object)[rail].tolist(), gauge.tolist()):
+            if g in GAUGES:
                 gauges_at.setdefault(pid, set()).add(int(g))
-    gpairs = set()
-    for gs in gauges_at.values():
-        gs = sorted(gs)
+    gpairs: set[str] = set()
+    for gset in gauges_at.values():
+        gs = sorted(gset)
         gpairs.update(pair_key(a, b) for i, a in enumerate(gs) for b in gs[i + 1:])
-    for pair in sorted(gpairs):
-        _check_table(params.get("gauge_break", {}).get(pair), f'gauge_break."{pair}"', PAIR_KEYS,
-                     problems, known)
+    needed = {
+        "connector": place_modes & used_modes,
+        "transfer": pairs,
+        "gauge_break": gpairs,
+    }
+    names = {"connector": MODES, "transfer": MODES, "gauge_break": tuple(map(str, GAUGES))}
+    for section, required in needed.items():
+        table = sections[section]
+        for key in sorted(set(table) | required):
+            shown_key = f'{section}."{key}"' if section != "connector" else f"{section}.{key}"
+            ok = key in names[section] if section == "connector" \
+                else _valid_pair(key, names[section])
+            if not ok:
+                what = "mode" if section == "connector" else "pair"
+                problems.add(FILE, None, shown_key, f"unknown {what} {shown(key)}",
+                             _key_fix(section))
+                continue
+            _check_table(table.get(key), shown_key, PAIR_KEYS, problems, known)
 
 
-def _isna(value: Any) -> bool:
-    try:
-        return bool(np.isnan(value))
-    except TypeError:
-        return value is None or str(value) == "<NA>"
+def _key_fix(section: str) -> str:
+    if section == "connector":
+        return f"use one of: {', '.join(MODES)}"
+    if section == "transfer":
+        return 'name two different modes, sorted and joined by "-", e.g. "rail-road"'
+    return ('name two different gauges in mm, ascending and joined by "-", e.g. "1520-1676", '
+            f"from {', '.join(map(str, GAUGES))}")
+
+
+def _check_header(params: Mapping[str, Any], problems: Problems, known: set[str]) -> None:
+    """The top-level keys: currency, unit, price_year and source."""
+    for key, want in (("currency", "USD"), ("unit", "TEU")):
+        if key not in params:
+            problems.add(FILE, None, key, "is missing",
+                         f'add {key} = "{want}" at the top of {FILE}')
+        elif params[key] != want:
+            problems.add(FILE, None, key, f"{shown(params[key])} is not supported",
+                         f'write {key} = "{want}" (convert figures to {want})')
+    year = params.get("price_year")
+    if "price_year" not in params:
+        problems.add(FILE, None, "price_year", "is missing",
+                     f"add price_year = <year> at the top of {FILE}")
+    elif isinstance(year, bool) or not isinstance(year, int):
+        problems.add(FILE, None, "price_year", f"{shown(year)} is not a year",
+                     "write the year of the prices as a whole number, e.g. price_year = 2023")
+    elif not PRICE_YEARS[0] <= year <= PRICE_YEARS[1]:
+        problems.add(FILE, None, "price_year",
+                     f"{shown(year)} is not a plausible price year "
+                     f"({PRICE_YEARS[0]}..{PRICE_YEARS[1]})",
+                     "write the year of the prices, e.g. price_year = 2023")
+    check_sources(params, "(top level)", problems, known)
+
+
+def _check_mode(entry: Any, mode: str, problems: Problems, known: set[str], *,
+                needed: bool) -> None:
+    key = f"modes.{mode}"
+    if not isinstance(entry, Mapping):
+        _check_table(entry, key, MODE_KEYS, problems, known)
+        return
+    _check_table(entry, key, MODE_KEYS, problems, known, all_needed=needed)
+    countries = entry.get("countries", {})
+    if not isinstance(countries, Mapping):
+        problems.add(FILE, None, f"{key}.countries", f"{shown(countries)} is not a table",
+                     f"write [{key}.countries.<CC>] tables")
+        return
+    for cc, sub in countries.items():
+        if not is_country(cc):
+            problems.add(FILE, None, f"{key}.countries.{cc}",
+                         f"{shown(cc)} is not an ISO 3166-1 alpha-2 code",
+                         "use a two-letter upper-case code such as PK, AF, UZ")
+            continue
+        _check_table(sub, f"{key}.countries.{cc}", MODE_KEYS, problems, known,
+                     all_needed=False)
+

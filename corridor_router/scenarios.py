@@ -3,24 +3,71 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from ._validate import STATUSES, Problems
-from .errors import ScenarioError
+from ._cache import LRU
+from ._validate import FIELD_BOUNDS, MAX_LENGTH_KM, STATUSES, Bound, Problems
+from .errors import InputTypeError, ScenarioError, shown
 
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["ResolvedScenario", "Scenario", "get_scenario", "validate_scenario"]
+__all__ = ["ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
+           "validate_scenario"]
 
 _MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
 _PAIR_KEYS = ("cost_usd_per_teu", "hours")
+#: Scenarios checked against a network, by content, kept per network (bounded).
+CHECKED_SCENARIOS = 256
+
+
+#: Most a what-if override value may be, whatever its unit.
+WHAT_IF_MAX = 1e9
+#: Least speed of a what-if override, km/h.
+WHAT_IF_MIN_SPEED_KMH = 1e-3
+#: Bounds of the override values of a Scenario built in Python. What-if studies go
+#: beyond plausible figures on purpose (check_claim's break-even search tries speeds
+#: from 0.001 to 100,000 km/h), so these are wider than the physical bounds the data
+#: (and scenarios.toml) must keep, but they still keep every route total finite: a leg
+#: takes at most MAX_LENGTH_KM / WHAT_IF_MIN_SPEED_KMH = 2.5e7 hours and costs at most
+#: MAX_LENGTH_KM * WHAT_IF_MAX = 2.5e13 USD per TEU.
+WHAT_IF_BOUNDS: dict[str, Bound] = {
+    name: Bound(WHAT_IF_MIN_SPEED_KMH if name == "speed_kmh" else bound.low,
+                max(bound.high, WHAT_IF_MAX), bound.unit,
+                why_low="it would make the hours of a leg of "
+                        f"{MAX_LENGTH_KM:,.0f} km infinite" if name == "speed_kmh" else "",
+                why_high="too large for a what-if to mean anything",
+                positive=bound.positive)
+    for name, bound in FIELD_BOUNDS.items()
+}
+
+
+class ScenarioTypeError(ScenarioError, InputTypeError):
+    """A scenario argument of the wrong type: a ScenarioError and a TypeError alike."""
+
+
+def _override_value(key: str, value: Any, name: str) -> float:
+    """An override value as a float: a finite int, float or numpy number (not a bool)."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise ScenarioTypeError(
+            f"Scenario {shown(name)}: override {shown(key)} must be a number, got "
+            f"{type(value).__name__} {shown(value)}.")
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ScenarioError(f"Scenario {shown(name)}: override {shown(key)} must be a finite "
+                            f"number, got {shown(value)}.")
+    return number
 
 
 @dataclass(frozen=True)
@@ -39,11 +86,32 @@ class Scenario:
         Place, link or crossing ids (or place names) that are shut.
     overrides : Mapping[str, float]
         Parameter changes by dotted key, e.g. ``{"crossings.torkham_road_pk_af.dwell_h": 9.9}``
-        or ``{"tags.ml1.speed_kmh": 120}``. See ``networks/README.md``.
+        or ``{"tags.ml1.speed_kmh": 120}``. See ``networks/README.md``. Values are
+        numbers (numpy numbers too, not bools), stored as floats.
     description : str
         One-line rationale.
     source : tuple of str
         Source ids behind the scenario's figures.
+
+    Raises
+    ------
+    ScenarioError
+        For an argument of the wrong type (then also a :class:`TypeError`) or a
+        non-finite override. Whether the keys name things a network has is checked
+        when the scenario is used with that network.
+
+    Examples
+    --------
+    >>> s = Scenario("fast ml1", overrides={"tags.ml1.speed_kmh": 120})
+    >>> s.overrides["tags.ml1.speed_kmh"]
+    120.0
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(s)) == s
+    True
+    >>> Scenario("x", overrides={"tags.ml1.speed_kmh": "fast"})
+    Traceback (most recent call last):
+    ...
+    corridor_router.scenarios.ScenarioTypeError: Scenario 'x': override ... got str 'fast'.
     """
 
     name: str = "custom"
@@ -55,26 +123,47 @@ class Scenario:
     source: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name:
-            raise ScenarioError(f"A scenario's name must be a non-empty string, not {self.name!r}.")
+        if not isinstance(self.name, str):
+            raise ScenarioTypeError(f"A scenario's name must be a str, not "
+                                    f"{type(self.name).__name__} {shown(self.name)}.")
+        if not self.name:
+            raise ScenarioError("A scenario's name must be a non-empty string.")
+        if not isinstance(self.description, str):
+            raise ScenarioTypeError(f"Scenario {shown(self.name)}: description must be a str, "
+                                    f"not {type(self.description).__name__}.")
         for name in ("statuses", "build", "close", "source"):
             value = getattr(self, name)
             if value is None:
                 value = ("operational",) if name == "statuses" else ()
             if isinstance(value, str):
                 value = (value,)
-            if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
-                raise ScenarioError(
-                    f"Scenario {self.name!r}: {name} must be a list of strings, got {value!r}.")
-            object.__setattr__(self, name, tuple(value))
+            items = tuple(value) if isinstance(value, Iterable) and not isinstance(
+                value, Mapping | bytes) else None
+            if items is None or not all(isinstance(v, str) for v in items):
+                raise ScenarioTypeError(f"Scenario {shown(self.name)}: {name} must be a list "
+                                        f"of strings, got {shown(value)}.")
+            object.__setattr__(self, name, items)
         overrides = {} if self.overrides is None else self.overrides
         if not isinstance(overrides, Mapping):
-            raise ScenarioError(f"Scenario {self.name!r}: overrides must be a mapping of "
-                                f"dotted keys to numbers, got {overrides!r}.")
-        object.__setattr__(self, "overrides", MappingProxyType(dict(overrides)))
+            raise ScenarioTypeError(f"Scenario {shown(self.name)}: overrides must be a mapping "
+                                    f"of dotted keys to numbers, got {shown(overrides)}.")
+        checked: dict[str, float] = {}
+        for key, value in overrides.items():
+            if not isinstance(key, str):
+                raise ScenarioTypeError(
+                    f"Scenario {shown(self.name)}: override keys must be dotted str keys such "
+                    f"as 'tags.ml1.speed_kmh', got {type(key).__name__} {shown(key)}.")
+            checked[key] = _override_value(key, value, self.name)
+        object.__setattr__(self, "overrides", MappingProxyType(checked))
+
+    def __reduce__(self) -> tuple[type[Scenario], tuple[Any, ...]]:
+        # overrides is a read-only MappingProxyType, which pickle cannot store: rebuild
+        # the scenario from its arguments (checked again on the way in).
+        return (Scenario, (self.name, self.statuses, self.build, self.close,
+                           dict(self.overrides), self.description, self.source))
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[Any, ...]:
         """A hashable identity of the scenario's content (for caching)."""
         return (self.statuses, self.build, self.close, tuple(sorted(self.overrides.items())))
 
@@ -86,21 +175,31 @@ class Scenario:
 
 
 def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
-    """The scenario object for a name, an object, or None (the network's baseline)."""
+    """The scenario object for a name, an object, or None (the network's baseline).
+
+    A :class:`Scenario` object is checked against the network once per content (the
+    network keeps the last :data:`CHECKED_SCENARIOS` checked ones).
+    """
     if scenario is None:
         return network.scenarios.get("baseline", Scenario(name="baseline"))
     if isinstance(scenario, Scenario):
-        checked = network._cache.setdefault("checked_scenarios", set())
-        if scenario.key not in checked:
+        checked = network._cache.get("checked_scenarios")
+        if not isinstance(checked, LRU):
+            checked = network._cache.setdefault("checked_scenarios",
+                                                LRU[tuple[Any, ...], bool](CHECKED_SCENARIOS))
+
+        def check() -> bool:
             validate_scenario(scenario, network)
-            checked.add(scenario.key)
+            return True
+
+        checked.get_or_make(scenario.key, check)
         return scenario
     if isinstance(scenario, str):
         if scenario in network.scenarios:
             return network.scenarios[scenario]
         known = ", ".join(sorted(network.scenarios)) or "(none)"
-        raise ScenarioError(f"Unknown scenario {scenario!r}. Known scenarios: {known}.")
-    raise ScenarioError(
+        raise ScenarioError(f"Unknown scenario {shown(scenario)}. Known scenarios: {known}.")
+    raise ScenarioTypeError(
         f"scenario must be a name or a Scenario, not {type(scenario).__name__}."
     )
 
@@ -108,7 +207,8 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
 def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
     if "close_targets" not in network._cache:
         network._cache["close_targets"] = _build_close_targets(network)
-    return network._cache["close_targets"]
+    targets: dict[str, tuple[str, str]] = network._cache["close_targets"]
+    return targets
 
 
 def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
@@ -125,41 +225,52 @@ def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
 def resolve_target(network: Network, item: str) -> tuple[str, str]:
     """Map an id or place name to ("place"|"link"|"crossing"|"country", id); raise if unknown."""
     from .errors import PlaceNotFoundError
+    if not isinstance(item, str):
+        raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
+                                f"not {type(item).__name__} {shown(item)}.")
     targets = _close_targets(network)
     if item in targets:
         return targets[item]
     countries = set(network.places["country"])
-    if isinstance(item, str) and item.upper() == item and item in countries:
+    if item.upper() == item and item in countries:
         return ("country", item)
     try:
         return ("place", network.find_place(item))
     except PlaceNotFoundError as err:
         hint = f" Did you mean {', '.join(map(repr, err.suggestions))}?" if err.suggestions else ""
         raise ScenarioError(
-            f"{item!r} matches no place, link, crossing or country of the network.{hint} "
+            f"{shown(item)} matches no place, link, crossing or country of the network.{hint} "
             "Use a place name or id, a link or crossing id, or a two-letter country code."
         ) from err
 
 
-def validate_scenario(scenario: Scenario, network: Network, problems: Problems | None = None) -> None:
-    """Check a scenario against a network; raise ScenarioError (or add to ``problems``)."""
+def validate_scenario(scenario: Scenario, network: Network,
+                      problems: Problems | None = None) -> None:
+    """Check a scenario against a network; raise ScenarioError (or add to ``problems``).
+
+    With ``problems`` (the scenarios of scenarios.toml, which are data) override values
+    must lie within the physical bounds of :data:`~corridor_router._validate.FIELD_BOUNDS`;
+    without (a Scenario built in Python, a what-if) within :data:`WHAT_IF_BOUNDS`.
+    """
     errors: list[str] = []
     for s in scenario.statuses:
         if s not in STATUSES:
-            errors.append(f"status {s!r} is unknown (use {', '.join(STATUSES)})")
+            errors.append(f"status {shown(s)} is unknown (use {', '.join(STATUSES)})")
     tags = _tags(network)
     for t in scenario.build:
         if t not in tags:
-            errors.append(f"build tag {t!r} is carried by no link (known tags: {', '.join(sorted(tags))})")
+            errors.append(f"build tag {shown(t)} is carried by no link "
+                          f"(known tags: {', '.join(sorted(tags))})")
     for item in scenario.close:
         try:
             resolve_target(network, item)
         except ScenarioError as err:
             errors.append(f"close: {err}")
     for key, value in scenario.overrides.items():
-        message = _check_override(network, key, value)
+        message = _check_override(network, key, value,
+                                  FIELD_BOUNDS if problems is not None else WHAT_IF_BOUNDS)
         if message:
-            errors.append(f"override {key!r}: {message}")
+            errors.append(f"override {shown(key)}: {message}")
     if not errors:
         return
     if problems is not None:
@@ -167,46 +278,79 @@ def validate_scenario(scenario: Scenario, network: Network, problems: Problems |
             problems.add("scenarios.toml", None, f"scenarios.{scenario.name}", e,
                          "correct the scenario so that it names things the network has")
         return
-    raise ScenarioError(f"Scenario {scenario.name!r} is invalid:\n  - " + "\n  - ".join(errors))
+    raise ScenarioError(f"Scenario {shown(scenario.name)} is invalid:\n  - "
+                        + "\n  - ".join(errors))
 
 
 def _tags(network: Network) -> set[str]:
     return {t for ts in network.links["corridors"] for t in ts}
 
 
-def _check_override(network: Network, key: str, value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) \
-            or value < 0:
-        return f"value {value!r} must be a non-negative number"
+def _table(node: Any, key: str) -> Mapping[str, Any]:
+    """``node[key]`` if both are tables, else an empty table (params may be malformed)."""
+    value = node.get(key, {}) if isinstance(node, Mapping) else {}
+    return value if isinstance(value, Mapping) else {}
+
+
+def _bounded(field_name: str, value: float, bounds: Mapping[str, Bound]) -> str | None:
+    """The bound an override value breaks, as a message (None if within it)."""
+    bound = bounds[field_name]
+    message = bound.problem(value)
+    return f"{message}; {bound.fix}" if message else None
+
+
+def _check_override(network: Network, key: str, value: Any,
+                    bounds: Mapping[str, Bound] = FIELD_BOUNDS) -> str | None:
+    """What is wrong with one override against a network, or None.
+
+    The key must name something the network has and change something; the value must
+    be a number within the bound of its field in ``bounds`` (e.g. a speed of 1 to
+    300 km/h in the physical bounds of ``FIELD_BOUNDS``).
+    """
+    if not isinstance(key, str):
+        return f"key {shown(key)} is not a str"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number) \
+            or not math.isfinite(float(value)):
+        return f"value {shown(value)} must be a finite number"
     parts = key.split(".")
+    message = _check_override_key(network, network.params, parts)
+    if message is not None:
+        return message
+    return _bounded(parts[-1], float(value), bounds)
+
+
+def _check_override_key(network: Network, params: Mapping[str, Any],
+                        parts: list[str]) -> str | None:
+    """What is wrong with an override's dotted key (split at the dots), or None."""
     head = parts[0]
-    params = network.params
     if head == "modes":
         links = network.links
-        if len(parts) == 3 and parts[1] in params.get("modes", {}) and parts[2] in _MODE_KEYS:
-            mode, country, field = parts[1], None, parts[2]
-        elif len(parts) == 5 and parts[1] in params.get("modes", {}) and parts[2] == "countries" \
+        modes = _table(params, "modes")
+        if len(parts) == 3 and _table(modes, parts[1]) and parts[2] in _MODE_KEYS:
+            mode, country, field_name = parts[1], None, parts[2]
+        elif len(parts) == 5 and _table(modes, parts[1]) and parts[2] == "countries" \
                 and parts[4] in _MODE_KEYS:
-            mode, country, field = parts[1], parts[3], parts[4]
+            mode, country, field_name = parts[1], parts[3], parts[4]
             if country not in set(links.loc[links["mode"] == mode, "country"]):
-                return f"no {mode} link lies in country {country!r}"
+                return f"no {mode} link lies in country {shown(country)}"
         else:
             return ("use modes.<mode>.<speed_kmh|rate_usd_per_teu_km> or "
                     "modes.<mode>.countries.<CC>.<key>")
         # links with their own figure in links.csv keep it: the override must reach one
-        reached = (links["mode"] == mode) & links[field].isna()
+        reached = (links["mode"] == mode) & links[field_name].isna()
         if country is not None:
             reached &= links["country"] == country
         if not reached.any():
             return (f"every {mode} link{' in ' + country if country else ''} has its own "
-                    f"{field} in links.csv, so this changes nothing; override "
-                    f"links.<id>.{field} or tags.<tag>.{field} instead")
-        return None if value > 0 or field != "speed_kmh" else "speed must be above zero"
+                    f"{field_name} in links.csv, so this changes nothing; override "
+                    f"links.<id>.{field_name} or tags.<tag>.{field_name} instead")
+        return None
     if head in ("transfer", "gauge_break", "connector"):
-        section = params.get(head, {})
-        if len(parts) == 3 and parts[1] in section and parts[2] in _PAIR_KEYS:
+        section = _table(params, head)
+        if len(parts) == 3 and isinstance(section.get(parts[1]), Mapping) \
+                and parts[2] in _PAIR_KEYS:
             return None
-        known = ", ".join(sorted(section))
+        known = ", ".join(sorted(map(str, section)))
         return f"use {head}.<one of: {known}>.<cost_usd_per_teu|hours>"
     if head == "value_of_time":
         return None if parts[1:] == ["usd_per_teu_h"] else "use value_of_time.usd_per_teu_h"
@@ -217,11 +361,11 @@ def _check_override(network: Network, key: str, value: Any) -> str | None:
         return "use crossings.<crossing id>.<dwell_h|fee_usd_per_teu> with an id from crossings.csv"
     if head == "links":
         if len(parts) == 3 and parts[1] in network.links.index and parts[2] in _MODE_KEYS:
-            return None if value > 0 or parts[2] != "speed_kmh" else "speed must be above zero"
+            return None
         return "use links.<link id>.<speed_kmh|rate_usd_per_teu_km> with an id from links.csv"
     if head == "tags":
         if len(parts) == 3 and parts[1] in _tags(network) and parts[2] in _MODE_KEYS:
-            return None if value > 0 or parts[2] != "speed_kmh" else "speed must be above zero"
+            return None
         return "use tags.<corridor tag>.<speed_kmh|rate_usd_per_teu_km> with a tag from links.csv"
     if head == "places":
         if len(parts) == 3 and parts[1] in network.places.index \
@@ -289,14 +433,15 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     status_codes, status_names = _link_codes(network)["status"]
     enabled = np.isin(np.asarray(status_names, dtype=object), list(statuses))[status_codes] \
         | _per_distinct(tags, lambda ts: bool(built.intersection(ts)), bool)
-    closed = {"place": set(), "link": set(), "crossing": set(), "country": set()}
+    closed: dict[str, set[str]] = {"place": set(), "link": set(), "crossing": set(),
+                                   "country": set()}
     for item in scenario.close:
         kind, ident = resolve_target(network, item)
         closed[kind].add(ident)
     if closed["link"]:
         enabled &= ~links.index.isin(list(closed["link"]))
 
-    def per_link(key: str, column: str) -> np.ndarray:
+    def per_link(key: str, column: str) -> npt.NDArray[np.float64]:
         # Precedence: link override, then the first overridden tag of the link, then the
         # value in links.csv, then params by mode and country.
         out = links[column].to_numpy(dtype=float).copy()
@@ -305,8 +450,8 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
             pair_codes, pairs = _link_codes(network)["mode_country"]
             codes = pair_codes[missing]
             used = np.bincount(codes, minlength=len(pairs)) > 0
-            table = np.array([mode_value(params, *pair, key) if u else np.nan
-                              for pair, u in zip(pairs, used)], dtype=float)
+            table = np.array([mode_value(params, mode, country, key) if u else np.nan
+                              for (mode, country), u in zip(pairs, used)], dtype=np.float64)
             out[missing] = table[codes]
         tag_values = {t: v for (t, k), v in tag_over.items() if k == key}
         if tag_values:
@@ -348,7 +493,7 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     )
 
 
-def _link_codes(network: Network) -> dict:
+def _link_codes(network: Network) -> dict[str, Any]:
     """Link columns as codes into their distinct values, computed once per network."""
     cache = network._cache
     if "link_codes" not in cache:
@@ -365,12 +510,14 @@ def _link_codes(network: Network) -> dict:
             "mode_country": (inverse.reshape(-1), pairs),
             "status": pd.factorize(links["status"].to_numpy(dtype=object)),
         }
-    return cache["link_codes"]
+    codes: dict[str, Any] = cache["link_codes"]
+    return codes
 
 
-def _per_distinct(factorized: tuple[np.ndarray, pd.Index], func, dtype) -> np.ndarray:
+def _per_distinct(factorized: tuple[npt.NDArray[np.intp], Any], func: Callable[[Any], Any],
+                  dtype: type) -> npt.NDArray[Any]:
     """``func`` of every cell of a factorized column, computed once per distinct cell."""
     codes, uniques = factorized
-    table = np.array([func(u) for u in uniques], dtype=dtype)
+    table: npt.NDArray[Any] = np.array([func(u) for u in uniques], dtype=dtype)
     return table[codes] if len(codes) else np.zeros(0, dtype=dtype)
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
+import tomllib
+
+import pandas as pd
 import pytest
 
 from corridor_router import NetworkDataError, load_network
@@ -120,3 +125,279 @@ def test_corridor_and_scenario_sources_must_resolve(tiny_path):
     problems, text = problems_of(tiny_path)
     assert any(p.file == "corridors.toml" and "'nosuch'" in p.message for p in problems), text
     assert any(p.file == "scenarios.toml" and p.message == "no source" for p in problems), text
+
+
+# -- malformed input found by the fuzz (tests/test_fuzz.py): each is a NetworkDataError -------
+def toml_value(value):
+    """``value`` as TOML (inline tables and arrays), enough for these tests."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(repr(value), repr(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(toml_value, value)) + "]"
+    return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def set_toml(folder, name, path, value):
+    """Set ``path`` (a tuple of keys) of a TOML file to ``value``; rewrite the file."""
+    doc = tomllib.loads((folder / name).read_text(encoding="utf-8"))
+    node = doc
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node[path[-1]] = value
+    (folder / name).write_text("".join(f"{json.dumps(k)} = {toml_value(v)}\n"
+                                       for k, v in doc.items()), encoding="utf-8")
+
+
+TOML_CASES = [
+    # (file, key path, value, expected column, words in the message)
+    # tables and lists used before their type was checked
+    ("params.toml", ("modes",), 5, "modes", "is not a table"),
+    ("params.toml", ("modes", "rail", "countries"), [], "modes.rail.countries", "is not a table"),
+    ("params.toml", ("modes", "rail", "countries", "PK"), "x", "modes.rail.countries.PK",
+     "not a table"),
+    ("params.toml", ("modes", "ship"), {"speed_kmh": 5}, "modes.ship", "unknown mode"),
+    ("params.toml", ("transfer", "x"), 3, 'transfer."x"', "unknown pair"),
+    ("params.toml", ("transfer",), 3, "transfer", "is not a table"),
+    ("params.toml", ("connector", "rail"), [1, 2], "connector.rail", "not a table"),
+    ("params.toml", ("source",), 5, "(top level).source", "not a source id"),
+    ("params.toml", ("modes", "rail", "source"), True, "modes.rail.source", "not a source id"),
+    ("params.toml", ("value_of_time",), "fast", "value_of_time", "not a table"),
+    # scalars: price year, currency, unit
+    ("params.toml", ("price_year",), {}, "price_year", "is not a year"),
+    ("params.toml", ("price_year",), "2023", "price_year", "is not a year"),
+    ("params.toml", ("price_year",), 2023.0, "price_year", "is not a year"),
+    ("params.toml", ("price_year",), 1800, "price_year", "not a plausible price year"),
+    ("params.toml", ("currency",), 5, "currency", "is not supported"),
+    ("params.toml", ("unit",), ["TEU"], "unit", "is not supported"),
+    # numbers: too large for numpy, non-finite, beyond their physical bounds
+    ("params.toml", ("modes", "rail", "speed_kmh"), 10**30, "modes.rail.speed_kmh",
+     "is above 300 km/h"),
+    ("params.toml", ("modes", "road", "speed_kmh"), 5e-324, "modes.road.speed_kmh",
+     "is below 1 km/h"),
+    ("params.toml", ("modes", "rail", "rate_usd_per_teu_km"), float("inf"),
+     "modes.rail.rate_usd_per_teu_km", "not a finite number"),
+    ("params.toml", ("connector", "road", "hours"), 1e308, "connector.road.hours",
+     "is above 8,760 hours"),
+    ("params.toml", ("transfer", "rail-road", "cost_usd_per_teu"), 2e6,
+     'transfer."rail-road".cost_usd_per_teu', "is above 1,000,000 USD per TEU"),
+    ("params.toml", ("value_of_time", "usd_per_teu_h"), 1e308, "value_of_time.usd_per_teu_h",
+     "is above 100,000 USD per TEU-hour"),
+    ("params.toml", ("gauge_break", "1520-1676", "hours"), float("nan"),
+     'gauge_break."1520-1676".hours', "not a finite number"),
+    ("params.toml", ("modes", "rail", "speed_kmh_low"), True, "modes.rail.speed_kmh_low",
+     "not a finite number"),
+    # corridors.toml
+    ("corridors.toml", ("corridors",), 5, "corridors", "is not a table"),
+    ("corridors.toml", ("corridors", "uap"), [1], "corridors.uap", "is not a table"),
+    ("corridors.toml", ("corridors", "uap", "scenario"), "nosuch", "corridors.uap.scenario",
+     "scenario 'nosuch' is not in scenarios.toml"),
+    ("corridors.toml", ("corridors", "uap", "scenario"), 5, "corridors.uap.scenario",
+     "is not a string"),
+    ("corridors.toml", ("corridors", "uap", "source"), 5, "corridors.uap.source",
+     "not a source id"),
+    ("corridors.toml", ("corridors", "uap", "name"), ["x"], "corridors.uap.name",
+     "is not a string"),
+    ("corridors.toml", ("corridors", "uap", "via"), "charlie", "corridors.uap.via",
+     "is not a list of strings"),
+    ("corridors.toml", ("corridors", "uap", "speed"), 5, "corridors.uap.speed", "unknown key"),
+    # scenarios.toml, and overrides with odd keys and values
+    ("scenarios.toml", ("scenarios",), 5, "scenarios", "is not a table"),
+    ("scenarios.toml", ("scenarios", "uap", "source"), 5, "scenarios.uap.source",
+     "not a source id"),
+    ("scenarios.toml", ("scenarios", "uap", "description"), 5, "scenarios.uap.description",
+     "is not a string"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), 5, "scenarios.uap.overrides",
+     "is not a table"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"links": {}}, "scenarios.uap",
+     "must be a number"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"speed": 5}, "scenarios.uap",
+     "unknown section"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"": 5}, "scenarios.uap",
+     "unknown section"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"links.r_ab.speed_kmh": True},
+     "scenarios.uap", "must be a number"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"links.r_ab.speed_kmh": "60"},
+     "scenarios.uap", "must be a number"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"links.r_ab.speed_kmh": 1e308},
+     "scenarios.uap", "is above 300 km/h"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"links.r_ab.speed_kmh": 301},
+     "scenarios.uap", "is above 300 km/h"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"links.r_ab.speed_kmh": 0.5},
+     "scenarios.uap", "is below 1 km/h"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"tags.uap.rate_usd_per_teu_km": 101},
+     "scenarios.uap", "is above 100 USD per TEU-km"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"),
+     {"places.echo.handling_usd_per_teu": 2e6}, "scenarios.uap",
+     "is above 1,000,000 USD per TEU"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"connector.road.hours": 1e9},
+     "scenarios.uap", "is above 8,760 hours"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"),
+     {"value_of_time.usd_per_teu_h": float("inf")}, "scenarios.uap", "finite number"),
+    ("scenarios.toml", ("scenarios", "uap", "overrides"), {"transfer.rail-road": 5},
+     "scenarios.uap", "use transfer."),
+]
+
+
+@pytest.mark.parametrize("file,path,value,column,words", TOML_CASES,
+                         ids=[f"{c[0]}:{'.'.join(c[1])}={str(c[2])[:12]}" for c in TOML_CASES])
+def test_every_toml_value_is_type_checked(tiny_path, file, path, value, column, words):
+    set_toml(tiny_path, file, path, value)
+    problems, text = problems_of(tiny_path)
+    assert any(p.file == file and p.column == column and words in p.message
+               for p in problems), text
+    assert all(p.fix and p.message for p in problems)
+
+
+def test_overrides_as_nested_tables_mean_their_dotted_keys(tiny_path):
+    # unquoted dotted keys in TOML make nested tables: they mean the same as quoted ones
+    set_toml(tiny_path, "scenarios.toml", ("scenarios", "uap", "overrides"),
+             {"links": {"r_ab": {"speed_kmh": 60}}})
+    net = load_network(tiny_path)
+    assert dict(net.scenarios["uap"].overrides) == {"links.r_ab.speed_kmh": 60.0}
+
+
+CSV_CASES = [
+    # (file, old text, new text, expected column, words in the message)
+    ("links.csv", "UZ,110,", "UZ,١١٠,", "length_km", "digits other than ASCII 0-9"),
+    ("links.csv", "UZ,110,", "UZ,１１０,", "length_km", "digits other than ASCII 0-9"),
+    ("links.csv", "UZ,110,", "UZ,inf,", "length_km", "not a finite number"),
+    ("links.csv", "UZ,110,", "UZ,NaN,", "length_km", "not a finite number"),
+    ("links.csv", "UZ,110,", "UZ,1e999,", "length_km", "not finite"),
+    ("links.csv", "UZ,110,", "UZ,1_100,", "length_km", "is not a number"),
+    ("links.csv", "UZ,110,", "UZ,30000,", "length_km", "is above 25,000 km"),
+    ("links.csv", "200,operational,50", "200,operational,301", "speed_kmh",
+     "is above 300 km/h"),
+    ("links.csv", "200,operational,50", "200,operational,0.5", "speed_kmh", "is below 1 km/h"),
+    ("links.csv", "operational,,,168", "operational,,,9000", "headway_h",
+     "is above 8,760 hours"),
+    ("links.csv", "d_ab,alpha,bravo,road,,UZ,110,operational,,",
+     "d_ab,alpha,bravo,road,,UZ,110,operational,,101", "rate_usd_per_teu_km",
+     "is above 100 USD per TEU-km"),
+    ("links.csv", "rail,1520,UZ,100", "rail,1e20,UZ,100", "gauge_mm", "is above 10,000 mm"),
+    ("places.csv", "rail;road;sea,40,30", "rail;road;sea,2e6,30", "handling_usd_per_teu",
+     "is above 1,000,000 USD per TEU"),
+    ("places.csv", "68.0,41.0", "٦٨,41.0", "lon", "digits other than ASCII 0-9"),
+    ("crossings.csv", "6,4,8,100", "1e308,4,8,100", "dwell_h", "is above 8,760 hours"),
+    ("sources.csv", "tests,2026,", "tests,1850,", "year", "is not a publication year"),
+    ("sources.csv", "tests,2026,", "tests,２０２０,", "year", "is not a publication year"),
+    ("sources.csv", "tests,2026,", "tests,3000,", "year", "is not a publication year"),
+    ("links.csv", "true,,,tiny,\nr_bc", "true,,,tiny,,extra\nr_bc", None, "has 18 cells"),
+    ("links.csv", "r_ab,alpha,bravo,rail,1520,UZ,100,operational,,,,,true,,",
+     "r_ab,alpha,bravo,rail,1520,UZ,100,operational,,,,,true,١ 2,", "waypoints",
+     "plain decimal numbers"),
+]
+
+
+@pytest.mark.parametrize("file,old,new,column,words", CSV_CASES,
+                         ids=[f"{c[0]}:{c[3]}:{c[4][:24]}" for c in CSV_CASES])
+def test_only_plain_finite_numbers_within_bounds_are_read(tiny_path, file, old, new, column,
+                                                          words):
+    rewrite(tiny_path, file, old, new)
+    problems, text = problems_of(tiny_path)
+    hits = [p for p in problems if p.file == file and p.column == column and words in p.message]
+    assert hits, text
+    assert hits[0].row is not None and hits[0].row >= 2 and hits[0].fix
+
+
+@pytest.mark.parametrize("header,words", [
+    ("id,name,aliases,country,kind,lon,lat,modes,handling_usd_per_teu,handling_h,source,notes, id",
+     "the column name appears twice (columns 1 and 13)"),
+    ("id,name,aliases,country,kind,lon,lat,modes,handling_usd_per_teu,handling_h,source,notes,",
+     "a column without a name"),
+])
+def test_headers_that_collide_after_stripping_or_are_empty(tiny_path, header, words):
+    path = tiny_path / "places.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([header, *(f"{line}," for line in lines[1:] if line)]) + "\n",
+                    encoding="utf-8")
+    problems, text = problems_of(tiny_path)
+    assert any(p.file == "places.csv" and p.row == 1 and words in p.message
+               for p in problems), text
+
+
+def test_header_spaces_a_bom_and_crlf_are_read_cleanly(tiny_path):
+    before = load_network(tiny_path)
+    for name in ("places.csv", "links.csv", "params.toml", "scenarios.toml"):
+        path = tiny_path / name
+        text = path.read_text(encoding="utf-8")
+        if name.endswith(".csv"):
+            header, rest = text.split("\n", 1)
+            text = " , ".join(f" {h}" for h in header.split(",")) + "\n" + rest
+        path.write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    after = load_network(tiny_path)
+    pd.testing.assert_frame_equal(before.links.drop(columns="geometry"),
+                                  after.links.drop(columns="geometry"))
+    assert list(after.places.index) == list(before.places.index)
+    assert after.params == before.params
+
+
+@pytest.mark.parametrize("encoding,words", [("utf-16", "is UTF-16 text"),
+                                            ("latin-1", "is not UTF-8 text")])
+def test_other_encodings_are_reported(tiny_path, encoding, words):
+    path = tiny_path / "places.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("Alpha City", "Alphé")
+                     .encode(encoding))
+    problems, text = problems_of(tiny_path)
+    assert any(p.file == "places.csv" and words in p.message and "UTF-8" in p.fix
+               for p in problems), text
+
+
+@pytest.mark.parametrize("name,words", [
+    ("", "is an empty network name"),
+    ("   ", "is an empty network name"),
+    ("../tests", "a bundled network name is a plain name"),
+    ("central_asia/../central_asia", "a bundled network name is a plain name"),
+    ("..\\tests", "a bundled network name is a plain name"),
+    ("/no/such/folder", "a bundled network name is a plain name"),
+    ("no\x00pe", "control characters"),
+    ("x" * 5000, "cannot be read as a folder"),
+])
+def test_network_names_never_escape_the_bundled_folder(name, words, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)       # nothing of these names exists here
+    with pytest.raises(NetworkDataError) as err:
+        load_network(name)
+    assert words in str(err.value)
+    assert err.value.problems[0].fix
+    assert len(str(err.value)) < 600
+
+
+def test_a_file_is_not_a_network_folder(tiny_path):
+    with pytest.raises(NetworkDataError, match="is a file, not a network folder"):
+        load_network(tiny_path / "places.csv")
+    with pytest.raises(NetworkDataError, match="is a file, not a network folder"):
+        load_network(str(tiny_path / "places.csv"))
+
+
+def test_a_folder_given_by_its_path_still_loads(tiny_path, monkeypatch):
+    monkeypatch.chdir(tiny_path.parent)
+    assert len(load_network("tiny").places) == 6          # a relative folder
+    assert len(load_network(str(tiny_path)).places) == 6  # an absolute one
+
+
+def test_the_most_extreme_accepted_figures_still_give_finite_routes(tiny_path):
+    # every figure at its bound: a route's totals stay finite (and sum its legs)
+    from corridor_router import route
+    from corridor_router._validate import FIELD_BOUNDS
+    rewrite(tiny_path, "links.csv", "r_de,delta,echo,rail,1676,PK,200,operational,50",
+            "r_de,delta,echo,rail,1676,PK,25000,operational,1")
+    rewrite(tiny_path, "links.csv", "operational,,,168", "operational,,100,8760")
+    for hours in ("hours = 4.0", "hours = 24.0"):        # a connector and two transfers
+        text = (tiny_path / "params.toml").read_text(encoding="utf-8")
+        (tiny_path / "params.toml").write_text(text.replace(hours, "hours = 8760.0"),
+                                               encoding="utf-8")
+    rewrite(tiny_path, "params.toml", "usd_per_teu_h = 2.0",
+            f"usd_per_teu_h = {FIELD_BOUNDS['usd_per_teu_h'].high!r}")
+    rewrite(tiny_path, "crossings.csv", "20,,,200", "8760,,,1000000")
+    net = load_network(tiny_path)
+    for objective in ("cost", "time", "generalized"):
+        r = route("alpha", "foxtrot", network=net, objective=objective, scenario="uap")
+        for total, column in ((r.km, "km"), (r.hours, "hours"), (r.cost_usd, "cost_usd")):
+            assert math.isfinite(total)
+            assert total == pytest.approx(r.legs[column].sum())
+        assert math.isfinite(r.generalized_cost_usd)
