@@ -177,10 +177,25 @@ class Network:
 
         Matching ignores case, surrounding spaces, hyphens and underscores.
 
+        Parameters
+        ----------
+        query : str
+            A place id, name or alias, e.g. ``"Karachi Port"`` or ``"karachi"``.
+
+        Returns
+        -------
+        str
+            The place id.
+
         Raises
         ------
         PlaceNotFoundError
             If nothing matches; it carries the closest names as suggestions.
+
+        Examples
+        --------
+        >>> load_network().find_place("  Karachi-Port ")
+        'karachi'
         """
         if not isinstance(query, str) or not query.strip():
             raise PlaceNotFoundError(str(query), ())
@@ -206,7 +221,18 @@ def _norm(text: str) -> str:
 
 
 def bundled_networks() -> list[str]:
-    """Names of the networks shipped with the package."""
+    """Names of the networks shipped with the package.
+
+    Returns
+    -------
+    list of str
+        Sorted names, each a valid argument of :func:`load_network`.
+
+    Examples
+    --------
+    >>> "central_asia" in bundled_networks()
+    True
+    """
     root = _bundled_root()
     return sorted(p.name for p in root.iterdir() if (p / "places.csv").is_file())
 

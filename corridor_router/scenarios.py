@@ -177,8 +177,25 @@ class Scenario:
 def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
     """The scenario object for a name, an object, or None (the network's baseline).
 
-    A :class:`Scenario` object is checked against the network once per content (the
-    network keeps the last :data:`CHECKED_SCENARIOS` checked ones).
+    Parameters
+    ----------
+    network : Network
+        The network the scenario applies to.
+    scenario : str or Scenario or None
+        A scenario name of the network, a :class:`Scenario`, or None for
+        ``"baseline"``.
+
+    Returns
+    -------
+    Scenario
+        A :class:`Scenario` object is checked against the network once per content (the
+        network keeps the last :data:`CHECKED_SCENARIOS` checked ones).
+
+    Raises
+    ------
+    ScenarioError
+        For an unknown name, a scenario naming things the network lacks, or another
+        type (then a :class:`ScenarioTypeError`, also a TypeError).
     """
     if scenario is None:
         return network.scenarios.get("baseline", Scenario(name="baseline"))
@@ -248,6 +265,22 @@ def validate_scenario(scenario: Scenario, network: Network,
                       problems: Problems | None = None) -> None:
     """Check a scenario against a network; raise ScenarioError (or add to ``problems``).
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to check: statuses, build tags, closures and overrides.
+    network : Network
+        The network it must match.
+    problems : Problems, optional
+        Collects the problems instead of raising (used by the loader).
+
+    Raises
+    ------
+    ScenarioError
+        Without ``problems``, listing every problem found.
+
+    Notes
+    -----
     With ``problems`` (the scenarios of scenarios.toml, which are data) override values
     must lie within the physical bounds of :data:`~corridor_router._validate.FIELD_BOUNDS`;
     without (a Scenario built in Python, a what-if) within :data:`WHAT_IF_BOUNDS`.
