@@ -1,4 +1,4 @@
-"""corridor_router: multimodal freight route planning for the corridors of Central and South Asia."""
+"""corridor_router: multimodal freight route planning for Central and South Asia's corridors."""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -13,6 +13,7 @@ from .errors import (
     NoRouteError,
     PlaceNotFoundError,
     ScenarioError,
+    ScenarioTypeError,
 )
 from .network import Corridor, Network, bundled_networks, load_network
 from .routing import Route, route
@@ -38,6 +39,7 @@ __all__ = [
     "RouteBatch",
     "Scenario",
     "ScenarioError",
+    "ScenarioTypeError",
     "__version__",
     "alternatives",
     "bundled_networks",

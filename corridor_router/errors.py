@@ -14,6 +14,7 @@ __all__ = [
     "NoRouteError",
     "PlaceNotFoundError",
     "ScenarioError",
+    "ScenarioTypeError",
     "shown",
 ]
 
@@ -94,6 +95,10 @@ class InputTypeError(InvalidInputError, TypeError):
 
 class ScenarioError(CorridorRouterError, ValueError):
     """A scenario is unknown or names something the network does not have."""
+
+
+class ScenarioTypeError(ScenarioError, InputTypeError):
+    """A scenario argument of the wrong type: a ScenarioError and a TypeError alike."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ._cache import LRU
 from ._validate import FIELD_BOUNDS, MAX_LENGTH_KM, STATUSES, Bound, Problems
-from .errors import InputTypeError, ScenarioError, shown
+from .errors import ScenarioError, ScenarioTypeError, shown
 
 if TYPE_CHECKING:
     from .network import Network
@@ -48,10 +48,6 @@ WHAT_IF_BOUNDS: dict[str, Bound] = {
                 positive=bound.positive)
     for name, bound in FIELD_BOUNDS.items()
 }
-
-
-class ScenarioTypeError(ScenarioError, InputTypeError):
-    """A scenario argument of the wrong type: a ScenarioError and a TypeError alike."""
 
 
 def _override_value(key: str, value: Any, name: str) -> float:
@@ -111,7 +107,7 @@ class Scenario:
     >>> Scenario("x", overrides={"tags.ml1.speed_kmh": "fast"})
     Traceback (most recent call last):
     ...
-    corridor_router.scenarios.ScenarioTypeError: Scenario 'x': override ... got str 'fast'.
+    corridor_router.errors.ScenarioTypeError: Scenario 'x': override ... got str 'fast'.
     """
 
     name: str = "custom"
