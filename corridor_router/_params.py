@@ -154,12 +154,8 @@ def _range(value: float | None) -> str:
 
 def _section(params: Mapping[str, Any], name: str, problems: Problems) -> Mapping[str, Any]:
     """A table of params.toml (empty if absent; reported and empty if not a table)."""
-    value = params.get(name, {})
-    if isinstance(value, Mapping):
-        return value
-    problems.add(FILE, None, name, f"{shown(value)} is not a table",
-                 f"write [{name}.<key>] tables (see networks/README.md)")
-    return {}
+    return problems.table(params, name, FILE,
+                          f"write [{name}.<key>] tables (see networks/README.md)")
 
 
 def _valid_pair(key: str, names: tuple[str, ...]) -> bool:

@@ -7,9 +7,10 @@ import datetime
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -247,6 +248,15 @@ class Problems:
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def table(self, data: Mapping[str, Any], name: str, file: str,
+              fix: str) -> Mapping[str, Any]:
+        """The TOML table ``data[name]``: empty if absent; reported (and empty) if not a table."""
+        value = data.get(name, {})
+        if isinstance(value, Mapping):
+            return value
+        self.add(file, None, name, f"{shown(value)} is not a table", fix)
+        return {}
 
     # -- reading -----------------------------------------------------------------
     def read_csv(

@@ -678,17 +678,6 @@ _CORRIDOR_KEYS = ("name", "tags", "via", "modes", "access_modes", "scenario", "d
 _SCENARIO_KEYS = ("description", "statuses", "build", "close", "overrides", "source")
 
 
-def _toml_table(data: Mapping[str, Any], name: str, file: str,
-                problems: Problems) -> Mapping[str, Any]:
-    """The table ``[name]`` of a TOML document: empty if absent, reported if not a table."""
-    table = data.get(name, {})
-    if isinstance(table, Mapping):
-        return table
-    problems.add(file, None, name, f"{shown(table)} is not a table",
-                 f"write [{name}.<id>] tables")
-    return {}
-
-
 def _unknown_keys(spec: Mapping[str, Any], key: str, allowed: tuple[str, ...], file: str,
                   problems: Problems) -> None:
     for u in sorted(set(spec) - set(allowed)):
@@ -713,7 +702,7 @@ def _load_corridors(folder: Path, problems: Problems, known: set[str],
     data = _load_toml(folder, file, problems)
     if data is None:
         return {}
-    table = _toml_table(data, "corridors", file, problems)
+    table = problems.table(data, "corridors", file, "write [corridors.<id>] tables")
     tags = {t for ts in links["corridors"] for t in ts} if links is not None else set()
     out: dict[str, Corridor] = {}
     for cid, spec in table.items():
@@ -801,7 +790,7 @@ def _load_scenarios(folder: Path, problems: Problems, known: set[str]
     data = _load_toml(folder, file, problems)
     if data is None:
         return None
-    table = _toml_table(data, "scenarios", file, problems)
+    table = problems.table(data, "scenarios", file, "write [scenarios.<id>] tables")
     out: dict[str, Scenario] = {}
     for sid, spec in table.items():
         key = f"scenarios.{sid}"

@@ -246,13 +246,15 @@ def _mutate_header_space(case: Case) -> None:
     case.note(f"{f}: header {what} column {j}")
 
 
-def _mutate_number(case: Case) -> None:
+def _set_cell(case: Case, columns: dict[str, tuple[str, ...]],
+              choose: Callable[[random.Random], str]) -> None:
+    """Set one random cell of one of ``columns`` (by file) to ``choose(rng)``."""
     rng = case.rng
-    f = rng.choice([f for f in _csv_files(case) if f in NUMERIC])
+    f = rng.choice([f for f in _csv_files(case) if f in columns])
     rows = _csv_rows(case.text[f])
     if len(rows) < 2:
         return
-    cols = [c for c in NUMERIC[f] if c in rows[0]]
+    cols = [c for c in columns[f] if c in rows[0]]
     if not cols:
         return
     col = rng.choice(cols)
@@ -260,13 +262,15 @@ def _mutate_number(case: Case) -> None:
     i = rng.randrange(1, len(rows))
     if len(rows[i]) <= j:
         return
-    if rng.random() < 0.8:
-        value = rng.choice(BAD_NUMBERS)
-    else:
-        value = f"{rng.uniform(-1, 1) * 10 ** rng.randint(-12, 14):g}"
+    value = choose(rng)
     rows[i][j] = value
     case.text[f] = _csv_text(rows)
     case.note(f"{f}: line {i + 1} {col} = {value[:40]!r}")
+
+
+def _mutate_number(case: Case) -> None:
+    _set_cell(case, NUMERIC, lambda rng: rng.choice(BAD_NUMBERS) if rng.random() < 0.8
+              else f"{rng.uniform(-1, 1) * 10 ** rng.randint(-12, 14):g}")
 
 
 def _edge(rng: random.Random, name: str) -> float:
@@ -333,24 +337,9 @@ def _mutate_extreme(case: Case) -> None:
 
 
 def _mutate_reference(case: Case) -> None:
-    rng = case.rng
-    f = rng.choice([f for f in _csv_files(case) if f in REFERENCES])
-    rows = _csv_rows(case.text[f])
-    if len(rows) < 2:
-        return
-    cols = [c for c in REFERENCES[f] if c in rows[0]]
-    if not cols:
-        return
-    col = rng.choice(cols)
-    j = rows[0].index(col)
-    i = rng.randrange(1, len(rows))
-    if len(rows[i]) <= j:
-        return
-    value = rng.choice(["zz_unknown", "", "Bad Id", rng.choice(_known_ids(case)),
-                        "a;b;;c", "ZZ", "x" * 3000, "ــ", "rail;train", "１２"])
-    rows[i][j] = value
-    case.text[f] = _csv_text(rows)
-    case.note(f"{f}: line {i + 1} {col} = {value[:40]!r}")
+    _set_cell(case, REFERENCES, lambda rng: rng.choice([
+        "zz_unknown", "", "Bad Id", rng.choice(_known_ids(case)), "a;b;;c", "ZZ", "x" * 3000,
+        "ــ", "rail;train", "１２"]))
 
 
 def _mutate_cell_text(case: Case) -> None:
