@@ -51,8 +51,11 @@ def test_wheel_installs_and_routes_from_a_temporary_directory(tmp_path):
     base_prefix = subprocess.run([str(py), "-c", "import sys; print(sys.prefix)"],
                                  capture_output=True, text=True, check=True).stdout.strip()
     assert Path(base_prefix) == env_dir       # a real venv, not the base interpreter
-    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q",
-                              str(wheel)], capture_output=True, text=True, timeout=600)
+    # --ignore-installed: the running environment may hold corridor_router itself (CI
+    # installs it there); pip must install the wheel here anyway and touch nothing there.
+    install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index",
+                              "--ignore-installed", "-q", str(wheel)],
+                             capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stderr
     # every dependency the wheel declares is present: pip check reads the wheel's metadata
     check = subprocess.run([str(py), "-m", "pip", "check"], capture_output=True, text=True,
