@@ -60,11 +60,11 @@ def _network(tmp: Path, edges: int, seed: int = 1):
 
 
 def _weights(net, objective: str = "cost"):
-    from corridor_router.routing import _base_weights, _graph, _weighted
+    from corridor_router.context import base_weights, graph_of, weighted
     from corridor_router.scenarios import get_scenario
-    graph = _graph(net)
-    w = _base_weights(net, get_scenario(net, None), objective)
-    return graph, w, _weighted(graph, w)
+    graph = graph_of(net)
+    w = base_weights(net, get_scenario(net, None), objective)
+    return graph, w, weighted(graph, w)
 
 
 def _pairs(net, n: int, seed: int) -> list[tuple[int, int]]:
@@ -121,8 +121,8 @@ def single_pair(table: Table, net, n_queries: int, seed: int, base: dict) -> Non
 def matrix(table: Table, net, n: int, nx_rows: int, seed: int) -> None:
     """route_matrix n x n vs networkx single-source Dijkstra per origin (same graph)."""
     from corridor_router import route_matrix
+    from corridor_router.context import scenario_values
     from corridor_router.graph import to_networkx
-    from corridor_router.routing import _values
     from corridor_router.scenarios import get_scenario
     graph, w, _ = _weights(net)
     rng = np.random.default_rng(seed)
@@ -134,7 +134,7 @@ def matrix(table: Table, net, n: int, nx_rows: int, seed: int) -> None:
     m = route_matrix(origins, dests, network=net)
     t_ours = time.perf_counter() - start
     g = to_networkx(graph, w)
-    _values(net, get_scenario(net, None))      # warm: the scenario's values are cached
+    scenario_values(net, get_scenario(net, None))      # warm: the scenario's values are cached
     rows = net.places.index
     t_nx = 0.0
     for i, o in enumerate(origins[:nx_rows]):
@@ -191,7 +191,7 @@ def bundled(table: Table, n_queries: int) -> None:
         print("  skipped bundled-network timings: networks/central_asia/places.csv is missing")
         return
     from corridor_router import CorridorRouterError, route
-    from corridor_router.routing import default_network
+    from corridor_router.context import default_network
     net = default_network()
     pairs = _pairs(net, n_queries * 3, 5)
     ids = list(net.places.index)

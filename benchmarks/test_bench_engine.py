@@ -19,10 +19,10 @@ pytest.importorskip("pytest_benchmark")
 
 from benchmarks.synthetic import make_network
 from corridor_router import load_network, route
+from corridor_router.context import base_weights, graph_of, weighted
 from corridor_router.costs import edge_values, objective_weights
 from corridor_router.engine import shortest_through
 from corridor_router.graph import to_networkx
-from corridor_router.routing import _base_weights, _graph, _weighted
 from corridor_router.scenarios import get_scenario, resolve
 
 EDGES_PER_PLACE = 16.0      # virtual edges per ordinary place of the synthetic generator
@@ -39,13 +39,13 @@ def synthetic(request, tmp_path_factory):
     folder = make_network(tmp_path_factory.mktemp(f"bench{request.param}"),
                           int(np.ceil(edges / EDGES_PER_PLACE)), seed=1)
     net = load_network(folder)
-    graph = _graph(net)
-    weights = _base_weights(net, get_scenario(net, None), "cost")
+    graph = graph_of(net)
+    weights = base_weights(net, get_scenario(net, None), "cost")
     rng = np.random.default_rng(edges)
     pairs = [tuple(int(x) for x in rng.choice(len(net.places), 2, replace=False))
              for _ in range(N_QUERIES)]
     nodes = [(int(graph.origin_node[o]), int(graph.dest_node[d])) for o, d in pairs]
-    return net, graph, weights, _weighted(graph, weights), nodes
+    return net, graph, weights, weighted(graph, weights), nodes
 
 
 def test_single_pair_ours(benchmark, synthetic):

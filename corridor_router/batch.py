@@ -15,22 +15,14 @@ import numpy as np
 import pandas as pd
 
 from ._args import as_names, positive_int
+from .context import as_network, base_weights, weighted
+from .diagnosis import no_route
 from .engine import shortest_through
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
 from .graph import EdgeKind, RoutingGraph
 from .network import Network
-from .routing import (
-    Route,
-    _base_weights,
-    _make_route,
-    _network,
-    _no_route,
-    _prepare,
-    _Query,
-    _solve,
-    _weighted,
-    route,
-)
+from .query import Query, prepare, solve
+from .routing import Route, make_route, route
 from .scenarios import Scenario
 
 __all__ = ["RouteBatch", "alternatives", "route_many", "route_matrix"]
@@ -137,7 +129,7 @@ def route_many(
     'karachi'
     """
     _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
-    net = _network(network)
+    net = as_network(network)
     options: dict[str, Any] = dict(objective=objective, network=net, scenario=scenario,
                                    via=via, avoid=avoid, modes=modes, corridor=corridor)
     _probe(net, options)
@@ -165,7 +157,7 @@ def _check_iterable(items: object, what: str, expected: str) -> None:
                              f"{shown(items)}.")
 
 
-def _probe(net: Network, options: dict[str, Any]) -> _Query:
+def _probe(net: Network, options: dict[str, Any]) -> Query:
     """Check options once: prepare a query between places of the network itself.
 
     An option wrong for every pair raises the same error (same class, same words)
@@ -178,7 +170,7 @@ def _probe(net: Network, options: dict[str, Any]) -> _Query:
     first: CorridorRouterError | None = None
     for k in range(0, len(ids) - 1, 2):
         try:
-            return _prepare(ids[k], ids[k + 1], **options)
+            return prepare(ids[k], ids[k + 1], **options)
         except CorridorRouterError as err:
             key = (type(err), str(err))
             if key in seen:
@@ -242,19 +234,18 @@ def route_matrix(
     >>> bool(abs(m.loc[0, "cost_usd"] - route("Tashkent", "Karachi").cost_usd) < 1e-6)
     True
     """
-    net = _network(network)
+    net = as_network(network)
     o_ids = _places(net, origins, "origins")
     d_ids = _places(net, destinations, "destinations")
     options: dict[str, Any] = dict(objective=objective, network=net, scenario=scenario,
-                                   avoid=avoid,
-                   modes=modes)
+                                   avoid=avoid, modes=modes)
     q = _probe(net, options)
     refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids), options)
     graph, values, weights = q.graph, q.values, q.weights[0]
-    if weights is _base_weights(net, q.scenario, objective):
-        weighted = _weighted(graph, weights)        # the cached per-scenario weighting
+    if weights is base_weights(net, q.scenario, objective):
+        csr = weighted(graph, weights)              # the cached per-scenario weighting
     else:
-        weighted = graph.csr.weigh(weights)         # avoid/modes: used once, not cached
+        csr = graph.csr.weigh(weights)              # avoid/modes: used once, not cached
     rows = net.places.index
     unique_o, o_row = np.unique(rows.get_indexer(pd.Index(o_ids)), return_inverse=True)
     sources = graph.origin_node[unique_o]
@@ -263,9 +254,9 @@ def route_matrix(
     sums = np.zeros((3, len(sources), len(targets)))
     for lo in range(0, len(sources), _MATRIX_CHUNK):
         chunk = sources[lo:lo + _MATRIX_CHUNK]
-        d, pred = weighted.search(chunk)
+        d, pred = csr.search(chunk)
         dist[lo:lo + len(chunk)] = d[:, targets]
-        sums[:, lo:lo + len(chunk)] = weighted.path_sums(
+        sums[:, lo:lo + len(chunk)] = csr.path_sums(
             pred, chunk, targets, (values.km, values.hours, values.cost_usd))
     return _matrix_frame(o_ids, d_ids, dist[o_row], sums[:, o_row], refused,
                          bool(q.avoid_targets))
@@ -281,7 +272,7 @@ def _places(net: Network, items: object, what: str) -> list[str]:
     return [net.find_place(p) for p in names]
 
 
-def _refused_ends(q: _Query, places: Iterable[str], options: dict[str, Any]
+def _refused_ends(q: Query, places: Iterable[str], options: dict[str, Any]
                   ) -> dict[str, str]:
     """Places that :func:`route` refuses as an end under ``avoid``, with its message.
 
@@ -295,7 +286,7 @@ def _refused_ends(q: _Query, places: Iterable[str], options: dict[str, Any]
         if p == q.origin:
             continue
         try:
-            _prepare(p, q.origin, **{**options, "modes": None})
+            prepare(p, q.origin, **{**options, "modes": None})
         except InvalidInputError as err:
             refused[p] = str(err)
         except NoRouteError:        # a closed place: unreachable, reported as such
@@ -385,15 +376,15 @@ def alternatives(
                  else positive_int(max_paths, "max_paths", most=MAX_PATHS))
     if max_paths < k:
         raise InvalidInputError(f"max_paths ({max_paths}) must be at least k ({k}).")
-    q = _prepare(origin, destination, objective=objective, network=network,
+    q = prepare(origin, destination, objective=objective, network=network,
                  scenario=scenario, avoid=avoid, modes=modes)
     weights = q.weights[0]
     source, target = q.stages[0][0], q.stages[-1][0]
-    total, first = _solve(q.graph, weights, q.stages)
+    total, first = solve(q.graph, weights, q.stages)
     if not np.isfinite(total):
-        raise _no_route(q)
+        raise no_route(q)
     paths = _yen(q.graph, weights, source, target, first, k, max_paths)
-    return [_make_route(q, p) for p in paths]
+    return [make_route(q, p) for p in paths]
 
 
 def _yen(graph: RoutingGraph, weights: np.ndarray, source: int, target: int,

@@ -11,9 +11,11 @@ import pandas as pd
 
 from ._args import as_names, as_number, place_arg
 from ._params import pair_key
+from .context import as_network
 from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
 from .network import Network
-from .routing import Route, _network, get_corridor, route
+from .query import get_corridor
+from .routing import Route, route
 from .scenarios import Scenario, get_scenario
 
 __all__ = ["TODAY", "ClaimCheck", "check_claim", "compare", "compare_routes"]
@@ -80,7 +82,7 @@ def compare_routes(
     >>> routes["uap"].corridor
     'uap'
     """
-    net = _network(network)
+    net = as_network(network)
     place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
     explicit = corridors is not None or scenarios is not None
     corridors = as_names(corridors, "corridors")
@@ -159,7 +161,7 @@ def compare(
     >>> bool((table["days"] * 24 - table["hours"]).abs().max() < 1e-9)
     True
     """
-    net = _network(network)
+    net = as_network(network)
     routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
                             objective=objective, scenario=scenario, modes=modes, network=net)
     if baseline is not None and not isinstance(baseline, str):
@@ -377,7 +379,7 @@ def check_claim(
     -------
     ClaimCheck
     """
-    net = _network(network)
+    net = as_network(network)
     days_saved = as_number(days_saved, "days_saved")
     cost_saved_pct = as_number(cost_saved_pct, "cost_saved_pct")
     if days_saved < 0 or not 0 <= cost_saved_pct < 100:

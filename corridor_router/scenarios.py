@@ -422,12 +422,12 @@ class ResolvedScenario:
     place_handling_h: np.ndarray
 
 
-def _freeze(value: Any) -> Any:
+def freeze(value: Any) -> Any:
     """A read-only view, all the way down, of nested dicts and lists."""
     if isinstance(value, Mapping):
-        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
     if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
+        return tuple(freeze(v) for v in value)
     return value
 
 
@@ -513,7 +513,7 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     if closed["country"]:
         enabled &= ~links["country"].isin(list(closed["country"])).to_numpy()
     return ResolvedScenario(
-        scenario=scenario, params=_freeze(params), link_enabled=enabled,
+        scenario=scenario, params=freeze(params), link_enabled=enabled,
         link_speed=per_link("speed_kmh", "speed_kmh"),
         link_rate=per_link("rate_usd_per_teu_km", "rate_usd_per_teu_km"),
         crossing_open=np.asarray(crossing_open, bool), crossing_dwell_h=dwell,

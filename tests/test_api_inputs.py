@@ -21,8 +21,8 @@ import pytest
 import corridor_router as cr
 from corridor_router import InputTypeError, InvalidInputError, Scenario
 from corridor_router.batch import MAX_K, MAX_PATHS
+from corridor_router.context import MAX_CACHED
 from corridor_router.errors import MAX_SHOWN
-from corridor_router.routing import _MAX_CACHED
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -146,12 +146,12 @@ def test_a_process_pool_takes_routes_scenarios_and_networks(tiny):
 
 # -- bounded state, determinism, threads ---------------------------------------------------
 def test_weight_caches_stay_bounded(tiny):
-    for i in range(3 * _MAX_CACHED):
+    for i in range(3 * MAX_CACHED):
         cr.route("alpha", "echo", network=tiny,
                  scenario=Scenario(name=f"s{i}", overrides={"modes.rail.speed_kmh": 30.0 + i}))
-    assert len(tiny._cache["weights"]) <= _MAX_CACHED
-    from corridor_router.routing import _graph
-    assert len(_graph(tiny).cache["weighted"]) <= _MAX_CACHED
+    assert len(tiny._cache["weights"]) <= MAX_CACHED
+    from corridor_router.context import graph_of
+    assert len(graph_of(tiny).cache["weighted"]) <= MAX_CACHED
 
 
 _DETERMINISM = """

@@ -119,9 +119,9 @@ def test_route_matrix_marks_an_avoided_end_with_routes_reason(tiny):
 
 
 def test_alternatives_k1_is_the_route_and_leaves_the_weight_cache_alone(tiny):
-    from corridor_router.routing import _graph
+    from corridor_router.context import graph_of
     best = route("alpha", "echo", network=tiny)
-    cache = _graph(tiny).cache.setdefault("weighted", {})
+    cache = graph_of(tiny).cache.setdefault("weighted", {})
     before = set(cache)
     (only,) = alternatives("alpha", "echo", k=1, network=tiny)
     assert only.cost_usd == pytest.approx(best.cost_usd)

@@ -207,10 +207,10 @@ def test_yen_equals_networkx_shortest_simple_paths(graph, k, data):
 
 
 def test_edge_mode_is_the_mode_of_each_edge(nets):
+    from corridor_router.context import graph_of
     from corridor_router.graph import EdgeKind, mode_of
-    from corridor_router.routing import _graph
     for net in nets[:20]:
-        g = _graph(net)
+        g = graph_of(net)
         assert not g.edge_mode.flags.writeable
         assert list(g.edge_mode) == [mode_of(b or a) for a, b in zip(g.layer_a, g.layer_b)]
         link = (g.kind == EdgeKind.LINK) | (g.kind == EdgeKind.WAIT)
@@ -218,10 +218,11 @@ def test_edge_mode_is_the_mode_of_each_edge(nets):
 
 
 def test_signature_and_loop_helpers_on_a_path(nets):
-    from corridor_router.routing import _graph, _prepare, _solve
+    from corridor_router.context import graph_of
+    from corridor_router.query import prepare, solve
     net = nets[0]
     ids = list(net.places.index)
-    q = _prepare(ids[0], ids[-1], network=net, scenario="all_built")
-    _, edges = _solve(q.graph, q.weights, q.stages)
-    assert _place_loopless(_graph(net), edges)
-    assert len(_signature(_graph(net), edges)) >= 1
+    q = prepare(ids[0], ids[-1], network=net, scenario="all_built")
+    _, edges = solve(q.graph, q.weights, q.stages)
+    assert _place_loopless(graph_of(net), edges)
+    assert len(_signature(graph_of(net), edges)) >= 1

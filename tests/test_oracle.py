@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from benchmarks.synthetic import make_network
 from corridor_router import NoRouteError, load_network, route
+from corridor_router.context import graph_of, scenario_values
 from corridor_router.costs import TIE_BREAK, objective_weights
 from corridor_router.engine import CSRGraph, shortest_through
 from corridor_router.graph import to_networkx
-from corridor_router.routing import _graph, _values
 from corridor_router.scenarios import get_scenario
 
 
@@ -32,10 +32,10 @@ def test_route_cost_equals_networkx_on_random_multimodal_networks(random_network
     rng = np.random.default_rng(7)
     checked = 0
     for net in random_networks:
-        graph = _graph(net)
+        graph = graph_of(net)
         for scenario in ("baseline", "all_built"):
             sc = get_scenario(net, scenario)
-            _, values = _values(net, sc)
+            _, values = scenario_values(net, sc)
             weights = objective_weights(values, objective)
             g = to_networkx(graph, weights)
             ids = list(net.places.index)

@@ -1,0 +1,301 @@
+"""The ``Route`` result: legs (built lazily), totals, events and the assumptions behind them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, cast
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import LineString
+
+from ._params import pair_key
+from .costs import EdgeValues
+from .graph import EdgeKind, RoutingGraph, gauge_pair, mode_of
+from .network import CRS, Network
+from .scenarios import ResolvedScenario, Scenario, freeze
+
+__all__ = ["LEG_COLUMNS", "LazyLegs", "Route"]
+
+LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
+               "hours", "cost_usd", "ref", "detail", "source", "geometry"]
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """One route: its legs, totals, events and the assumptions behind them.
+
+    Costs are USD per TEU at the network's price year; times in hours (and days);
+    distances in km.
+
+    Attributes
+    ----------
+    origin, destination : str
+        Place ids.
+    legs : geopandas.GeoDataFrame
+        One row per leg, in order (EPSG:4326): ``seq, kind, mode, from, to, from_id,
+        to_id, country, km, hours, cost_usd, ref, detail, source, geometry``. ``kind`` is
+        link, border, gauge_break, transfer, port_call, wait, start or end.
+    km, hours, cost_usd : float
+        Totals (sums of the legs).
+    objective : str
+        What was minimised.
+    scenario : Scenario
+        The scenario applied.
+    params : Mapping
+        The parameters in force (after the scenario's overrides).
+    network : str
+        Network name.
+    price_year : int
+        Price year of the USD figures.
+    """
+
+    origin: str
+    destination: str
+    origin_name: str
+    destination_name: str
+    _legs: Any = field(repr=False)      # the legs GeoDataFrame, or a LazyLegs building it
+    objective: str
+    scenario: Scenario
+    params: Mapping[str, Any]
+    network: str
+    price_year: int
+    value_of_time: float
+    via: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    modes: tuple[str, ...] | None = None
+    corridor: str | None = None
+    km: float = field(init=False)
+    hours: float = field(init=False)
+    cost_usd: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        source = self._legs if isinstance(self._legs, LazyLegs) else self.legs
+        object.__setattr__(self, "km", float(source["km"].sum()))
+        object.__setattr__(self, "hours", float(source["hours"].sum()))
+        object.__setattr__(self, "cost_usd", float(source["cost_usd"].sum()))
+
+    @functools.cached_property
+    def legs(self) -> gpd.GeoDataFrame:
+        """One row per leg, in order (built on first use; see the class docstring)."""
+        if isinstance(self._legs, LazyLegs):
+            return self._legs.build()
+        return cast(gpd.GeoDataFrame, self._legs)
+
+    @property
+    def days(self) -> float:
+        """Total transit time in days."""
+        return self.hours / 24.0
+
+    @property
+    def generalized_cost_usd(self) -> float:
+        """Cost plus value of time x hours, USD per TEU."""
+        return self.cost_usd + self.value_of_time * self.hours
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Borders crossed, gauge breaks, transfers, port calls and waits, in order."""
+        kinds = ("border", "gauge_break", "transfer", "port_call", "wait")
+        ev = self.legs[self.legs["kind"].isin(kinds)]
+        return pd.DataFrame(ev[["seq", "kind", "from", "country", "detail", "hours",
+                                "cost_usd", "ref"]]).rename(columns={"from": "place"}) \
+            .reset_index(drop=True)
+
+    @property
+    def borders(self) -> pd.DataFrame:
+        """Border crossings passed (subset of :attr:`events`)."""
+        ev = self.events
+        return ev[ev["kind"] == "border"].reset_index(drop=True)
+
+    @property
+    def gauge_breaks(self) -> pd.DataFrame:
+        """Gauge breaks passed (subset of :attr:`events`)."""
+        ev = self.events
+        return ev[ev["kind"] == "gauge_break"].reset_index(drop=True)
+
+    @property
+    def modes_used(self) -> tuple[str, ...]:
+        """Modes of the link legs, in order of first use."""
+        links = self.legs[self.legs["kind"] == "link"]["mode"]
+        return tuple(dict.fromkeys(links))
+
+    def summary(self) -> str:
+        """A readable table of the legs and totals, with units."""
+        lines = [
+            f"{self.origin_name} -> {self.destination_name}  "
+            f"(objective: {self.objective}, scenario: {self.scenario.name}, "
+            f"network: {self.network})",
+            f"{'#':>3} {'kind':<11} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
+            f"{'USD/TEU':>9}  detail",
+        ]
+        for leg in self.legs.drop(columns="geometry").to_dict("records"):
+            lines.append(
+                f"{leg['seq']:>3} {leg['kind']:<11} {leg['mode']:<9} {leg['from'][:22]:<22} "
+                f"{leg['to'][:22]:<22} {leg['km']:>8,.0f} {leg['hours']:>8,.1f} "
+                f"{leg['cost_usd']:>9,.0f}  {leg['detail']}"
+            )
+        lines.append(
+            f"Total: {self.km:,.0f} km, {self.hours:,.1f} h ({self.days:.1f} days), "
+            f"USD {self.cost_usd:,.0f} per TEU ({self.price_year} prices); "
+            f"{len(self.borders)} border crossing(s), {len(self.gauge_breaks)} gauge break(s)."
+        )
+        return "\n".join(lines)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal routes: same query, assumptions, totals and legs (geometry included)."""
+        if not isinstance(other, Route):
+            return NotImplemented
+        if self is other:
+            return True
+        mine = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_legs"}
+        theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.name != "_legs"}
+        return mine == theirs and bool(self.legs.equals(other.legs))
+
+    def __hash__(self) -> int:
+        return hash((self.origin, self.destination, self.objective, self.network,
+                     self.scenario, self.km, self.hours, self.cost_usd))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by value: the legs as built, the parameters as plain dicts.
+
+        A route shares the network's compiled graph until its legs are built; a pickled
+        route carries only its own data, so it can cross to another process (e.g. a
+        ``ProcessPoolExecutor``) and comes back equal.
+        """
+        state = {f.name: getattr(self, f.name) for f in fields(self)
+                 if f.init and f.name != "_legs"}
+        state["params"] = _thaw(self.params)
+        return (_unpickle_route, (state, self.legs))
+
+    def __repr__(self) -> str:
+        return (f"<Route {self.origin_name} -> {self.destination_name}: {self.km:,.0f} km, "
+                f"{self.days:.1f} days, USD {self.cost_usd:,.0f}/TEU "
+                f"({self.objective}, scenario {self.scenario.name!r}, {len(self.legs)} legs)>")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: totals, units, assumptions and legs (geometry as WKT)."""
+        legs = pd.DataFrame(self.legs.drop(columns="geometry"))
+        return {
+            "origin": self.origin, "destination": self.destination,
+            "origin_name": self.origin_name, "destination_name": self.destination_name,
+            "objective": self.objective, "scenario": self.scenario.name,
+            "network": self.network,
+            "units": {"km": "km", "hours": "h",
+                      "cost_usd": f"USD per TEU, {self.price_year} prices"},
+            "km": round(self.km, 3), "hours": round(self.hours, 3), "days": round(self.days, 3),
+            "cost_usd": round(self.cost_usd, 2),
+            "borders": len(self.borders), "gauge_breaks": len(self.gauge_breaks),
+            "legs": legs.to_dict(orient="records"),
+        }
+
+
+def _thaw(value: Any) -> Any:
+    """Plain dicts of (nested) read-only mappings, for pickling."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
+def _unpickle_route(state: dict[str, Any], legs: gpd.GeoDataFrame) -> Route:
+    return Route(**{**state, "params": freeze(state["params"])}, _legs=legs)
+
+
+class LazyLegs:
+    """What :func:`_legs` needs to build a route's legs, and their km/hours/cost columns.
+
+    Building the legs GeoDataFrame costs more than finding the route, so a Route builds
+    it on first access; the totals come from the same per-edge values.
+    """
+
+    def __init__(self, net: Network, graph: RoutingGraph, values: EdgeValues,
+                 resolved: ResolvedScenario, edges: list[int]) -> None:
+        self._args = (net, graph, values, resolved, edges)
+        e = np.asarray(edges, dtype=np.int64)
+        self._columns = {"km": pd.Series(values.km[e]), "hours": pd.Series(values.hours[e]),
+                         "cost_usd": pd.Series(values.cost_usd[e])}
+
+    def __getitem__(self, column: str) -> pd.Series:
+        return self._columns[column]
+
+    def build(self) -> gpd.GeoDataFrame:
+        """The legs GeoDataFrame."""
+        return _legs(*self._args)
+
+
+def _source_of(net: Network, resolved: ResolvedScenario, graph: RoutingGraph, e: int) -> str:
+    k, r = graph.kind[e], graph.ref[e]
+    params = resolved.params
+    if k in (EdgeKind.LINK, EdgeKind.WAIT):
+        return ";".join(net.links.iloc[r]["source"])
+    if k == EdgeKind.BORDER:
+        return ";".join(net.crossings.iloc[r]["source"])
+    if k in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
+        if np.isfinite(resolved.place_handling_usd[r]):
+            return ";".join(net.places.iloc[r]["source"])
+        entry = params["transfer"][pair_key(mode_of(graph.layer_a[e]), mode_of(graph.layer_b[e]))]
+    elif k == EdgeKind.GAUGE_BREAK:
+        entry = params["gauge_break"][gauge_pair(graph.layer_a[e], graph.layer_b[e])]
+    else:
+        entry = params["connector"][mode_of(graph.layer_b[e] or graph.layer_a[e])]
+    src = entry.get("source", "")
+    return src if isinstance(src, str) else ";".join(src)
+
+
+def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: ResolvedScenario,
+          edges: list[int]) -> gpd.GeoDataFrame:
+    places, links, crossings = net.places, net.links, net.crossings
+    rows = []
+    for e in edges:
+        k, r = int(graph.kind[e]), int(graph.ref[e])
+        km, hours, cost = float(values.km[e]), float(values.hours[e]), float(values.cost_usd[e])
+        if k in (EdgeKind.START, EdgeKind.END) and km == 0 and hours == 0 and cost == 0:
+            continue
+        layer_a, layer_b = str(graph.layer_a[e]), str(graph.layer_b[e])
+        country = str(graph.side[e])
+        if k in (EdgeKind.LINK, EdgeKind.WAIT):
+            link = links.iloc[r]
+            a, b = (link["from"], link["to"]) if graph.forward[e] else (link["to"], link["from"])
+            ref = links.index[r]
+            if k == EdgeKind.LINK:
+                geom = link.geometry if graph.forward[e] else LineString(link.geometry.coords[::-1])
+                gauge = f", {layer_a.split(':')[1]} mm" if layer_a.startswith("rail:") else ""
+                detail = f"{link['status']}{gauge}"
+                if link["straits"]:
+                    detail += f", via {', '.join(link['straits'])}"
+                frm, to = a, b
+            else:
+                geom = places.geometry.iloc[places.index.get_loc(a)]
+                detail = f"half the {link['headway_h']:g} h headway"
+                frm = to = a
+            mode = link["mode"]
+        else:
+            pid = places.index[r] if k != EdgeKind.BORDER else crossings.iloc[r]["place"]
+            frm = to = pid
+            geom = places.geometry.loc[pid]
+            mode = mode_of(layer_b or layer_a)
+            if k == EdgeKind.BORDER:
+                c = crossings.iloc[r]
+                ref = crossings.index[r]
+                detail = f"{c['from_country']} -> {c['to_country']}"
+            elif k == EdgeKind.GAUGE_BREAK:
+                ref = pid
+                detail = f"{layer_a.split(':')[1]} -> {layer_b.split(':')[1]} mm"
+            elif k in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
+                ref = pid
+                detail = f"{mode_of(layer_a)} -> {mode_of(layer_b)}"
+            else:
+                ref = pid
+                detail = "load at origin" if k == EdgeKind.START else "unload at destination"
+        rows.append({
+            "kind": EdgeKind.NAMES[k], "mode": mode,
+            "from": places.at[frm, "name"], "to": places.at[to, "name"],
+            "from_id": frm, "to_id": to, "country": country,
+            "km": km, "hours": hours, "cost_usd": cost, "ref": ref, "detail": detail,
+            "source": _source_of(net, resolved, graph, e), "geometry": geom,
+        })
+    df = pd.DataFrame(rows)
+    df.insert(0, "seq", np.arange(1, len(df) + 1))
+    return gpd.GeoDataFrame(df[LEG_COLUMNS], geometry="geometry", crs=CRS)
