@@ -4,7 +4,7 @@ Run ``python -m benchmarks.run`` (full: 10k, 100k and 1M-edge synthetic networks
 minutes) or ``python -m benchmarks.run --quick`` (small networks only: a smoke run that
 checks the code runs and agrees with networkx, with no timing assertions).
 
-Every comparison runs on the same virtual graph (``graph.to_networkx``) and the same
+Every comparison runs on the same virtual graph (``graph.oracle_graph``) and the same
 seeded queries, and asserts that both sides find the same cost.
 """
 
@@ -76,9 +76,9 @@ def _pairs(net, n: int, seed: int) -> list[tuple[int, int]]:
 def single_pair(table: Table, net, n_queries: int, seed: int, base: dict) -> None:
     """Ours vs networkx dijkstra_path and bidirectional_dijkstra on the same queries."""
     from corridor_router.engine import shortest_through
-    from corridor_router.graph import to_networkx
+    from corridor_router.graph import oracle_graph
     graph, w, weighted = _weights(net)
-    g = to_networkx(graph, w)
+    g = oracle_graph(graph, w)
     pairs = _pairs(net, n_queries, seed)
     shortest_through(weighted, [[int(graph.origin_node[0])], [int(graph.dest_node[1])]])
     t_ours = t_nx = t_bi = 0.0
@@ -122,7 +122,7 @@ def matrix(table: Table, net, n: int, nx_rows: int, seed: int) -> None:
     """route_matrix n x n vs networkx single-source Dijkstra per origin (same graph)."""
     from corridor_router import route_matrix
     from corridor_router.context import scenario_values
-    from corridor_router.graph import to_networkx
+    from corridor_router.graph import oracle_graph
     from corridor_router.scenarios import get_scenario
     graph, w, _ = _weights(net)
     rng = np.random.default_rng(seed)
@@ -133,7 +133,7 @@ def matrix(table: Table, net, n: int, nx_rows: int, seed: int) -> None:
     start = time.perf_counter()
     m = route_matrix(origins, dests, network=net)
     t_ours = time.perf_counter() - start
-    g = to_networkx(graph, w)
+    g = oracle_graph(graph, w)
     scenario_values(net, get_scenario(net, None))      # warm: the scenario's values are cached
     rows = net.places.index
     t_nx = 0.0
@@ -290,7 +290,7 @@ def write_readme(table: Table, seconds: float) -> None:
         "Networks come from `benchmarks/synthetic.py` (seeded), are written as files and "
         "loaded through `load_network`. *ours* is the engine query as `route()` runs it "
         "(cached CSR weights, early-exit search, path extraction); networkx runs on the "
-        "same virtual graph (`graph.to_networkx`), and every query asserts equal costs. "
+        "same virtual graph (`graph.oracle_graph`), and every query asserts equal costs. "
         "Times per query are means over the seeded queries.\n\n"
         + table.markdown() +
         f"\nWhole run: {seconds:,.0f} s.\n\n## Machine\n\n" + machine(),

@@ -22,7 +22,7 @@ from corridor_router import load_network, route
 from corridor_router.context import base_weights, graph_of, weighted
 from corridor_router.costs import edge_values, objective_weights
 from corridor_router.engine import shortest_through
-from corridor_router.graph import to_networkx
+from corridor_router.graph import oracle_graph
 from corridor_router.scenarios import get_scenario, resolve
 
 EDGES_PER_PLACE = 16.0      # virtual edges per ordinary place of the synthetic generator
@@ -60,7 +60,7 @@ def test_single_pair_networkx(benchmark, synthetic):
     """The same queries with networkx.dijkstra_path_length on the same virtual graph."""
     import networkx as nx
     _, graph, weights, weighted, nodes = synthetic
-    g = to_networkx(graph, weights)
+    g = oracle_graph(graph, weights)
 
     def run():
         out = []

@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .batch import RouteBatch, alternatives, route_many, route_matrix
 from .compare import ClaimCheck, check_claim, compare, compare_routes
+from .convert import graph_from_gdfs, graph_to_gdfs, to_networkx
 from .errors import (
     CorridorRouterError,
     DataProblem,
@@ -46,8 +47,11 @@ __all__ = [
     "check_claim",
     "compare",
     "compare_routes",
+    "graph_from_gdfs",
+    "graph_to_gdfs",
     "load_network",
     "route",
     "route_many",
     "route_matrix",
+    "to_networkx",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from os import PathLike
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -41,14 +42,16 @@ def default_network() -> Network:
     return _DEFAULT["net"]
 
 
-def as_network(network: Network | str | None) -> Network:
+def as_network(network: Network | str | PathLike[str] | None) -> Network:
     """The network an argument names: a Network, a bundled name or folder, or the default."""
     if network is None:
         return default_network()
     if isinstance(network, Network):
         return network
-    if isinstance(network, (str, PathLike)):
+    if isinstance(network, str):
         return load_network(network)
+    if isinstance(network, PathLike):
+        return load_network(Path(network))
     raise InputTypeError(
         f"network must be a Network, a bundled network name or a folder path, not "
         f"{type(network).__name__} {shown(network)}.")

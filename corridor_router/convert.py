@@ -58,11 +58,12 @@ import pandas as pd
 import shapely
 
 from ._args import check_objective
-from .costs import edge_values, objective_weights
+from .context import as_network, graph_of, scenario_values
+from .costs import objective_weights
 from .errors import InputTypeError, InvalidInputError, shown
-from .graph import EdgeKind, RoutingGraph, build_graph, mode_of
-from .network import CRS, Network, load_network
-from .scenarios import Scenario, get_scenario, resolve
+from .graph import EdgeKind, RoutingGraph, mode_of
+from .network import CRS, Network
+from .scenarios import Scenario, get_scenario
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -154,16 +155,12 @@ def to_networkx(network: Network | str | Path, *,
     >>> abs(length - (r.cost_usd + 1e-6 * r.hours)) < 1e-6
     True
     """
-    if isinstance(network, (str, Path)):
-        network = load_network(network)
-    elif not isinstance(network, Network):
-        raise InputTypeError(f"network must be a Network, a bundled network name or a folder "
-                             f"path, not {type(network).__name__} {shown(network)}.")
+    network = as_network(network)
     if objective is not None:
         objective = check_objective(objective)
     sc = get_scenario(network, scenario)
-    graph = build_graph(network)
-    values = edge_values(graph, network, resolve(network, sc))
+    graph = graph_of(network)               # the graph route() uses, compiled once
+    _, values = scenario_values(network, sc)
     names = _node_names(graph, network)
 
     import networkx as nx  # imported here: `import corridor_router` never needs it

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from .network import Network
 
-__all__ = ["EdgeKind", "RoutingGraph", "build_graph", "to_networkx"]
+__all__ = ["EdgeKind", "RoutingGraph", "build_graph", "oracle_graph"]
 
 
 class EdgeKind:
@@ -342,7 +342,7 @@ def gauge_pair(layer_a: str, layer_b: str) -> str:
     return pair_key(layer_a.split(":")[1], layer_b.split(":")[1])
 
 
-def to_networkx(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph[int]:
+def oracle_graph(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph[int]:
     """The virtual graph as a networkx MultiDiGraph with ``weight`` and ``edge`` attributes.
 
     Edges with infinite weight (excluded by the scenario or query) are left out. This is

@@ -15,7 +15,7 @@ from corridor_router import NoRouteError, load_network, route
 from corridor_router.context import graph_of, scenario_values
 from corridor_router.costs import TIE_BREAK, objective_weights
 from corridor_router.engine import CSRGraph, shortest_through
-from corridor_router.graph import to_networkx
+from corridor_router.graph import oracle_graph
 from corridor_router.scenarios import get_scenario
 
 
@@ -37,7 +37,7 @@ def test_route_cost_equals_networkx_on_random_multimodal_networks(random_network
             sc = get_scenario(net, scenario)
             _, values = scenario_values(net, sc)
             weights = objective_weights(values, objective)
-            g = to_networkx(graph, weights)
+            g = oracle_graph(graph, weights)
             ids = list(net.places.index)
             for _ in range(6):
                 o, d = rng.choice(len(ids), 2, replace=False)
