@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from ._validate import MODES
+from ._validate import MODES, finite_real, is_real
 from .costs import OBJECTIVES
 from .errors import InputTypeError, InvalidInputError, shown
 
@@ -81,12 +80,11 @@ def as_number(value: object, what: str) -> float:
     >>> as_number(np.int64(5), "days_saved")
     5.0
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-            or type(value).__name__ == "bool_":
+    if not is_real(value):
         raise InputTypeError(f"{what} must be a number, got {type(value).__name__} "
                              f"{shown(value)}.")
-    number = float(value)
-    if not math.isfinite(number):
+    number = finite_real(value)
+    if number is None:
         raise InvalidInputError(f"{what} must be a finite number, got {shown(value)}.")
     return number
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from ._validate import (
     PRICE_YEARS,
     Bound,
     Problems,
+    finite_real,
     is_country,
     split_list,
 )
@@ -79,13 +79,7 @@ def as_number(value: Any) -> float | None:
 
     Booleans are not numbers; integers too large for a float are not finite.
     """
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
-        return None
-    try:
-        number = float(value)
-    except (OverflowError, TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    return finite_real(value)
 
 
 def check_sources(entry: Mapping[str, Any], key: str, problems: Problems, known: set[str],

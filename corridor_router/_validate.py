@@ -6,11 +6,12 @@ import csv
 import datetime
 import io
 import math
+import numbers
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import numpy.typing as npt
@@ -76,6 +77,30 @@ MAX_GAUGE_MM = 10_000.0
 PRICE_YEARS = (1990, 2100)
 #: Publication years of sources: none is older than this.
 FIRST_SOURCE_YEAR = 1900
+
+
+def is_real(value: object) -> TypeGuard[numbers.Real]:
+    """Whether ``value`` is a real number: Python's or numpy's, not a bool, not complex."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def finite_real(value: object) -> float | None:
+    """``value`` as a finite float if it is a real number (see :func:`is_real`), else None.
+
+    An integer too large for a float is not finite.
+
+    Examples
+    --------
+    >>> finite_real(3), finite_real(True), finite_real(10**400), finite_real(float("nan"))
+    (3.0, None, None, None)
+    """
+    if not is_real(value):
+        return None
+    try:
+        number = float(value)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def last_source_year() -> int:

@@ -437,6 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _stdout_to_devnull()
         return EXIT_CLOSED_PIPE
+    except OSError as err:      # the output cannot be written (a full disk, /dev/full)
+        _stdout_to_devnull()
+        print(f"{PROG}: error: cannot write the output: {err.strerror or err} — check where "
+              "the output goes (disk space, permissions)", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -161,13 +161,13 @@ def compare(
     >>> bool((table["days"] * 24 - table["hours"]).abs().max() < 1e-9)
     True
     """
-    net = as_network(network)
-    routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
-                            objective=objective, scenario=scenario, modes=modes, network=net)
     if baseline is not None and not isinstance(baseline, str):
         raise InputTypeError(f"baseline must be the name of an alternative (str), got "
                              f"{type(baseline).__name__} {shown(baseline)}.")
-    base_name = baseline or TODAY
+    net = as_network(network)
+    routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
+                            objective=objective, scenario=scenario, modes=modes, network=net)
+    base_name = TODAY if baseline is None else baseline
     if base_name not in routes:
         raise InvalidInputError(
             f"baseline {shown(base_name)} is not among the alternatives "
@@ -382,8 +382,11 @@ def check_claim(
     net = as_network(network)
     days_saved = as_number(days_saved, "days_saved")
     cost_saved_pct = as_number(cost_saved_pct, "cost_saved_pct")
-    if days_saved < 0 or not 0 <= cost_saved_pct < 100:
-        raise InvalidInputError("days_saved must be >= 0 and cost_saved_pct within [0, 100).")
+    if days_saved < 0:
+        raise InvalidInputError(f"days_saved must be at least 0, got {days_saved:g}.")
+    if not 0 <= cost_saved_pct < 100:
+        raise InvalidInputError(f"cost_saved_pct must be a percentage from 0 up to (not "
+                                f"including) 100, got {cost_saved_pct:g}.")
     get_corridor(net, corridor)
     if not isinstance(versus, str):
         raise InputTypeError(f"versus must be a corridor name or 'today' (str), got "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,8 +34,15 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     >>> shown("x" * 200, limit=12)
     "'xxxxxxxxxx…"
     """
-    text = repr(value)
+    text = _bounded_repr(limit).repr(value)    # never builds the whole text of a huge value
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _bounded_repr(limit: int) -> reprlib.Repr:
+    """A ``reprlib.Repr`` whose output stays within a few times ``limit`` characters."""
+    r = reprlib.Repr()
+    r.maxstring = r.maxlong = r.maxother = 4 * limit
+    return r
 
 
 class CorridorRouterError(Exception):

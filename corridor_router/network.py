@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import itertools
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -36,7 +37,7 @@ from ._validate import (
     last_source_year,
     split_list,
 )
-from .errors import DataProblem, NetworkDataError, PlaceNotFoundError, shown
+from .errors import DataProblem, InputTypeError, NetworkDataError, PlaceNotFoundError, shown
 
 if TYPE_CHECKING:
     from .scenarios import Scenario
@@ -191,14 +192,19 @@ class Network:
         ------
         PlaceNotFoundError
             If nothing matches; it carries the closest names as suggestions.
+        InputTypeError
+            If ``query`` is not a str.
 
         Examples
         --------
         >>> load_network().find_place("  Karachi-Port ")
         'karachi'
         """
-        if not isinstance(query, str) or not query.strip():
-            raise PlaceNotFoundError(str(query), ())
+        if not isinstance(query, str):
+            raise InputTypeError(f"a place is named by a str (name, id or alias), not "
+                                 f"{type(query).__name__} {shown(query)}.")
+        if not query.strip():
+            raise PlaceNotFoundError(query, ())
         key = _norm(query)
         if key in self._lookup:
             return self._lookup[key]
@@ -294,7 +300,7 @@ def _folder_error(name: str, message: str, fix: str | None = None) -> NetworkDat
     return NetworkDataError([DataProblem(short, None, None, message, fix)], where=shown(name))
 
 
-def load_network(name_or_path: str | Path | None = None) -> Network:
+def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
     """Load and validate a network.
 
     Parameters
@@ -314,24 +320,29 @@ def load_network(name_or_path: str | Path | None = None) -> Network:
     NetworkDataError
         Listing every problem found in the files (file, line, column, what is wrong
         and how to fix it), or saying why the name or path is not a network.
+    InputTypeError
+        If ``name_or_path`` is neither a str nor a path-like object.
 
     Examples
     --------
     >>> net = load_network()
     >>> len(net.places) > 50, net.currency, net.price_year
     (True, 'USD', 2023)
-    >>> load_network("../tests")
+    >>> load_network("../no_such_network")
     Traceback (most recent call last):
     ...
-    corridor_router.errors.NetworkDataError: '../tests' has 1 data problem:
-      - ../tests: is not an existing folder, and a bundled network name is a plain name ...
+    corridor_router.errors.NetworkDataError: '../no_such_network' has 1 data problem:
+      - ../no_such_network: is not an existing folder, and a bundled network name ...
     """
+    if isinstance(name_or_path, os.PathLike) and not isinstance(name_or_path, Path):
+        text = os.fspath(name_or_path)
+        if isinstance(text, str):       # a bytes path stays and is refused below
+            name_or_path = Path(text)
     if name_or_path is not None and not isinstance(name_or_path, str | Path):
-        raise NetworkDataError([DataProblem(
-            shown(name_or_path), None, None,
-            f"is of type {type(name_or_path).__name__}, not a network name or folder",
-            f"pass a folder path or one of: {', '.join(bundled_networks())}")],
-            where=shown(name_or_path))
+        raise InputTypeError(
+            f"load_network takes a network name or a folder path (str or path-like), not "
+            f"{type(name_or_path).__name__} {shown(name_or_path)}; bundled networks: "
+            f"{', '.join(bundled_networks())}.")
     folder = _resolve_path(name_or_path)
     problems = Problems()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -14,7 +13,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._cache import LRU
-from ._validate import FIELD_BOUNDS, MAX_LENGTH_KM, STATUSES, Bound, Problems
+from ._validate import (
+    FIELD_BOUNDS,
+    MAX_LENGTH_KM,
+    STATUSES,
+    Bound,
+    Problems,
+    finite_real,
+    is_real,
+)
 from .errors import ScenarioError, ScenarioTypeError, shown
 
 if TYPE_CHECKING:
@@ -51,16 +58,13 @@ WHAT_IF_BOUNDS: dict[str, Bound] = {
 
 
 def _override_value(key: str, value: Any, name: str) -> float:
-    """An override value as a float: a finite int, float or numpy number (not a bool)."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+    """An override value as a float: a finite real number, Python's or numpy's (not a bool)."""
+    if not is_real(value):
         raise ScenarioTypeError(
             f"Scenario {shown(name)}: override {shown(key)} must be a number, got "
             f"{type(value).__name__} {shown(value)}.")
-    try:
-        number = float(value)
-    except (OverflowError, TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number):
+    number = finite_real(value)
+    if number is None:
         raise ScenarioError(f"Scenario {shown(name)}: override {shown(key)} must be a finite "
                             f"number, got {shown(value)}.")
     return number
@@ -336,16 +340,14 @@ def _check_override(network: Network, key: str, value: Any,
     be a number within the bound of its field in ``bounds`` (e.g. a speed of 1 to
     300 km/h in the physical bounds of ``FIELD_BOUNDS``).
     """
-    if not isinstance(key, str):
-        return f"key {shown(key)} is not a str"
-    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number) \
-            or not math.isfinite(float(value)):
+    number = finite_real(value)
+    if number is None:     # a Scenario holds floats already; scenarios.toml may not
         return f"value {shown(value)} must be a finite number"
     parts = key.split(".")
     message = _check_override_key(network, network.params, parts)
     if message is not None:
         return message
-    return _bounded(parts[-1], float(value), bounds)
+    return _bounded(parts[-1], number, bounds)
 
 
 def _check_override_key(network: Network, params: Mapping[str, Any],

@@ -191,3 +191,42 @@ def test_eight_threads_give_the_sequential_answers():
     with ThreadPoolExecutor(max_workers=8) as pool:
         threaded = list(pool.map(lambda p: _safe(p, fresh), pairs * 4))
     assert threaded == sequential * 4
+
+
+# -- review regressions ---------------------------------------------------------------------
+def test_numbers_too_large_for_a_float_are_an_input_error(tiny):
+    with pytest.raises(InvalidInputError, match="finite"):
+        cr.check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=10**400,
+                       network=tiny)
+
+
+def test_a_numpy_complex_override_is_a_type_error():
+    with pytest.raises(cr.ScenarioTypeError):
+        Scenario(overrides={"modes.rail.speed_kmh": np.complex128(1)})
+
+
+def test_load_network_takes_path_likes_and_refuses_other_types(tiny_path):
+    class Where:
+        def __fspath__(self) -> str:
+            return str(tiny_path)
+
+    assert len(cr.load_network(Where()).places) == len(cr.load_network(tiny_path).places)
+    for bad in (5, 1.5, ["central_asia"], b"central_asia"):
+        with pytest.raises(InputTypeError):
+            cr.load_network(bad)
+
+
+def test_find_place_refuses_a_number(tiny):
+    with pytest.raises(InputTypeError):
+        tiny.find_place(5)
+
+
+def test_an_empty_baseline_is_not_silently_today(tiny):
+    with pytest.raises(InvalidInputError, match="baseline"):
+        cr.compare("alpha", "echo", baseline="", network=tiny)
+
+
+def test_messages_about_huge_values_stay_short(tiny):
+    with pytest.raises(cr.ScenarioError) as err:
+        Scenario(close=[1] * 1_000_000)
+    assert len(str(err.value)) < 400

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -484,3 +485,15 @@ def test_check_claim_table_is_the_default(claim_cli):
     assert status == 0, err
     assert "Verdict: the claim does not hold" in out and "Break-even values" in out
     assert claim_cli("--format", "table")[1] == out
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_an_output_that_cannot_be_written_is_a_user_error_not_a_bug(tiny_path):
+    exe = shutil.which("corridor-router")
+    cmd = [exe] if exe else [sys.executable, "-m", "corridor_router"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*cmd, "--network", str(tiny_path), "places"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "cannot write the output" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr

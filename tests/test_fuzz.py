@@ -709,6 +709,9 @@ def _report(outcome: Outcome, cases: range, elapsed: float) -> None:
           f"route errors {c['route_error']}; failures {len(outcome.failures)}; "
           f"slowest case {outcome.slowest[1]} ({outcome.slowest[0]:.2f} s)")
     assert not outcome.failures, "\n".join(outcome.failures[:20])
+    if len(cases) >= 100:       # not a replay: a loader that refused everything must fail
+        assert c["load_ok"] >= 0.05 * len(cases), "almost no mutated network loads"
+        assert c["route_ok"] > 0, "no route on any mutated network that loaded"
 
 
 def test_fuzz_loader_and_routing(tmp_path):

@@ -48,9 +48,9 @@ def test_wheel_installs_and_routes_from_a_temporary_directory(tmp_path):
     wheel = next(dist.glob("corridor_router-*.whl"))
     env_dir = tmp_path / "env"
     py = _fresh_env(env_dir)
-    base_prefix = subprocess.run([str(py), "-c", "import sys; print(sys.prefix)"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
-    assert Path(base_prefix) == env_dir       # a real venv, not the base interpreter
+    prefixes = subprocess.run([str(py), "-c", "import sys; print(sys.prefix, sys.base_prefix)"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert prefixes[0] != prefixes[1]          # a venv of its own, not the base interpreter
     # --ignore-installed: the running environment may hold corridor_router itself (CI
     # installs it there); pip must install the wheel here anyway and touch nothing there.
     install = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index",
