@@ -90,9 +90,6 @@ def weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
         return graph.csr.weigh(weights)
     store: LRU[int, tuple[np.ndarray, Weighted]] = graph.cache.setdefault(
         "weighted", LRU(MAX_CACHED))
-    hit = store.get(id(weights))
-    if hit is not None and hit[0] is weights:
-        return hit[1]
     # the entry keeps the array alive, so its id cannot be reused while it is cached
     return store.get_or_make(id(weights), lambda: (weights, graph.csr.weigh(weights)))[1]
 

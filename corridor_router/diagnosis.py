@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._validate import STATUSES
 from .costs import EdgeValues, edge_values
 from .errors import NoRouteError
 from .graph import EdgeKind, RoutingGraph
@@ -52,8 +53,6 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
              stages: list[list[int]], avoid_targets: Sequence[tuple[str, str]],
              modes: tuple[str, ...] | None) -> str:
     """Why no route exists: relax one restriction at a time and say which one cuts the way."""
-    from ._validate import STATUSES
-
     def path(enabled: np.ndarray, avoid: Sequence[tuple[str, str]],
              allowed: tuple[str, ...] | None) -> list[int] | None:
         ok = edge_mask(graph, net, enabled, avoid=avoid, modes=allowed)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,10 +37,15 @@ from ._validate import (
     last_source_year,
     split_list,
 )
-from .errors import DataProblem, InputTypeError, NetworkDataError, PlaceNotFoundError, shown
-
-if TYPE_CHECKING:
-    from .scenarios import Scenario
+from .errors import (
+    CorridorRouterError,
+    DataProblem,
+    InputTypeError,
+    NetworkDataError,
+    PlaceNotFoundError,
+    shown,
+)
+from .scenarios import Scenario, validate_scenario
 
 __all__ = ["DEFAULT_NETWORK", "Corridor", "Network", "bundled_networks", "load_network"]
 
@@ -366,7 +371,6 @@ def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
         params=params, corridors=corridors, scenarios=scenarios or {}, sources=sources,
     )
     # Scenarios name places, links, crossings and parameters: check them on the tables.
-    from .scenarios import validate_scenario
     for scenario in (scenarios or {}).values():
         validate_scenario(scenario, network, problems)
     if problems:
@@ -795,8 +799,6 @@ def _flat_overrides(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any
 def _load_scenarios(folder: Path, problems: Problems, known: set[str]
                     ) -> dict[str, Scenario] | None:
     """The scenarios of scenarios.toml; None if the file cannot be read."""
-    from .errors import CorridorRouterError
-    from .scenarios import Scenario
     file = "scenarios.toml"
     data = _load_toml(folder, file, problems)
     if data is None:

@@ -13,6 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._cache import LRU
+from ._params import mode_value
 from ._validate import (
     FIELD_BOUNDS,
     MAX_LENGTH_KM,
@@ -22,7 +23,7 @@ from ._validate import (
     finite_real,
     is_real,
 )
-from .errors import ScenarioError, ScenarioTypeError, shown
+from .errors import PlaceNotFoundError, ScenarioError, ScenarioTypeError, shown
 
 if TYPE_CHECKING:
     from .network import Network
@@ -241,7 +242,6 @@ def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
 
 def resolve_target(network: Network, item: str) -> tuple[str, str]:
     """Map an id or place name to ("place"|"link"|"crossing"|"country", id); raise if unknown."""
-    from .errors import PlaceNotFoundError
     if not isinstance(item, str):
         raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
                                 f"not {type(item).__name__} {shown(item)}.")
@@ -435,7 +435,6 @@ def freeze(value: Any) -> Any:
 
 def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     """Apply a scenario to copies of the network's values (the network is not changed)."""
-    from ._params import mode_value
     params = copy.deepcopy(dict(network.params))
     link_over: dict[tuple[str, str], float] = {}
     tag_over: dict[tuple[str, str], float] = {}
