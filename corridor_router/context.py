@@ -1,21 +1,21 @@
 """The default network and the bounded caches of compiled graphs, values and weights.
 
-Every cache here is an :class:`~corridor_router._cache.LRU` or holds one entry per
-network: the compiled graph (one per network), per-scenario edge values and per-objective
-weights (``MAX_CACHED`` each, in the network's context) and CSR weightings
-(``MAX_CACHED``, in the graph's).
+Each network keeps what routing computes for it in its typed ``Store``, one entry per
+declared ``Slot``: the compiled graph (:data:`GRAPH`), and LRUs of per-scenario edge
+values (:data:`VALUES`) and per-objective weights (:data:`WEIGHTS`), ``MAX_CACHED``
+entries each; the graph keeps an LRU of CSR weightings (``MAX_CACHED``). Scenarios add
+their own slots (checked scenarios, close targets, link codes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from os import PathLike
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import numpy as np
 
-from ._cache import LRU
+from ._cache import LRU, Slot
 from .costs import EdgeValues, edge_values, objective_weights
 from .engine import Weighted
 from .errors import InputTypeError, shown
@@ -23,12 +23,17 @@ from .graph import RoutingGraph, build_graph
 from .network import Network, load_network
 from .scenarios import ResolvedScenario, Scenario, resolve
 
-__all__ = ["MAX_CACHED", "as_network", "base_weights", "cached", "default_network", "graph_of",
-           "scenario_values", "weighted"]
+__all__ = ["GRAPH", "MAX_CACHED", "VALUES", "WEIGHTS", "as_network", "base_weights",
+           "default_network", "graph_of", "scenario_values", "weighted"]
 
 #: Entries kept in each LRU of per-scenario values, weights and CSR weightings.
 MAX_CACHED = 32
-_T = TypeVar("_T")
+#: The network's compiled graph.
+GRAPH: Slot[RoutingGraph] = Slot("graph")
+#: Per-scenario resolved values (key: the scenario's content).
+VALUES: Slot[LRU[tuple[Any, ...], tuple[ResolvedScenario, EdgeValues]]] = Slot("values")
+#: Per-scenario, per-objective routing weights (read-only arrays).
+WEIGHTS: Slot[LRU[tuple[Any, ...], np.ndarray]] = Slot("weights")
 
 
 # -- the routing pipeline -------------------------------------------------------------
@@ -59,15 +64,7 @@ def as_network(network: Network | str | PathLike[str] | None) -> Network:
 
 def graph_of(network: Network) -> RoutingGraph:
     """The network's compiled virtual graph, built on first use (topology never changes)."""
-    if "graph" not in network._cache:
-        network._cache["graph"] = build_graph(network)
-    return cast(RoutingGraph, network._cache["graph"])
-
-
-def cached(network: Network, key: tuple[Any, ...], make: Callable[[], _T]) -> _T:
-    """``make()``, kept in the network's LRU of per-scenario values and weights."""
-    store: LRU[tuple[Any, ...], Any] = network._cache.setdefault("weights", LRU(MAX_CACHED))
-    return store.get_or_make(key, make)  # type: ignore[no-any-return]
+    return network._cache.get_or_make(GRAPH, lambda: build_graph(network))
 
 
 def scenario_values(network: Network, scenario: Scenario
@@ -76,7 +73,8 @@ def scenario_values(network: Network, scenario: Scenario
     def make() -> tuple[ResolvedScenario, EdgeValues]:
         resolved = resolve(network, scenario)
         return resolved, edge_values(graph_of(network), network, resolved)
-    return cached(network, ("values", scenario.key), make)
+    store = network._cache.get_or_make(VALUES, lambda: LRU(MAX_CACHED))
+    return store.get_or_make(scenario.key, make)
 
 
 def weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
@@ -100,4 +98,5 @@ def base_weights(network: Network, scenario: Scenario, objective: str) -> np.nda
         weights = objective_weights(scenario_values(network, scenario)[1], objective)
         weights.flags.writeable = False     # shared: cached, and its CSR weighting too
         return weights
-    return cached(network, ("weights", scenario.key, objective), make)
+    store = network._cache.get_or_make(WEIGHTS, lambda: LRU(MAX_CACHED))
+    return store.get_or_make((scenario.key, objective), make)

@@ -22,6 +22,7 @@ import shapely
 from shapely.geometry import LineString
 
 from . import _params
+from ._cache import Store
 from ._validate import (
     CONFIDENCES,
     FIRST_SOURCE_YEAR,
@@ -143,7 +144,9 @@ class Network:
     corridors: Mapping[str, Corridor]
     scenarios: Mapping[str, Scenario]
     sources: pd.DataFrame
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: What routing computes once per network (compiled graph, bounded LRUs); never
+    #: part of the network's identity, never pickled.
+    _cache: Store = field(default_factory=Store, repr=False, compare=False)
 
     def __repr__(self) -> str:
         return (f"<Network {self.name!r}: {len(self.places)} places, {len(self.links)} links, "
@@ -157,7 +160,7 @@ class Network:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "_cache", {})
+        object.__setattr__(self, "_cache", Store())
 
     @property
     def price_year(self) -> int:

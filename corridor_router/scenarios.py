@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._cache import LRU
+from ._cache import LRU, Slot
 from ._params import mode_value
 from ._validate import (
     FIELD_BOUNDS,
@@ -35,6 +35,12 @@ _MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
 _PAIR_KEYS = ("cost_usd_per_teu", "hours")
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
+#: The network's LRU of checked scenarios (by content).
+CHECKED: Slot[LRU[tuple[Any, ...], bool]] = Slot("checked_scenarios")
+#: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
+CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
+#: Link columns as codes into their distinct values.
+LINK_CODES: Slot[dict[str, Any]] = Slot("link_codes")
 
 
 #: Most a what-if override value may be, whatever its unit.
@@ -201,10 +207,8 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
     if scenario is None:
         return network.scenarios.get("baseline", Scenario(name="baseline"))
     if isinstance(scenario, Scenario):
-        checked = network._cache.get("checked_scenarios")
-        if not isinstance(checked, LRU):
-            checked = network._cache.setdefault("checked_scenarios",
-                                                LRU[tuple[Any, ...], bool](CHECKED_SCENARIOS))
+        checked = network._cache.get_or_make(
+            CHECKED, lambda: LRU[tuple[Any, ...], bool](CHECKED_SCENARIOS))
 
         def check() -> bool:
             validate_scenario(scenario, network)
@@ -223,10 +227,7 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
 
 
 def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
-    if "close_targets" not in network._cache:
-        network._cache["close_targets"] = _build_close_targets(network)
-    targets: dict[str, tuple[str, str]] = network._cache["close_targets"]
-    return targets
+    return network._cache.get_or_make(CLOSE_TARGETS, lambda: _build_close_targets(network))
 
 
 def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
@@ -525,23 +526,23 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
 
 def _link_codes(network: Network) -> dict[str, Any]:
     """Link columns as codes into their distinct values, computed once per network."""
-    cache = network._cache
-    if "link_codes" not in cache:
-        links = network.links
-        m_codes, modes = pd.factorize(links["mode"].to_numpy(dtype=object))
-        c_codes, countries = pd.factorize(links["country"].to_numpy(dtype=object))
-        pair, inverse = np.unique(m_codes * max(len(countries), 1) + c_codes,
-                                  return_inverse=True)
-        pairs = [(modes[q // max(len(countries), 1)], countries[q % max(len(countries), 1)])
-                 for q in pair]
-        cache["link_codes"] = {
-            "corridors": pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
-                                                dtype=object)),
-            "mode_country": (inverse.reshape(-1), pairs),
-            "status": pd.factorize(links["status"].to_numpy(dtype=object)),
-        }
-    codes: dict[str, Any] = cache["link_codes"]
-    return codes
+    return network._cache.get_or_make(LINK_CODES, lambda: _make_link_codes(network))
+
+
+def _make_link_codes(network: Network) -> dict[str, Any]:
+    links = network.links
+    m_codes, modes = pd.factorize(links["mode"].to_numpy(dtype=object))
+    c_codes, countries = pd.factorize(links["country"].to_numpy(dtype=object))
+    pair, inverse = np.unique(m_codes * max(len(countries), 1) + c_codes,
+                              return_inverse=True)
+    pairs = [(modes[q // max(len(countries), 1)], countries[q % max(len(countries), 1)])
+             for q in pair]
+    return {
+        "corridors": pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
+                                            dtype=object)),
+        "mode_country": (inverse.reshape(-1), pairs),
+        "status": pd.factorize(links["status"].to_numpy(dtype=object)),
+    }
 
 
 def _per_distinct(factorized: tuple[npt.NDArray[np.intp], Any], func: Callable[[Any], Any],

@@ -21,7 +21,7 @@ import pytest
 import corridor_router as cr
 from corridor_router import InputTypeError, InvalidInputError, Scenario
 from corridor_router.batch import MAX_K, MAX_PATHS
-from corridor_router.context import MAX_CACHED
+from corridor_router.context import MAX_CACHED, VALUES, WEIGHTS
 from corridor_router.errors import MAX_SHOWN
 
 
@@ -149,7 +149,8 @@ def test_weight_caches_stay_bounded(tiny):
     for i in range(3 * MAX_CACHED):
         cr.route("alpha", "echo", network=tiny,
                  scenario=Scenario(name=f"s{i}", overrides={"modes.rail.speed_kmh": 30.0 + i}))
-    assert len(tiny._cache["weights"]) <= MAX_CACHED
+    assert len(tiny._cache.get(VALUES) or ()) <= MAX_CACHED
+    assert len(tiny._cache.get(WEIGHTS) or ()) <= MAX_CACHED
     from corridor_router.context import graph_of
     assert len(graph_of(tiny).cache["weighted"]) <= MAX_CACHED
 

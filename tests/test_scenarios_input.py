@@ -16,7 +16,7 @@ from corridor_router import (
     load_network,
     route,
 )
-from corridor_router.scenarios import CHECKED_SCENARIOS, get_scenario
+from corridor_router.scenarios import CHECKED, CHECKED_SCENARIOS, get_scenario
 
 
 @pytest.mark.parametrize("overrides", [5, "links.r_ab.speed_kmh=60", [("links.r_ab.speed_kmh", 60)],
@@ -140,7 +140,8 @@ def test_extreme_what_ifs_give_finite_routes(tiny, key, value):
 def test_checked_scenarios_are_an_lru_of_stated_size(tiny):
     for k in range(CHECKED_SCENARIOS + 20):
         get_scenario(tiny, Scenario(f"s{k}", overrides={"links.r_ab.speed_kmh": 1 + k / 100}))
-    checked = tiny._cache["checked_scenarios"]
+    checked = tiny._cache.get(CHECKED)
+    assert checked is not None
     assert len(checked) == CHECKED_SCENARIOS
     bad = Scenario("bad", overrides={"links.nope.speed_kmh": 60})
     for _ in range(2):                     # a failed check is not remembered
@@ -174,7 +175,7 @@ def test_networks_pickle_by_value_without_their_caches(tiny):
     get_scenario(tiny, Scenario("x", overrides={"links.r_ab.speed_kmh": 60}))
     assert tiny._cache                          # graphs, weights, checked scenarios...
     again = pickle.loads(pickle.dumps(tiny))
-    assert again._cache == {}
+    assert not again._cache and again._cache.names() == []
     assert tiny._cache                          # the original keeps its caches
     assert again.name == tiny.name and list(again.places.index) == list(tiny.places.index)
     assert set(again.scenarios) == set(tiny.scenarios)
