@@ -18,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 from pyproj import Geod
 
-from .errors import DataProblem, shown
+from .errors import DataProblem, cut, shown
 
 __all__ = [
     "CONFIDENCES",
@@ -310,7 +310,7 @@ class Problems:
                     lines.append(start)
         except csv.Error as err:
             self.add(file, reader.line_num or None, None,
-                     f"cannot be parsed as CSV ({_cut(str(err))})",
+                     f"cannot be parsed as CSV ({cut(str(err), 160)})",
                      "save it as UTF-8 comma-separated text with one header row")
             return None
         if not rows:
@@ -366,7 +366,7 @@ class Problems:
         try:
             data = path.read_bytes()
         except OSError as err:
-            self.add(file, None, None, f"cannot be read ({_cut(str(err))})",
+            self.add(file, None, None, f"cannot be read ({cut(str(err), 160)})",
                      "check that the file is readable")
             return None
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -527,10 +527,6 @@ def is_id(text: str) -> bool:
 def is_country(text: str) -> bool:
     """Whether ``text`` looks like an ISO 3166-1 alpha-2 code."""
     return _CC.fullmatch(text) is not None
-
-
-def _cut(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _numbers_fast(cells: list[str], *, required: bool,

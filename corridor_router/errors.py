@@ -16,6 +16,7 @@ __all__ = [
     "PlaceNotFoundError",
     "ScenarioError",
     "ScenarioTypeError",
+    "cut",
     "shown",
 ]
 
@@ -34,7 +35,17 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     >>> shown("x" * 200, limit=12)
     "'xxxxxxxxxx…"
     """
-    text = _bounded_repr(limit).repr(value)    # never builds the whole text of a huge value
+    return cut(_bounded_repr(limit).repr(value), limit)  # never the whole text of a huge value
+
+
+def cut(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text`` cut to ``limit`` characters, the last one an ellipsis if anything was cut.
+
+    Examples
+    --------
+    >>> cut("No route from Tashkent to Karachi", limit=16)
+    'No route from T…'
+    """
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

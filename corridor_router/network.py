@@ -44,6 +44,7 @@ from .errors import (
     InputTypeError,
     NetworkDataError,
     PlaceNotFoundError,
+    cut,
     shown,
 )
 from .scenarios import Scenario, validate_scenario
@@ -417,14 +418,10 @@ def _load_toml(folder: Path, file: str, problems: Problems) -> dict[str, Any] | 
     try:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as err:
-        problems.add(file, None, None, f"is not valid TOML ({_short_error(err)})",
+        reason = cut(str(err) or type(err).__name__, 160)
+        problems.add(file, None, None, f"is not valid TOML ({reason})",
                      "fix the TOML syntax")
         return None
-
-
-def _short_error(err: Exception) -> str:
-    text = str(err) or type(err).__name__
-    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def _load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDataFrame | None:

@@ -60,23 +60,24 @@ def assert_same_frames(a, b):
 
 
 # -- round trips ------------------------------------------------------------------------
-@pytest.mark.parametrize(("scenario", "objective"),
-                         [(None, None), ("uap", "cost"), ("bravo_closed", "generalized")])
-def test_round_trips_on_the_tiny_network(tiny, scenario, objective):
-    g = to_networkx(tiny, scenario=scenario, objective=objective)
+def assert_round_trips(g):
+    """graph -> frames -> graph and frames -> graph -> frames are both exact; the copy."""
     frames = graph_to_gdfs(g)
     h = graph_from_gdfs(*frames)
     assert_same_graph(g, h)
     assert_same_frames(graph_to_gdfs(h), frames)
+    return h
+
+
+@pytest.mark.parametrize(("scenario", "objective"),
+                         [(None, None), ("uap", "cost"), ("bravo_closed", "generalized")])
+def test_round_trips_on_the_tiny_network(tiny, scenario, objective):
+    assert_round_trips(to_networkx(tiny, scenario=scenario, objective=objective))
 
 
 @pytest.mark.parametrize(("scenario", "objective"), [(None, "time"), ("both", None)])
 def test_round_trips_on_the_bundled_network(bundled, scenario, objective):
-    g = to_networkx(bundled, scenario=scenario, objective=objective)
-    frames = graph_to_gdfs(g)
-    h = graph_from_gdfs(*frames)
-    assert_same_graph(g, h)
-    assert_same_frames(graph_to_gdfs(h), frames)
+    h = assert_round_trips(to_networkx(bundled, scenario=scenario, objective=objective))
     # the bundled network has parallel road links: keys 0 and 1 survive the trip
     assert ("lahore/road/PK", "rawalpindi/road/PK", 1) in h.edges(keys=True)
 
