@@ -19,6 +19,7 @@ import pandas as pd
 from pyproj import Geod
 
 from .errors import DataProblem, cut, shown
+from .modes import GAUGES, MODES
 
 __all__ = [
     "CONFIDENCES",
@@ -35,8 +36,6 @@ __all__ = [
     "number_problem",
 ]
 
-MODES = ("rail", "road", "sea", "ferry")
-GAUGES = (1435, 1520, 1676)
 STATUSES = ("operational", "under_construction", "planned", "proposed")
 KINDS = ("city", "port", "border", "junction", "terminal", "dry_port")
 CONFIDENCES = ("H", "M", "L", "EST")

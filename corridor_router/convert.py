@@ -62,6 +62,7 @@ from .context import as_network, graph_of, scenario_values
 from .costs import objective_weights
 from .errors import InputTypeError, InvalidInputError, shown
 from .graph import EdgeKind, RoutingGraph, mode_of
+from .modes import KIND_NAMES
 from .network import CRS, Network
 from .scenarios import Scenario, get_scenario
 
@@ -175,7 +176,7 @@ def to_networkx(network: Network | str | Path, *,
     g.add_nodes_from(zip(names, _node_attrs(graph, network)))
 
     columns: dict[str, list[Any]] = {
-        "kind": [EdgeKind.NAMES[k] for k in graph.kind.tolist()],
+        "kind": [KIND_NAMES[k] for k in graph.kind.tolist()],
         "mode": graph.edge_mode.tolist(),
         "ref": _edge_refs(graph, network),
         "country": [s or None for s in graph.side.tolist()],

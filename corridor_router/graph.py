@@ -13,27 +13,14 @@ import pandas as pd
 
 from ._params import pair_key
 from .engine import CSRGraph
+from .modes import EdgeKind, mode_of
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .network import Network
 
-__all__ = ["EdgeKind", "RoutingGraph", "build_graph", "oracle_graph"]
-
-
-class EdgeKind:
-    """Integer codes of the virtual edge kinds (and their names in results)."""
-
-    LINK = 0
-    TRANSFER = 1
-    PORT_CALL = 2
-    GAUGE_BREAK = 3
-    BORDER = 4
-    WAIT = 5
-    START = 6
-    END = 7
-    NAMES = ("link", "transfer", "port_call", "gauge_break", "border", "wait", "start", "end")
+__all__ = ["EdgeKind", "RoutingGraph", "build_graph", "mode_of", "oracle_graph"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,10 +77,6 @@ class RoutingGraph:
         out.flags.writeable = False
         return out
 
-
-def mode_of(layer: str) -> str:
-    """Mode of a layer name."""
-    return layer.split(":", 1)[0]
 
 
 def build_graph(network: Network) -> RoutingGraph:

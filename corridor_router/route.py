@@ -15,6 +15,7 @@ from shapely.geometry import LineString
 from ._params import pair_key
 from .costs import EdgeValues
 from .graph import EdgeKind, RoutingGraph, gauge_pair, mode_of
+from .modes import KIND_NAMES
 from .network import CRS, Network
 from .scenarios import ResolvedScenario, Scenario, freeze
 
@@ -290,7 +291,7 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
                 ref = pid
                 detail = "load at origin" if k == EdgeKind.START else "unload at destination"
         rows.append({
-            "kind": EdgeKind.NAMES[k], "mode": mode,
+            "kind": KIND_NAMES[k], "mode": mode,
             "from": places.at[frm, "name"], "to": places.at[to, "name"],
             "from_id": frm, "to_id": to, "country": country,
             "km": km, "hours": hours, "cost_usd": cost, "ref": ref, "detail": detail,
