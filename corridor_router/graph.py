@@ -13,40 +13,103 @@ import pandas as pd
 
 from ._params import pair_key
 from .engine import CSRGraph
-from .modes import EdgeKind, mode_of
+from .modes import EdgeKind, gauge_of, layer_name, mode_names, mode_of, traits
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .network import Network
 
-__all__ = ["EdgeKind", "RoutingGraph", "build_graph", "mode_of", "oracle_graph"]
+__all__ = ["EdgeKind", "RoutingGraph", "build_graph", "gauge_pair", "mode_of", "oracle_graph"]
 
 
 @dataclass(frozen=True, eq=False)
 class RoutingGraph:
-    """Topology of the virtual graph; every attribute is an array aligned with the edges.
+    """Topology of the virtual graph: arrays aligned with its nodes or with its edges.
 
     Nodes are (place, layer, side) triples, plus one origin and one destination node per
-    place and one departure node per scheduled sea/ferry link direction. A layer is a
-    mode, with rail split by gauge (``"rail:1520"``); a side is the country a border
-    place is entered from. ``ref`` points to the link row (link, wait), crossing row
-    (border) or place row (all other kinds).
+    place and one departure node per direction of a scheduled link (one with a headway).
+    A layer is a mode, split by gauge for gauged modes (``"rail:1520"``); a side is the
+    country a border place is entered from.
+
+    Attributes
+    ----------
+    node_place : ndarray of int64
+        Place row of each node.
+    node_layer : ndarray of object
+        Layer name of each node (``"rail:1520"``; ``"rail:1520>departure"`` at departure
+        nodes; ``""`` at origin and destination nodes). Kept for readers not yet on
+        ``node_mode``/``node_gauge``.
+    node_side : ndarray of object
+        Country code of each node's side.
+    node_mode : ndarray of int8, read-only
+        Mode of each node's layer as an index into ``mode_names``; -1 at origin and
+        destination nodes.
+    node_gauge : ndarray of int16, read-only
+        Gauge in mm of each node's layer; 0 for layers without gauge and at origin and
+        destination nodes.
+    origin_node, dest_node : ndarray of int64
+        The origin and the destination node of each place row.
+    src, dst : ndarray of int64
+        Tail and head node of each edge.
+    kind : ndarray of int8
+        :class:`~corridor_router.modes.EdgeKind` code of each edge.
+    ref : ndarray of int64
+        Row the edge stands for: in links (link, wait), crossings (border) or places (all
+        other kinds).
+    forward : ndarray of bool
+        Whether a link or wait edge runs the link from ``from`` to ``to``.
+    layer_a, layer_b : ndarray of object
+        Layer left and layer entered: both the link's layer on link, wait and border
+        edges; ``""`` on the empty side of start (``layer_a``) and end (``layer_b``)
+        connectors. Kept for readers not yet on the structured columns below.
+    mode_a, mode_b : ndarray of int8, read-only
+        Modes of ``layer_a`` and ``layer_b`` as indices into ``mode_names``; -1 where the
+        layer is ``""``.
+    gauge_a, gauge_b : ndarray of int16, read-only
+        Gauges of ``layer_a`` and ``layer_b`` in mm; 0 where the layer has none.
+    side : ndarray of object
+        Country where the edge happens (``""`` at sea).
+    mode_names : tuple of str
+        The modes the mode codes index: the modes of
+        :data:`~corridor_router.modes.MODE_TRAITS` when the graph was built.
+    csr : CSRGraph
+        The compiled adjacency of the search engine.
+    cache : dict
+        Derived arrays computed once per graph by other modules.
+
+    Examples
+    --------
+    >>> from corridor_router import load_network
+    >>> from corridor_router.graph import EdgeKind, build_graph
+    >>> g = build_graph(load_network())
+    >>> e = int(np.flatnonzero(g.kind == EdgeKind.GAUGE_BREAK)[0])
+    >>> g.mode_names[g.mode_a[e]], int(g.gauge_a[e]) == int(g.layer_a[e].split(":")[1])
+    ('rail', True)
+    >>> g.mode_b.dtype, g.gauge_b.dtype, g.mode_b.flags.writeable
+    (dtype('int8'), dtype('int16'), False)
     """
 
-    node_place: np.ndarray      # place row per node (-1: none)
-    node_layer: np.ndarray      # object: layer name or "" for origin/destination nodes
-    node_side: np.ndarray       # object: country code
-    origin_node: np.ndarray     # per place row
-    dest_node: np.ndarray       # per place row
+    node_place: np.ndarray
+    node_layer: np.ndarray
+    node_side: np.ndarray
+    node_mode: np.ndarray
+    node_gauge: np.ndarray
+    origin_node: np.ndarray
+    dest_node: np.ndarray
     src: np.ndarray
     dst: np.ndarray
-    kind: np.ndarray            # int8 EdgeKind
-    ref: np.ndarray             # int32 row in links/crossings/places
-    forward: np.ndarray         # bool: link edge runs from -> to
-    layer_a: np.ndarray         # object: layer left (transfer, gauge break, start/end)
-    layer_b: np.ndarray         # object: layer entered
-    side: np.ndarray            # object: country where the edge happens ("" at sea)
+    kind: np.ndarray
+    ref: np.ndarray
+    forward: np.ndarray
+    layer_a: np.ndarray
+    layer_b: np.ndarray
+    mode_a: np.ndarray
+    mode_b: np.ndarray
+    gauge_a: np.ndarray
+    gauge_b: np.ndarray
+    side: np.ndarray
+    mode_names: tuple[str, ...]
     csr: CSRGraph
     #: Derived arrays computed once per graph by other modules (never part of identity);
     #: each module keys and types its own entries.
@@ -70,10 +133,11 @@ class RoutingGraph:
         mode entered for transfers, port calls and start connectors, the mode left for
         end connectors, the layer's mode for gauge breaks and border crossings.
         """
-        layer = np.where(self.layer_b != "", self.layer_b, self.layer_a)
-        codes, names = pd.factorize(pd.Series(layer, dtype=object))
-        modes = np.array([mode_of(str(n)) for n in names] or [""], dtype=str)
-        out = modes[codes] if len(codes) else np.zeros(0, dtype=modes.dtype)
+        code = np.where(self.mode_b >= 0, self.mode_b, self.mode_a)
+        used = np.unique(code)
+        names = np.array([self.mode_names[c] if c >= 0 else "" for c in used.tolist()]
+                         or [""], dtype=str)
+        out = names[np.searchsorted(used, code)] if len(code) else np.zeros(0, names.dtype)
         out.flags.writeable = False
         return out
 
@@ -97,17 +161,25 @@ def build_graph(network: Network) -> RoutingGraph:
     cat = {k: np.concatenate([part[k] for part in parts]) for k in _EDGE_FIELDS}
     src = cat["src"].astype(np.int64)
     dst = cat["dst"].astype(np.int64)
+    names = mode_names()
+    node_layer = np.asarray(nodes.layer, dtype=object)
+    layer_a, layer_b = cat["la"].astype(object), cat["lb"].astype(object)
+    node_mode, node_gauge = nodes.layers.columns(node_layer, names)
+    mode_a, gauge_a = nodes.layers.columns(layer_a, names)
+    mode_b, gauge_b = nodes.layers.columns(layer_b, names)
     return RoutingGraph(
         node_place=np.asarray(nodes.place, dtype=np.int64),
-        node_layer=np.asarray(nodes.layer, dtype=object),
+        node_layer=node_layer,
         node_side=np.asarray(nodes.side, dtype=object),
+        node_mode=node_mode, node_gauge=node_gauge,
         origin_node=origin_node, dest_node=dest_node, src=src, dst=dst,
         kind=cat["kind"].astype(np.int8),
         ref=cat["ref"].astype(np.int64),
         forward=cat["forward"].astype(bool),
-        layer_a=cat["la"].astype(object),
-        layer_b=cat["lb"].astype(object),
+        layer_a=layer_a, layer_b=layer_b,
+        mode_a=mode_a, mode_b=mode_b, gauge_a=gauge_a, gauge_b=gauge_b,
         side=cat["side"].astype(object),
+        mode_names=names,
         csr=CSRGraph(nodes.count, src, dst,
                      lon=places["lon"].to_numpy(dtype=float)[np.asarray(nodes.place)],
                      lat=places["lat"].to_numpy(dtype=float)[np.asarray(nodes.place)]),
@@ -115,6 +187,56 @@ def build_graph(network: Network) -> RoutingGraph:
 
 
 _EDGE_FIELDS = ("src", "dst", "kind", "ref", "forward", "la", "lb", "side")
+
+
+class _Layers:
+    """The layers met while building, each with the mode and gauge it was made from.
+
+    Layer names are keys of the graph under construction; the structured columns are
+    read from this table, never parsed back from the names.
+    """
+
+    def __init__(self) -> None:
+        self.of: dict[str, tuple[str, int]] = {"": ("", 0)}   # name -> (mode, gauge mm)
+
+    def names(self, mode: np.ndarray, gauge: np.ndarray) -> np.ndarray:
+        """Layer name per link (object array) from its mode and gauge (NaN: none)."""
+        n = len(mode)
+        if not n:
+            return np.zeros(0, dtype=object)
+        mode_codes, modes = pd.factorize(mode)
+        mm = np.where(np.isfinite(gauge), gauge, 0).astype(np.int64)
+        key_codes, keys = pd.factorize(mode_codes * (int(mm.max(initial=0)) + 1) + mm)
+        first = np.zeros(len(keys), dtype=np.int64)
+        first[key_codes[::-1]] = np.arange(n)[::-1]
+        out = []
+        for m, g in zip(modes[mode_codes[first]].tolist(), mm[first].tolist()):
+            gauged = traits(m).gauged and g > 0
+            name = layer_name(m, g if gauged else None)
+            self.of[name] = (m, g if gauged else 0)
+            out.append(name)
+        return np.array(out, dtype=object)[key_codes]
+
+    def departure(self, layer: str) -> str:
+        """The layer name of a departure node of ``layer``."""
+        name = f"{layer}>departure"
+        self.of[name] = self.of[layer]
+        return name
+
+    def mode(self, layer: str) -> str:
+        """The mode of a layer."""
+        return self.of[layer][0]
+
+    def columns(self, layers: np.ndarray, names: tuple[str, ...]
+                ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int16]]:
+        """Read-only mode codes (index into ``names``, -1: none) and gauges (0: none)."""
+        codes, uniques = pd.factorize(layers)
+        of = [self.of[str(u)] for u in uniques]
+        mode_code = np.array([names.index(m) if m else -1 for m, _ in of], dtype=np.int8)
+        gauge = np.array([g for _, g in of], dtype=np.int16)
+        out_mode, out_gauge = mode_code[codes], gauge[codes]
+        out_mode.flags.writeable = out_gauge.flags.writeable = False
+        return out_mode, out_gauge
 
 
 class _NodeTable:
@@ -125,6 +247,7 @@ class _NodeTable:
         self.layer: list[str] = []
         self.side: list[str] = []
         self.index: dict[tuple[int, str, str], int] = {}
+        self.layers = _Layers()
 
     @property
     def count(self) -> int:
@@ -174,8 +297,7 @@ def _link_edges(network: Network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     mode = links["mode"].to_numpy(dtype=object)
     gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)
     country = links["country"].to_numpy(dtype=object)
-    layer = np.array([f"rail:{int(g)}" if m == "rail" else m for m, g in zip(mode, gauge)],
-                     dtype=object)
+    layer = nodes.layers.names(mode, gauge)
     sa = np.where(country != "", country, place_country[a]) if n else country
     sb = np.where(country != "", country, place_country[b]) if n else country
     bidi = links["bidirectional"].to_numpy(dtype=bool)
@@ -207,7 +329,8 @@ def _link_edges(network: Network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     fv = first_visit
     is_dep = k[fv] == 2
     nodes.extend(v_place[fv].tolist(),
-                 [f"{la}>departure" if dp else la for la, dp in zip(lay[d_of[fv]], is_dep)],
+                 [nodes.layers.departure(la) if dp else la
+                  for la, dp in zip(lay[d_of[fv]].tolist(), is_dep.tolist())],
                  v_side[fv].tolist(), (~is_dep).tolist())
     node_id = node_of_visit + start
     pos = np.cumsum(n_visit) - n_visit                # first visit of each direction
@@ -242,7 +365,7 @@ def _border_edges(network: Network, nodes: _NodeTable) -> dict[str, np.ndarray]:
     for r, (p, mode, c_from, c_to) in enumerate(zip(
             place_rows, crossings["mode"], crossings["from_country"], crossings["to_country"])):
         for layer in sorted(layers_at.get(int(p), ())):
-            if mode_of(layer) == mode:
+            if nodes.layers.mode(layer) == mode:
                 u = nodes.node(int(p), layer, c_from)
                 v = nodes.node(int(p), layer, c_to)
                 for f, x in zip(_EDGE_FIELDS, (u, v, EdgeKind.BORDER, r, True, layer, layer,
@@ -277,15 +400,17 @@ def _place_edges(network: Network, nodes: _NodeTable, place_country: np.ndarray
     side_names = np.array(sorted(set(node["side"])), dtype=object)
     node["lrank"] = np.searchsorted(layer_names, node["layer"].to_numpy(dtype=object))
     node["srank"] = np.searchsorted(side_names, node["side"].to_numpy(dtype=object))
-    node["mode"] = [mode_of(la) for la in node["layer"]]
+    node["mode"] = [nodes.layers.mode(la) for la in node["layer"]]
     serves = {(p, m) for p, ms in enumerate(places["modes"]) for m in ms}
     node["served"] = [(p, m) in serves for p, m in zip(node["p"], node["mode"])]
-    node["rail"] = node["layer"].str.startswith("rail:")
+    gauged = {m: traits(m).gauged for m in set(node["mode"])}
+    node["gauged"] = node["mode"].map(gauged).astype(bool)
 
     pieces = []
-    # Gauge breaks: rail layer pairs la < lb at one place and side, la -> lb then lb -> la.
-    rail = node[node["rail"]]
-    pair = rail.merge(rail, on=["p", "srank", "side"], suffixes=("_a", "_b"))
+    # Gauge breaks: layer pairs la < lb of one gauged mode at one place and side, la -> lb
+    # then lb -> la.
+    layers = node[node["gauged"]]
+    pair = layers.merge(layers, on=["p", "srank", "side", "mode"], suffixes=("_a", "_b"))
     pair = pair[pair["lrank_a"] < pair["lrank_b"]]
     for direction, (x, y) in enumerate((("a", "b"), ("b", "a"))):
         pieces.append(pd.DataFrame({
@@ -297,11 +422,12 @@ def _place_edges(network: Network, nodes: _NodeTable, place_country: np.ndarray
     served = node[node["served"]]
     tr = served.merge(served, on=["p", "srank", "side"], suffixes=("_a", "_b"))
     tr = tr[tr["mode_a"] != tr["mode_b"]]
-    sea = (tr["layer_a"] == "sea") | (tr["layer_b"] == "sea")
+    port_call = {m: traits(m).port_call for m in set(node["mode"])}
+    call = tr["mode_a"].map(port_call).astype(bool) | tr["mode_b"].map(port_call).astype(bool)
     pieces.append(pd.DataFrame({
         "p": tr["p"], "srank": tr["srank"], "block": 1, "r1": tr["lrank_a"], "r2": 0,
         "r3": tr["lrank_b"], "src": tr["id_a"], "dst": tr["id_b"],
-        "kind": np.where(sea, EdgeKind.PORT_CALL, EdgeKind.TRANSFER), "la": tr["layer_a"],
+        "kind": np.where(call, EdgeKind.PORT_CALL, EdgeKind.TRANSFER), "la": tr["layer_a"],
         "lb": tr["layer_b"], "side": tr["side"]}))
     for order, (kind, frm, to, la, lb) in enumerate((
             (EdgeKind.START, origin_node[served["p"].to_numpy()], served["id"], "",
@@ -321,8 +447,14 @@ def _place_edges(network: Network, nodes: _NodeTable, place_country: np.ndarray
 
 
 def gauge_pair(layer_a: str, layer_b: str) -> str:
-    """Params key of the gauge break between two rail layers."""
-    return pair_key(layer_a.split(":")[1], layer_b.split(":")[1])
+    """Params key of the gauge break between two layers of a gauged mode.
+
+    Examples
+    --------
+    >>> gauge_pair("rail:1676", "rail:1520")
+    '1520-1676'
+    """
+    return pair_key(gauge_of(layer_a), gauge_of(layer_b))
 
 
 def oracle_graph(graph: RoutingGraph, weights: np.ndarray) -> nx.MultiDiGraph[int]:
