@@ -10,8 +10,6 @@ import pandas as pd
 
 from ._validate import (
     FIELD_BOUNDS,
-    GAUGES,
-    MODES,
     PRICE_YEARS,
     Bound,
     Problems,
@@ -20,6 +18,7 @@ from ._validate import (
     split_list,
 )
 from .errors import shown
+from .modes import GAUGES, gauged_modes, mode_names
 
 __all__ = [
     "as_number",
@@ -169,12 +168,13 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
                  known)
     sections = {name: _section(params, name, problems) for name in SECTIONS}
 
+    modes = mode_names()
     link_mode = links["mode"].to_numpy(dtype=object)
-    used_modes = set(link_mode.tolist()) & set(MODES)
+    used_modes = set(link_mode.tolist()) & set(modes)
     for mode, entry in sections["modes"].items():
-        if mode not in MODES:
+        if mode not in modes:
             problems.add(FILE, None, f"modes.{mode}", f"unknown mode {shown(mode)}",
-                         f"use one of: {', '.join(MODES)}")
+                         f"use one of: {', '.join(modes)}")
             continue
         _check_mode(entry, mode, problems, known, needed=mode in used_modes)
     for mode in sorted(used_modes - set(sections["modes"])):
@@ -186,11 +186,12 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
     for ms in places["modes"]:
         ms = sorted(set(ms) & used_modes)
         pairs.update(pair_key(a, b) for i, a in enumerate(ms) for b in ms[i + 1:])
-    rail = link_mode == "rail"
-    gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)[rail]
+    # Gauge pairs that meet at a place: its gauged links' gauges (keyed by gauge alone).
+    gauged = np.isin(link_mode, gauged_modes())
+    gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)[gauged]
     gauges_at: dict[str, set[int]] = {}
     for end in ("from", "to"):
-        for pid, g in zip(links[end].to_numpy(dtype=object)[rail].tolist(), gauge.tolist()):
+        for pid, g in zip(links[end].to_numpy(dtype=object)[gauged].tolist(), gauge.tolist()):
             if g in GAUGES:
                 gauges_at.setdefault(pid, set()).add(int(g))
     gpairs: set[str] = set()
@@ -202,7 +203,7 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
         "transfer": pairs,
         "gauge_break": gpairs,
     }
-    names = {"connector": MODES, "transfer": MODES, "gauge_break": tuple(map(str, GAUGES))}
+    names = {"connector": modes, "transfer": modes, "gauge_break": tuple(map(str, GAUGES))}
     for section, required in needed.items():
         table = sections[section]
         for key in sorted(set(table) | required):
@@ -219,7 +220,7 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
 
 def _key_fix(section: str) -> str:
     if section == "connector":
-        return f"use one of: {', '.join(MODES)}"
+        return f"use one of: {', '.join(mode_names())}"
     if section == "transfer":
         return 'name two different modes, sorted and joined by "-", e.g. "rail-road"'
     return ('name two different gauges in mm, ascending and joined by "-", e.g. "1520-1676", '
