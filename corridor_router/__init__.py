@@ -3,7 +3,8 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .batch import RouteBatch, alternatives, route_many, route_matrix
-from .compare import ClaimCheck, check_claim, compare, compare_routes
+from .claims import ClaimCheck, check_claim
+from .compare import compare, compare_routes
 from .convert import graph_from_gdfs, graph_to_gdfs, to_networkx
 from .errors import (
     CorridorRouterError,

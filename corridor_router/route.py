@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from types import MappingProxyType
 from typing import Any, cast
 
 import geopandas as gpd
@@ -12,17 +13,24 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-from ._params import pair_key
 from .costs import EdgeValues
-from .graph import EdgeKind, RoutingGraph, gauge_pair, mode_of
+from .graph import EdgeKind, RoutingGraph, mode_of
+from .metrics import METRICS
 from .modes import KIND_NAMES
 from .network import CRS, Network
 from .scenarios import ResolvedScenario, Scenario, freeze
 
-__all__ = ["LEG_COLUMNS", "LazyLegs", "Route"]
+__all__ = ["LEG_COLUMNS", "LazyLegs", "Route", "leg_columns"]
 
+#: Columns of a route's legs with the built-in metrics; :func:`leg_columns` gives them
+#: with every registered metric (a registered metric's column follows ``cost_usd``).
 LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
                "hours", "cost_usd", "ref", "detail", "source", "geometry"]
+
+
+def leg_columns() -> list[str]:
+    """Leg columns: identity, one column per registered metric, ref, detail, source, geometry."""
+    return [*LEG_COLUMNS[:8], *METRICS, *LEG_COLUMNS[11:]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,15 +77,23 @@ class Route:
     avoid: tuple[str, ...] = ()
     modes: tuple[str, ...] | None = None
     corridor: str | None = None
+    #: The parameters behind the route (see :attr:`parameters`); kept when pickled.
+    _parameters: Any = field(default=None, repr=False)
     km: float = field(init=False)
     hours: float = field(init=False)
     cost_usd: float = field(init=False)
+    totals: Mapping[str, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        source = self._legs if isinstance(self._legs, LazyLegs) else self.legs
-        object.__setattr__(self, "km", float(source["km"].sum()))
-        object.__setattr__(self, "hours", float(source["hours"].sum()))
-        object.__setattr__(self, "cost_usd", float(source["cost_usd"].sum()))
+        if isinstance(self._legs, LazyLegs):
+            totals = self._legs.totals
+        else:
+            legs = self.legs
+            totals = {name: float(legs[name].sum()) for name in METRICS if name in legs}
+        object.__setattr__(self, "totals", MappingProxyType(dict(totals)))
+        object.__setattr__(self, "km", totals["km"])
+        object.__setattr__(self, "hours", totals["hours"])
+        object.__setattr__(self, "cost_usd", totals["cost_usd"])
 
     @functools.cached_property
     def legs(self) -> gpd.GeoDataFrame:
@@ -85,6 +101,20 @@ class Route:
         if isinstance(self._legs, LazyLegs):
             return self._legs.build()
         return cast(gpd.GeoDataFrame, self._legs)
+
+    @functools.cached_property
+    def parameters(self) -> pd.DataFrame:
+        """The sourced parameters that priced the route, one row each.
+
+        Indexed by parameter key (the scenario override key, e.g.
+        ``modes.rail.countries.UZ.speed_kmh``), with ``label, value, unit, low, high``
+        (the sourced range; NaN: none given), ``metrics`` (which of km, hours,
+        cost_usd ... it feeds) and ``source`` (ids of sources.csv), in order of first
+        use along the route.
+        """
+        if isinstance(self._legs, LazyLegs):
+            return self._legs.parameters()
+        return cast(pd.DataFrame, self._parameters).copy()
 
     @property
     def days(self) -> float:
@@ -151,8 +181,9 @@ class Route:
             return NotImplemented
         if self is other:
             return True
-        mine = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_legs"}
-        theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.name != "_legs"}
+        skip = ("_legs", "_parameters")
+        mine = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+        theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.name not in skip}
         return mine == theirs and bool(self.legs.equals(other.legs))
 
     def __hash__(self) -> int:
@@ -167,8 +198,9 @@ class Route:
         ``ProcessPoolExecutor``) and comes back equal.
         """
         state = {f.name: getattr(self, f.name) for f in fields(self)
-                 if f.init and f.name != "_legs"}
+                 if f.init and f.name not in ("_legs", "_parameters")}
         state["params"] = _thaw(self.params)
+        state["_parameters"] = self.parameters
         return (_unpickle_route, (state, self.legs))
 
     def __repr__(self) -> str:
@@ -215,44 +247,28 @@ class LazyLegs:
                  resolved: ResolvedScenario, edges: list[int]) -> None:
         self._args = (net, graph, values, resolved, edges)
         e = np.asarray(edges, dtype=np.int64)
-        self._columns = {"km": pd.Series(values.km[e]), "hours": pd.Series(values.hours[e]),
-                         "cost_usd": pd.Series(values.cost_usd[e])}
-
-    def __getitem__(self, column: str) -> pd.Series:
-        return self._columns[column]
+        #: Route totals of every registered metric.
+        self.totals = {name: float(values.metric(name)[e].sum()) for name in METRICS}
 
     def build(self) -> gpd.GeoDataFrame:
         """The legs GeoDataFrame."""
         return _legs(*self._args)
 
-
-def _source_of(net: Network, resolved: ResolvedScenario, graph: RoutingGraph, e: int) -> str:
-    k, r = graph.kind[e], graph.ref[e]
-    params = resolved.params
-    if k in (EdgeKind.LINK, EdgeKind.WAIT):
-        return ";".join(net.links.iloc[r]["source"])
-    if k == EdgeKind.BORDER:
-        return ";".join(net.crossings.iloc[r]["source"])
-    if k in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
-        if np.isfinite(resolved.place_handling_usd[r]):
-            return ";".join(net.places.iloc[r]["source"])
-        entry = params["transfer"][pair_key(mode_of(graph.layer_a[e]), mode_of(graph.layer_b[e]))]
-    elif k == EdgeKind.GAUGE_BREAK:
-        entry = params["gauge_break"][gauge_pair(graph.layer_a[e], graph.layer_b[e])]
-    else:
-        entry = params["connector"][mode_of(graph.layer_b[e] or graph.layer_a[e])]
-    src = entry.get("source", "")
-    return src if isinstance(src, str) else ";".join(src)
+    def parameters(self) -> pd.DataFrame:
+        """The parameters feeding the route's edges (see :attr:`Route.parameters`)."""
+        values, edges = self._args[2], self._args[4]
+        return values.ledger.parameters_of(edges)
 
 
 def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: ResolvedScenario,
           edges: list[int]) -> gpd.GeoDataFrame:
     places, links, crossings = net.places, net.links, net.crossings
+    metrics = {name: values.metric(name) for name in METRICS}
     rows = []
     for e in edges:
         k, r = int(graph.kind[e]), int(graph.ref[e])
-        km, hours, cost = float(values.km[e]), float(values.hours[e]), float(values.cost_usd[e])
-        if k in (EdgeKind.START, EdgeKind.END) and km == 0 and hours == 0 and cost == 0:
+        measured = {name: float(metric[e]) for name, metric in metrics.items()}
+        if k in (EdgeKind.START, EdgeKind.END) and not any(measured.values()):
             continue
         layer_a, layer_b = str(graph.layer_a[e]), str(graph.layer_b[e])
         country = str(graph.side[e])
@@ -294,9 +310,9 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
             "kind": KIND_NAMES[k], "mode": mode,
             "from": places.at[frm, "name"], "to": places.at[to, "name"],
             "from_id": frm, "to_id": to, "country": country,
-            "km": km, "hours": hours, "cost_usd": cost, "ref": ref, "detail": detail,
-            "source": _source_of(net, resolved, graph, e), "geometry": geom,
+            **measured, "ref": ref, "detail": detail,
+            "source": ";".join(values.ledger.sources_of(e)), "geometry": geom,
         })
     df = pd.DataFrame(rows)
     df.insert(0, "seq", np.arange(1, len(df) + 1))
-    return gpd.GeoDataFrame(df[LEG_COLUMNS], geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(df.reindex(columns=leg_columns()), geometry="geometry", crs=CRS)

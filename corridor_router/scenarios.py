@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -13,7 +12,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._cache import LRU, Slot
-from ._params import mode_value
 from ._validate import (
     FIELD_BOUNDS,
     MAX_LENGTH_KM,
@@ -410,53 +408,55 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
 
 @dataclass(frozen=True)
 class ResolvedScenario:
-    """A scenario turned into arrays aligned with the network's tables."""
+    """A scenario's statuses and closures as arrays aligned with the network's tables.
+
+    Its parameter values (overrides included) live in the ledger
+    (:func:`corridor_router.ledger.ledger_of`); ``params`` is params.toml with the
+    scenario's overrides of it, as shown in results.
+    """
 
     scenario: Scenario
     params: Mapping[str, Any]
     link_enabled: np.ndarray          # bool per link row
-    link_speed: np.ndarray            # km/h per link row
-    link_rate: np.ndarray             # USD/TEU-km per link row
     crossing_open: np.ndarray         # bool per crossing row
-    crossing_dwell_h: np.ndarray
-    crossing_fee_usd: np.ndarray
     place_open: np.ndarray            # bool per place row
-    place_handling_usd: np.ndarray    # NaN: use params
-    place_handling_h: np.ndarray
 
 
 def freeze(value: Any) -> Any:
     """A read-only view, all the way down, of nested dicts and lists."""
     if isinstance(value, Mapping):
         return MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return tuple(freeze(v) for v in value)
     return value
 
 
-def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
-    """Apply a scenario to copies of the network's values (the network is not changed)."""
-    params = copy.deepcopy(dict(network.params))
-    link_over: dict[tuple[str, str], float] = {}
-    tag_over: dict[tuple[str, str], float] = {}
-    cross_over: dict[tuple[str, str], float] = {}
-    place_over: dict[tuple[str, str], float] = {}
-    for key, value in scenario.overrides.items():
-        parts = key.split(".")
-        if parts[0] == "links":
-            link_over[(parts[1], parts[2])] = float(value)
-        elif parts[0] == "tags":
-            tag_over[(parts[1], parts[2])] = float(value)
-        elif parts[0] == "crossings":
-            cross_over[(parts[1], parts[2])] = float(value)
-        elif parts[0] == "places":
-            place_over[(parts[1], parts[2])] = float(value)
-        else:
-            node = params
-            for p in parts[:-1]:
-                node = node.setdefault(p, {})
-            node[parts[-1]] = float(value)
+def _plain(value: Any) -> Any:
+    """Nested mappings as plain dicts (to apply overrides to a copy)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
+
+_ROW_SECTIONS = ("links", "tags", "crossings", "places")
+
+
+def params_with(params: Mapping[str, Any], overrides: Mapping[str, float]) -> dict[str, Any]:
+    """params.toml with the overrides of its own keys applied (a new nested dict)."""
+    out: dict[str, Any] = _plain(params)
+    for key, value in overrides.items():
+        parts = key.split(".")
+        if parts[0] in _ROW_SECTIONS:
+            continue
+        node = out
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = float(value)
+    return out
+
+
+def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
+    """Which links, crossings and places a scenario leaves open (the network is not changed)."""
     links = network.links
     built = set(scenario.build)
     statuses = set(scenario.statuses)
@@ -471,41 +471,8 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         closed[kind].add(ident)
     if closed["link"]:
         enabled &= ~links.index.isin(list(closed["link"]))
-
-    def per_link(key: str, column: str) -> npt.NDArray[np.float64]:
-        # Precedence: link override, then the first overridden tag of the link, then the
-        # value in links.csv, then params by mode and country.
-        out = links[column].to_numpy(dtype=float).copy()
-        missing = ~np.isfinite(out)
-        if missing.any():
-            pair_codes, pairs = _link_codes(network)["mode_country"]
-            codes = pair_codes[missing]
-            used = np.bincount(codes, minlength=len(pairs)) > 0
-            table = np.array([mode_value(params, mode, country, key) if u else np.nan
-                              for (mode, country), u in zip(pairs, used)], dtype=np.float64)
-            out[missing] = table[codes]
-        tag_values = {t: v for (t, k), v in tag_over.items() if k == key}
-        if tag_values:
-            first = _per_distinct(tags, lambda ts: next(
-                (tag_values[t] for t in ts if t in tag_values), np.nan), float)
-            out = np.where(np.isfinite(first), first, out)
-        for (lid, k), value in link_over.items():
-            if k == key:
-                out[links.index.get_loc(lid)] = value
-        return out
-
     crossings = network.crossings
-    dwell = crossings["dwell_h"].to_numpy(dtype=float).copy()
-    fee = crossings["fee_usd_per_teu"].to_numpy(dtype=float).copy()
-    for (cid, key), value in cross_over.items():
-        i = crossings.index.get_loc(cid)
-        (dwell if key == "dwell_h" else fee)[i] = value
     places = network.places
-    h_usd = places["handling_usd_per_teu"].to_numpy(dtype=float).copy()
-    h_h = places["handling_h"].to_numpy(dtype=float).copy()
-    for (pid, key), value in place_over.items():
-        i = places.index.get_loc(pid)
-        (h_usd if key == "handling_usd_per_teu" else h_h)[i] = value
     place_open = ~places.index.isin(list(closed["place"])) & \
         ~places["country"].isin(list(closed["country"])).to_numpy()
     crossing_open = ~crossings.index.isin(list(closed["crossing"])) & \
@@ -515,12 +482,9 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     if closed["country"]:
         enabled &= ~links["country"].isin(list(closed["country"])).to_numpy()
     return ResolvedScenario(
-        scenario=scenario, params=freeze(params), link_enabled=enabled,
-        link_speed=per_link("speed_kmh", "speed_kmh"),
-        link_rate=per_link("rate_usd_per_teu_km", "rate_usd_per_teu_km"),
-        crossing_open=np.asarray(crossing_open, bool), crossing_dwell_h=dwell,
-        crossing_fee_usd=fee, place_open=np.asarray(place_open, bool),
-        place_handling_usd=h_usd, place_handling_h=h_h,
+        scenario=scenario, params=freeze(params_with(network.params, scenario.overrides)),
+        link_enabled=np.asarray(enabled, bool), crossing_open=np.asarray(crossing_open, bool),
+        place_open=np.asarray(place_open, bool),
     )
 
 
@@ -531,16 +495,9 @@ def _link_codes(network: Network) -> dict[str, Any]:
 
 def _make_link_codes(network: Network) -> dict[str, Any]:
     links = network.links
-    m_codes, modes = pd.factorize(links["mode"].to_numpy(dtype=object))
-    c_codes, countries = pd.factorize(links["country"].to_numpy(dtype=object))
-    pair, inverse = np.unique(m_codes * max(len(countries), 1) + c_codes,
-                              return_inverse=True)
-    pairs = [(modes[q // max(len(countries), 1)], countries[q % max(len(countries), 1)])
-             for q in pair]
     return {
         "corridors": pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
                                             dtype=object)),
-        "mode_country": (inverse.reshape(-1), pairs),
         "status": pd.factorize(links["status"].to_numpy(dtype=object)),
     }
 
