@@ -187,7 +187,8 @@ def compare(
         else:
             row.update(
                 scenario=r.scenario.name, km=r.km, hours=r.hours, days=r.days,
-                cost_usd=r.cost_usd, borders=len(r.borders), gauge_breaks=len(r.gauge_breaks),
+                cost_usd=r.cost_usd, borders=r.kind_counts.get("border", 0),
+                gauge_breaks=r.kind_counts.get("gauge_break", 0),
                 modes="+".join(r.modes_used), days_saved=base.days - r.days,
                 time_saved_pct=100 * (base.hours - r.hours) / base.hours if base.hours else np.nan,
                 cost_saved_usd=base.cost_usd - r.cost_usd,

@@ -38,7 +38,7 @@ import pandas as pd
 from ._cache import Slot
 from ._params import pair_key
 from ._validate import FIELD_BOUNDS, finite_real
-from .metrics import METRICS, Metric, objective_weights
+from .metrics import METRICS, Metric, objective_weights, term_fields
 from .modes import EdgeKind, gauge_of, mode_of
 
 if TYPE_CHECKING:
@@ -104,17 +104,9 @@ def catalogue(network: Network) -> Catalogue:
     return network._cache.get_or_make(CATALOGUE, lambda: _make_catalogue(network))
 
 
-def _term_fields(table: str) -> list[str]:
+def _term_fields(table: str) -> tuple[str, ...]:
     """Fields of the registered metrics that rows of ``table`` may carry."""
-    kinds = _ROW_TABLES[table]
-    out: dict[str, None] = {}
-    for metric in METRICS.values():
-        for term in metric.terms:
-            if set(term.kinds) & set(kinds):
-                name = term.place_field if table == "places" else term.field
-                if name:
-                    out[name] = None
-    return list(out)
+    return term_fields(_ROW_TABLES[table], place=table == "places")
 
 
 def _range_columns(field: str) -> tuple[str, str]:

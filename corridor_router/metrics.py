@@ -30,7 +30,7 @@ import numpy as np
 from .modes import EdgeKind
 
 __all__ = ["METRICS", "OBJECTIVES", "TIE_BREAK", "Metric", "Objective", "Term",
-           "objective_weights"]
+           "objective_weights", "term_fields"]
 
 #: Ties in an objective are broken by its ``tie_break`` metric times this factor, so
 #: that equal-cost routes prefer the faster one (and equal-length ones the faster one).
@@ -158,6 +158,24 @@ OBJECTIVES: dict[str, Objective] = {
         "generalized", {"cost_usd": 1.0, "hours": "value_of_time.usd_per_teu_h"},
         description="USD per TEU plus value of time x hours"),
 }
+
+
+def term_fields(kinds: tuple[EdgeKind, ...], *, place: bool = False) -> tuple[str, ...]:
+    """Parameter fields the registered metrics read on edges of some kinds, in order.
+
+    With ``place``, the places.csv fields of transfer terms instead.
+
+    >>> term_fields((EdgeKind.BORDER,))
+    ('dwell_h', 'fee_usd_per_teu')
+    """
+    out: dict[str, None] = {}
+    for metric in METRICS.values():
+        for term in metric.terms:
+            if set(term.kinds) & set(kinds):
+                name = term.place_field if place else term.field
+                if name:
+                    out[name] = None
+    return tuple(out)
 
 
 def objective_weights(objective: str, metric: Callable[[str], np.ndarray],

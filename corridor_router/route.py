@@ -150,8 +150,18 @@ class Route:
     @property
     def modes_used(self) -> tuple[str, ...]:
         """Modes of the link legs, in order of first use."""
+        if isinstance(self._legs, LazyLegs) and "legs" not in self.__dict__:
+            return self._legs.modes_used()
         links = self.legs[self.legs["kind"] == "link"]["mode"]
         return tuple(dict.fromkeys(links))
+
+    @property
+    def kind_counts(self) -> Mapping[str, int]:
+        """Number of legs of each kind (``border``, ``gauge_break``, ``link`` ...)."""
+        if isinstance(self._legs, LazyLegs) and "legs" not in self.__dict__:
+            return self._legs.kind_counts()
+        return MappingProxyType({str(k): int(n) for k, n in
+                                 self.legs["kind"].value_counts(sort=False).items()})
 
     def summary(self) -> str:
         """A readable table of the legs and totals, with units."""
@@ -253,6 +263,27 @@ class LazyLegs:
     def build(self) -> gpd.GeoDataFrame:
         """The legs GeoDataFrame."""
         return _legs(*self._args)
+
+    def modes_used(self) -> tuple[str, ...]:
+        """Modes of the link edges, in order of first use (without building the legs)."""
+        graph, edges = self._args[1], self._args[4]
+        e = np.asarray(edges, dtype=np.int64)
+        link = e[graph.kind[e] == EdgeKind.LINK]
+        return tuple(dict.fromkeys(graph.edge_mode[link].tolist()))
+
+    def kind_counts(self) -> Mapping[str, int]:
+        """Legs per kind (zero-valued start and end connectors are not legs)."""
+        values, graph, edges = self._args[2], self._args[1], self._args[4]
+        e = np.asarray(edges, dtype=np.int64)
+        kinds = graph.kind[e]
+        ends = (kinds == EdgeKind.START) | (kinds == EdgeKind.END)
+        if ends.any():
+            zero = np.ones(len(e), dtype=bool)
+            for name in METRICS:
+                zero &= values.metric(name)[e] == 0
+            kinds = kinds[~(ends & zero)]
+        codes, counts = np.unique(kinds, return_counts=True)
+        return MappingProxyType({KIND_NAMES[int(c)]: int(n) for c, n in zip(codes, counts)})
 
     def parameters(self) -> pd.DataFrame:
         """The parameters feeding the route's edges (see :attr:`Route.parameters`)."""

@@ -22,6 +22,8 @@ from ._validate import (
     is_real,
 )
 from .errors import PlaceNotFoundError, ScenarioError, ScenarioTypeError, shown
+from .metrics import term_fields
+from .modes import EdgeKind
 
 if TYPE_CHECKING:
     from .network import Network
@@ -29,8 +31,18 @@ if TYPE_CHECKING:
 __all__ = ["ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
            "validate_scenario"]
 
-_MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
-_PAIR_KEYS = ("cost_usd_per_teu", "hours")
+
+
+def _link_fields(*, waits: bool = False) -> tuple[str, ...]:
+    """Link figures an override may set (from the metric registry; lengths are fixed)."""
+    kinds = (EdgeKind.LINK, EdgeKind.WAIT) if waits else (EdgeKind.LINK,)
+    return tuple(f for f in term_fields(kinds) if f != "length_km")
+
+
+def _pair_fields() -> tuple[str, ...]:
+    """Figures of transfer, gauge-break and connector tables an override may set."""
+    return tuple(sorted(term_fields((EdgeKind.TRANSFER, EdgeKind.GAUGE_BREAK,
+                                     EdgeKind.START))))
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
 #: The network's LRU of checked scenarios (by content).
@@ -326,7 +338,9 @@ def _table(node: Any, key: str) -> Mapping[str, Any]:
 
 def _bounded(field_name: str, value: float, bounds: Mapping[str, Bound]) -> str | None:
     """The bound an override value breaks, as a message (None if within it)."""
-    bound = bounds[field_name]
+    bound = bounds.get(field_name)
+    if bound is None:       # a field of a metric added to the registry: no known bound
+        return None if value >= 0 else f"{value:g} is negative; give a value of at least 0"
     message = bound.problem(value)
     return f"{message}; {bound.fix}" if message else None
 
@@ -356,18 +370,21 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
     if head == "modes":
         links = network.links
         modes = _table(params, "modes")
-        if len(parts) == 3 and _table(modes, parts[1]) and parts[2] in _MODE_KEYS:
+        fields = _link_fields()
+        if len(parts) == 3 and _table(modes, parts[1]) and parts[2] in fields:
             mode, country, field_name = parts[1], None, parts[2]
         elif len(parts) == 5 and _table(modes, parts[1]) and parts[2] == "countries" \
-                and parts[4] in _MODE_KEYS:
+                and parts[4] in fields:
             mode, country, field_name = parts[1], parts[3], parts[4]
             if country not in set(links.loc[links["mode"] == mode, "country"]):
                 return f"no {mode} link lies in country {shown(country)}"
         else:
-            return ("use modes.<mode>.<speed_kmh|rate_usd_per_teu_km> or "
+            return (f"use modes.<mode>.<{'|'.join(fields)}> or "
                     "modes.<mode>.countries.<CC>.<key>")
         # links with their own figure in links.csv keep it: the override must reach one
-        reached = (links["mode"] == mode) & links[field_name].isna()
+        reached = links["mode"] == mode
+        if field_name in links.columns:
+            reached &= links[field_name].isna()
         if country is not None:
             reached &= links["country"] == country
         if not reached.any():
@@ -378,30 +395,33 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
     if head in ("transfer", "gauge_break", "connector"):
         section = _table(params, head)
         if len(parts) == 3 and isinstance(section.get(parts[1]), Mapping) \
-                and parts[2] in _PAIR_KEYS:
+                and parts[2] in _pair_fields():
             return None
         known = ", ".join(sorted(map(str, section)))
-        return f"use {head}.<one of: {known}>.<cost_usd_per_teu|hours>"
+        return f"use {head}.<one of: {known}>.<{'|'.join(_pair_fields())}>"
     if head == "value_of_time":
         return None if parts[1:] == ["usd_per_teu_h"] else "use value_of_time.usd_per_teu_h"
     if head == "crossings":
-        if len(parts) == 3 and parts[1] in network.crossings.index \
-                and parts[2] in ("dwell_h", "fee_usd_per_teu"):
+        fields = term_fields((EdgeKind.BORDER,))
+        if len(parts) == 3 and parts[1] in network.crossings.index and parts[2] in fields:
             return None
-        return "use crossings.<crossing id>.<dwell_h|fee_usd_per_teu> with an id from crossings.csv"
+        return (f"use crossings.<crossing id>.<{'|'.join(fields)}> with an id from "
+                "crossings.csv")
     if head == "links":
-        if len(parts) == 3 and parts[1] in network.links.index and parts[2] in _MODE_KEYS:
+        fields = _link_fields(waits=True)
+        if len(parts) == 3 and parts[1] in network.links.index and parts[2] in fields:
             return None
-        return "use links.<link id>.<speed_kmh|rate_usd_per_teu_km> with an id from links.csv"
+        return f"use links.<link id>.<{'|'.join(fields)}> with an id from links.csv"
     if head == "tags":
-        if len(parts) == 3 and parts[1] in _tags(network) and parts[2] in _MODE_KEYS:
+        fields = _link_fields()
+        if len(parts) == 3 and parts[1] in _tags(network) and parts[2] in fields:
             return None
-        return "use tags.<corridor tag>.<speed_kmh|rate_usd_per_teu_km> with a tag from links.csv"
+        return f"use tags.<corridor tag>.<{'|'.join(fields)}> with a tag from links.csv"
     if head == "places":
-        if len(parts) == 3 and parts[1] in network.places.index \
-                and parts[2] in ("handling_usd_per_teu", "handling_h"):
+        fields = term_fields((EdgeKind.TRANSFER,), place=True)
+        if len(parts) == 3 and parts[1] in network.places.index and parts[2] in fields:
             return None
-        return "use places.<place id>.<handling_usd_per_teu|handling_h>"
+        return f"use places.<place id>.<{'|'.join(fields)}>"
     return ("unknown section; use modes, transfer, gauge_break, connector, value_of_time, "
             "crossings, links, tags or places")
 
