@@ -1,0 +1,207 @@
+"""A metric's ledger entries: which parameter feeds which edge, with what coefficient.
+
+See :mod:`corridor_router.ledger` for the precedence rule these follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ._cache import Slot
+from ._catalogue import Catalogue
+from ._params import pair_key
+from .metrics import Metric
+from .modes import EdgeKind, gauge_of, mode_of
+
+if TYPE_CHECKING:
+    from .graph import RoutingGraph
+    from .network import Network
+    from .scenarios import ResolvedScenario
+
+__all__ = ["Entries", "build_entries", "contributions", "enabled_edges", "evaluate",
+           "link_columns"]
+
+_PAIR_SECTIONS = {EdgeKind.TRANSFER: "transfer", EdgeKind.PORT_CALL: "transfer",
+                  EdgeKind.GAUGE_BREAK: "gauge_break", EdgeKind.START: "connector",
+                  EdgeKind.END: "connector"}
+
+
+@dataclass(frozen=True, eq=False)
+class Entries:
+    """One metric's entries: edge ``edge[i]`` gets ``coef[i]`` x (or /) value of ``col[i]``."""
+
+    edge: npt.NDArray[np.int64]
+    col: npt.NDArray[np.int64]
+    coef: npt.NDArray[np.float64]
+    inverse: npt.NDArray[np.bool_]
+    #: Whether every edge has at most one entry (then an edge's value is its entry's).
+    single: bool = field(init=False)
+    _by_col: npt.NDArray[np.int64] = field(init=False, repr=False)
+    _cols: npt.NDArray[np.int64] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        order = np.argsort(self.col, kind="stable")
+        object.__setattr__(self, "_by_col", order)
+        object.__setattr__(self, "_cols", self.col[order])
+        object.__setattr__(self, "single", len(np.unique(self.edge)) == len(self.edge))
+
+    def of_column(self, col: int) -> npt.NDArray[np.int64]:
+        """Indices of the entries of one parameter column."""
+        lo, hi = np.searchsorted(self._cols, [col, col + 1])
+        return self._by_col[lo:hi]
+
+
+def contributions(ent: Entries, theta: np.ndarray, sel: npt.NDArray[Any] | slice = slice(None)
+                   ) -> np.ndarray:
+    v = theta[ent.col[sel]]
+    c = ent.coef[sel]
+    return np.where(ent.inverse[sel], c / np.where(ent.inverse[sel], v, 1.0), c * v)
+
+
+def evaluate(ent: Entries, theta: np.ndarray, n_edges: int) -> np.ndarray:
+    if not len(ent.edge):
+        return np.zeros(n_edges)
+    return np.bincount(ent.edge, weights=contributions(ent, theta), minlength=n_edges)
+
+
+def link_columns(network: Network, cat: Catalogue, index: Mapping[str, int], name: str,
+                  tag_over: Mapping[tuple[str, str], float],
+                  link_over: Mapping[tuple[str, str], float]) -> npt.NDArray[np.int64]:
+    """The parameter column feeding each link row's ``name`` (-1: none), by precedence."""
+    codes = _link_codes(network)
+    pair_codes, pairs = codes["mode_country"]
+    table = np.array([index.get(f"modes.{m}.countries.{c}.{name}",
+                                index.get(f"modes.{m}.{name}", -1)) for m, c in pairs],
+                     dtype=np.int64)
+    out = table[pair_codes] if len(pair_codes) else np.zeros(0, dtype=np.int64)
+    block = cat.blocks.get(("links", name))
+    if block is not None:
+        own = np.isfinite(block.values)
+        out = np.where(own, block.start + np.arange(len(own)), out)
+    tags = {t: index[f"tags.{t}.{name}"] for (t, k) in tag_over if k == name}
+    if tags:
+        tag_codes, tag_cells = codes["corridors"]
+        first = np.array([next((tags[t] for t in ts if t in tags), -1) for ts in tag_cells],
+                         dtype=np.int64)
+        by_tag = first[tag_codes]
+        out = np.where(by_tag >= 0, by_tag, out)
+    if block is not None:
+        for (lid, k) in link_over:
+            if k == name:
+                row = int(np.flatnonzero(block.ids == lid)[0])
+                out[row] = block.start + row
+    return out
+
+
+def _link_codes(network: Network) -> dict[str, Any]:
+    """Link columns as codes into their distinct values (mode and country, tags)."""
+    def make() -> dict[str, Any]:
+        links = network.links
+        keys = list(zip(links["mode"].tolist(), links["country"].tolist()))
+        pair_codes, pairs = pd.factorize(pd.Series(keys, dtype=object))
+        return {"mode_country": (np.asarray(pair_codes, dtype=np.int64), list(pairs)),
+                "corridors": pd.factorize(pd.Series(links["corridors"].tolist(),
+                                                    dtype=object))}
+    return network._cache.get_or_make(_LINK_CODES, make)
+
+
+_LINK_CODES: Slot[dict[str, Any]] = Slot("ledger_link_codes")
+
+
+def _pair_names(graph: RoutingGraph, kind: EdgeKind) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """Per edge, a code into the names of the pair (or mode) a place edge is priced by."""
+    store = graph.cache.setdefault("pair_codes", {})
+    if int(kind) in store:
+        cached: tuple[npt.NDArray[np.intp], list[str]] = store[int(kind)]
+        return cached
+    on = np.flatnonzero(graph.kind == kind)
+    # factorize the layer pairs first: few distinct ones, however many edges
+    pair_codes, pairs = pd.factorize(pd.Series(
+        list(zip(graph.layer_a[on].tolist(), graph.layer_b[on].tolist())), dtype=object))
+    if kind in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
+        names = [pair_key(mode_of(a), mode_of(b)) for a, b in pairs]
+    elif kind == EdgeKind.GAUGE_BREAK:
+        names = [pair_key(gauge_of(a), gauge_of(b)) for a, b in pairs]
+    else:
+        names = [mode_of(b or a) for a, b in pairs]
+    codes = np.full(graph.n_edges, -1, dtype=np.intp)
+    codes[on] = pair_codes
+    result = (codes, names)
+    store[int(kind)] = result
+    return result
+
+
+def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
+                  index: Mapping[str, int],
+                  assign: Mapping[tuple[str, str], npt.NDArray[np.int64]],
+                  metric: Metric) -> Entries:
+    """The entries of a metric under a scenario's parameter values and link assignment."""
+    kind, ref = graph.kind, graph.ref
+    edges: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    coefs: list[np.ndarray] = []
+    inverse: list[np.ndarray] = []
+    length = cat.blocks[("links", "length_km")].values if ("links", "length_km") in \
+        cat.blocks else None
+    for term in metric.terms:
+        for k in term.kinds:
+            e = np.flatnonzero(kind == k)
+            if not len(e):
+                continue
+            col = np.full(len(e), -1, dtype=np.int64)
+            if k in (EdgeKind.LINK, EdgeKind.WAIT):
+                per_row = assign.get(("links", term.field))
+                if per_row is not None:
+                    col = per_row[ref[e]]
+            elif k == EdgeKind.BORDER:
+                block = cat.blocks.get(("crossings", term.field))
+                if block is not None:
+                    col = block.start + ref[e]
+            if k in _PAIR_SECTIONS:
+                codes, names = _pair_names(graph, k)
+                section = _PAIR_SECTIONS[k]
+                table = np.array([index.get(f"{section}.{n}.{term.field}", -1)
+                                  for n in names], dtype=np.int64)
+                col = table[codes[e]]
+                if term.place_field is not None:
+                    block = cat.blocks.get(("places", term.place_field))
+                    if block is not None:
+                        own = block.start + ref[e]
+                        col = np.where(np.isfinite(values[own]), own, col)
+            keep = col >= 0
+            keep[keep] &= np.isfinite(values[col[keep]])
+            e, col = e[keep], col[keep]
+            scale = np.full(len(e), term.factor)
+            if term.per_km:
+                if length is None:
+                    continue
+                scale = term.factor * length[ref[e]]
+            edges.append(e)
+            cols.append(col)
+            coefs.append(scale)
+            inverse.append(np.full(len(e), term.inverse))
+    if not edges:
+        z = np.zeros(0, dtype=np.int64)
+        return Entries(z, z, np.zeros(0), np.zeros(0, dtype=bool))
+    return Entries(np.concatenate(edges).astype(np.int64), np.concatenate(cols),
+                    np.concatenate(coefs).astype(float), np.concatenate(inverse))
+
+
+def enabled_edges(graph: RoutingGraph, resolved: ResolvedScenario) -> np.ndarray:
+    """Edges the scenario allows: link status and closures, crossings, closed places."""
+    kind, ref = graph.kind, graph.ref
+    enabled = np.ones(graph.n_edges, dtype=bool)
+    linkish = (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
+    enabled[linkish] = resolved.link_enabled[ref[linkish]]
+    border = kind == EdgeKind.BORDER
+    enabled[border] = resolved.crossing_open[ref[border]]
+    if not resolved.place_open.all():
+        enabled &= resolved.place_open[graph.node_place[graph.src]] \
+            & resolved.place_open[graph.node_place[graph.dst]]
+    return enabled
