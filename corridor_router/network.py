@@ -8,10 +8,8 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -33,10 +31,11 @@ from ._csv_tables import (
 from ._folders import DEFAULT_NETWORK, bundled_networks, bundled_root, resolve_path
 from ._frozen import FrozenTable, freeze
 from ._geometry import CRS
+from ._places import PlaceIndex
 from ._scenario_file import load_scenarios
 from ._toml import load_toml
 from ._validate import Problems
-from .errors import InputTypeError, NetworkDataError, PlaceNotFoundError, shown
+from .errors import InputTypeError, NetworkDataError, shown
 from .scenarios import Scenario, validate_scenario
 
 __all__ = ["CRS", "DEFAULT_NETWORK", "Corridor", "Network", "bundled_networks", "load_network"]
@@ -45,19 +44,8 @@ __all__ = ["CRS", "DEFAULT_NETWORK", "Corridor", "Network", "bundled_networks", 
 _bundled_root = bundled_root
 
 
-@dataclass(frozen=True)
-class _PlaceIndex:
-    """Row, name and country of every place id, for lookups that copy no table."""
-
-    rows: dict[str, int]
-    names: tuple[str, ...]
-    countries: tuple[str, ...]
-
-
 #: The network's place index, built on first use.
-_PLACE_INDEX: Slot[_PlaceIndex] = Slot("network_place_index")
-#: Normalised place id, name or alias -> place id (for :meth:`Network.find_place`).
-_PLACE_LOOKUP: Slot[dict[str, str]] = Slot("network_place_lookup")
+_PLACE_INDEX: Slot[PlaceIndex] = Slot("network_place_index")
 
 _FIELDS = ("name", "path", "places", "links", "crossings", "params", "corridors",
            "scenarios", "sources")
@@ -236,12 +224,9 @@ class Network:
         return str(self._params["currency"])
 
     # -- places, fast ----------------------------------------------------------------
-    def _place_index(self) -> _PlaceIndex:
+    def _places_index(self) -> PlaceIndex:
         places = self._places
-        return self._cache.get_or_make(_PLACE_INDEX, lambda: _PlaceIndex(
-            rows={pid: i for i, pid in enumerate(places.index)},
-            names=tuple(map(str, places["name"])),
-            countries=tuple(map(str, places["country"]))))
+        return self._cache.get_or_make(_PLACE_INDEX, lambda: PlaceIndex(places))
 
     def place_row(self, place_id: str) -> int:
         """Row position of a place id in :attr:`places`; copies no table.
@@ -267,10 +252,7 @@ class Network:
         >>> net.places.index[net.place_row("karachi")]
         'karachi'
         """
-        try:
-            return self._place_index().rows[place_id]
-        except (KeyError, TypeError) as err:       # TypeError: an unhashable id
-            raise self._unknown_id(place_id) from err
+        return self._places_index().row(place_id)
 
     def place_name(self, place_id: str) -> str:
         """Display name of a place id; copies no table.
@@ -285,7 +267,7 @@ class Network:
         >>> load_network().place_name("karachi")
         'Karachi Port'
         """
-        return self._place_index().names[self.place_row(place_id)]
+        return self._places_index().name(place_id)
 
     def place_country(self, place_id: str) -> str:
         """ISO 3166-1 alpha-2 code of the country a place lies in; copies no table.
@@ -300,31 +282,7 @@ class Network:
         >>> load_network().place_country("karachi")
         'PK'
         """
-        return self._place_index().countries[self.place_row(place_id)]
-
-    def _unknown_id(self, place_id: object) -> PlaceNotFoundError:
-        """The error for a place id the network lacks, suggesting the closest ids.
-
-        The id of a place whose name or alias is ``place_id`` comes first.
-        """
-        query = place_id if isinstance(place_id, str) else shown(place_id)
-        ids: list[str] = []
-        if isinstance(place_id, str) and place_id.strip():
-            named = self._lookup().get(_norm(place_id))
-            ids = [named] if named else []
-            ids += difflib.get_close_matches(place_id, list(self._place_index().rows), n=3,
-                                             cutoff=0.6)
-        return PlaceNotFoundError(query, list(dict.fromkeys(ids))[:3])
-
-    def _lookup(self) -> dict[str, str]:
-        def make() -> dict[str, str]:
-            table: dict[str, str] = {}
-            places = self._places
-            for pid, name, aliases in zip(places.index, places["name"], places["aliases"]):
-                for key in (pid, name, *aliases):
-                    table.setdefault(_norm(key), pid)
-            return table
-        return self._cache.get_or_make(_PLACE_LOOKUP, make)
+        return self._places_index().country(place_id)
 
     def find_place(self, query: str) -> str:
         """Return the id of the place whose id, name or alias matches ``query``.
@@ -353,26 +311,7 @@ class Network:
         >>> load_network().find_place("  Karachi-Port ")
         'karachi'
         """
-        if not isinstance(query, str):
-            raise InputTypeError(f"a place is named by a str (name, id or alias), not "
-                                 f"{type(query).__name__} {shown(query)}.")
-        if not query.strip():
-            raise PlaceNotFoundError(query, ())
-        lookup = self._lookup()
-        key = _norm(query)
-        if key in lookup:
-            return lookup[key]
-        close = difflib.get_close_matches(key, list(lookup), n=5, cutoff=0.6)
-        names: list[str] = []
-        for c in close:
-            name = self.place_name(lookup[c])
-            if name not in names:
-                names.append(name)
-        raise PlaceNotFoundError(query, names[:3])
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
+        return self._places_index().find(query)
 
 
 def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
