@@ -23,6 +23,7 @@ import pytest
 from conftest import write_tiny
 
 from corridor_router import cli
+from corridor_router._cli_format import to_json
 from corridor_router.cli import main
 
 
@@ -383,7 +384,7 @@ def test_piping_into_head_ends_quietly(tiny_path):
 def test_json_helper_writes_null_for_nan_and_infinity():
     data = {"a": float("nan"), "b": [np.float64("inf"), -math.inf, np.int64(3)],
             "c": (np.bool_(True), pd.NA, None, np.float32(1.5)), 4: {"d": np.array([1.0, np.nan])}}
-    text = cli._json(data)
+    text = to_json(data)
     assert strict_json(text) == {"a": None, "b": [None, None, 3],
                                  "c": [True, None, None, 1.5], "4": {"d": [1.0, None]}}
 
@@ -419,7 +420,7 @@ def test_every_json_output_parses_strictly(capsys, tiny_path):
 def claim(tmp_path_factory):
     """One check of the tiny network's claim (it takes seconds), and the network."""
     from corridor_router import load_network
-    from corridor_router.compare import check_claim
+    from corridor_router.claims import check_claim
     folder = write_tiny(tmp_path_factory.mktemp("claim") / "tiny")
     result = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
                          cost_saved_pct=10, network=load_network(folder))
@@ -435,7 +436,7 @@ def claim_cli(claim, monkeypatch, capsys):
     def cached(*args, **kwargs):
         calls.append((args, kwargs))
         return result
-    monkeypatch.setattr(sys.modules["corridor_router.compare"], "check_claim", cached)
+    monkeypatch.setattr(sys.modules["corridor_router.claims"], "check_claim", cached)
 
     def run_claim(*extra):
         status, out, err = run(capsys, "--network", folder, "check-claim", "alpha", "echo",

@@ -1,0 +1,195 @@
+"""The command line's arguments: its parser, and the checks of values argparse cannot make."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import NoReturn
+
+from . import __version__
+from .errors import InvalidInputError
+from .metrics import OBJECTIVES
+from .modes import MODE_TRAITS
+from .network import bundled_networks
+
+__all__ = ["CLAIM_TABLES", "EXIT_CLOSED_PIPE", "EXIT_ERROR", "EXIT_INTERNAL",
+           "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FORMATS", "PROG", "TABLE_FORMATS",
+           "build_parser", "chart_output"]
+
+PROG = "corridor-router"
+FORMATS = ("table", "json", "csv", "geojson")
+TABLE_FORMATS = ("table", "json", "csv")
+#: The ClaimCheck tables that ``check-claim --format csv`` can write (``--table``).
+CLAIM_TABLES = ("breakdown", "sensitivity", "legs")
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
+#: 128 + SIGPIPE: how a shell reports a tool stopped by a closed pipe.
+EXIT_CLOSED_PIPE = 141
+
+_EPILOG = ("exit status: 0 success; 1 error (bad place, no route, broken network, unwritable "
+           "file); 2 usage error; 3 internal error (a bug: please report it); 130 interrupted; "
+           "141 output pipe closed early (e.g. by head)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``corridor-router: error: <message> (see ... --help)`` and exit 2."""
+        self.exit(EXIT_USAGE, f"{PROG}: error: {message} (see {self.prog} --help)\n")
+
+
+def _network_arg(value: str) -> str:
+    """The ``--network`` value: a bundled name or a folder; never empty."""
+    if not value.strip():
+        try:
+            names = ", ".join(bundled_networks())
+        except OSError:
+            names = "central_asia"
+        raise argparse.ArgumentTypeError(
+            f"is empty; name a bundled network ({names}) or a network folder, or leave "
+            "--network out for the default")
+    return value
+
+
+def _finite_float(value: str) -> float:
+    """A finite number (``nan`` and ``inf`` are refused)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``corridor-router`` and its commands (modes as registered now).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["route", "Tashkent", "Karachi", "--via", "Termez"])
+    >>> args.command, args.origin, args.via, args.objective, args.network
+    ('route', 'Tashkent', ['Termez'], 'cost', None)
+    """
+    parser = _Parser(
+        prog=PROG,
+        description="Multimodal freight routes between Central Asia, the Caspian and the "
+                    "Arabian Sea. Costs are USD per TEU at the network's price year.",
+        epilog=_EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--network", type=_network_arg, default=None,
+                        help="bundled network name or folder (default: central_asia); may "
+                             "also follow the command")
+    # Every command takes --network too, after its own arguments. SUPPRESS: when it is not
+    # given there, the value given before the command (or the default) stands.
+    common = _Parser(add_help=False)
+    common.add_argument("--network", type=_network_arg, default=argparse.SUPPRESS,
+                        help="bundled network name or folder (default: central_asia)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = _trip(sub, common, "route", "best route between two places")
+    r.add_argument("--scenario", default=None, help="scenario name (default: baseline)")
+    r.add_argument("--via", action="append", default=[], metavar="PLACE",
+                   help="place to pass (repeatable, in order)")
+    r.add_argument("--avoid", action="append", default=[], metavar="ITEM",
+                   help="place, link id, crossing id or country code to avoid (repeatable)")
+    r.add_argument("--modes", default=None,
+                   help=f"allowed modes, comma-separated ({','.join(MODE_TRAITS)})")
+    r.add_argument("--corridor", default=None, help="follow a named corridor, e.g. uap")
+    r.add_argument("--format", choices=FORMATS, default="table")
+
+    c = _trip(sub, common, "compare", "compare corridors (and scenarios) between two places")
+    _alternatives(c, "compare")
+    c.add_argument("--baseline", default=None,
+                   help="row to measure savings against (default: today)")
+    c.add_argument("--format", choices=TABLE_FORMATS, default="table",
+                   help="table (default), json (one object per row) or csv")
+
+    k = _trip(sub, common, "check-claim", "check a claimed saving of a corridor against another")
+    k.add_argument("--corridor", required=True, help="corridor claimed to be better, e.g. uap")
+    k.add_argument("--versus", required=True, help="corridor compared with, or 'today'")
+    k.add_argument("--days", type=_finite_float, default=5.0,
+                   help="days saved claimed (default 5)")
+    k.add_argument("--cost-pct", type=_finite_float, default=40.0,
+                   help="percent of cost saved claimed (default 40)")
+    k.add_argument("--scenario", default=None, help="scenario for both routes")
+    k.add_argument("--format", choices=TABLE_FORMATS, default="table",
+                   help="table (default); json: claim, computed savings, verdict, both "
+                        "routes, breakdown and sensitivity; csv: one table, see --table")
+    k.add_argument("--table", choices=CLAIM_TABLES, default=None,
+                   help="the table --format csv writes: breakdown (default; hours and USD "
+                        "per component), sensitivity (break-even values) or legs")
+
+    h = _trip(sub, common, "chart", "Time/Cost-Distance chart of corridors, saved as an image")
+    _alternatives(h, "draw")
+    h.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="image file to write; its extension (.png, .pdf, .svg, ...) sets "
+                        "the format")
+
+    p = sub.add_parser("places", help="list the places of the network", parents=[common],
+                       epilog=_EPILOG)
+    p.add_argument("--country", default=None, help="only places in this ISO country code")
+    p.add_argument("--format", choices=TABLE_FORMATS, default="table")
+    return parser
+
+
+def _trip(sub: argparse._SubParsersAction[_Parser],
+          common: _Parser, name: str, help: str) -> argparse.ArgumentParser:
+    """A sub-command about one trip: origin, destination and objective."""
+    parser = sub.add_parser(name, help=help, parents=[common], epilog=_EPILOG)
+    parser.add_argument("origin")
+    parser.add_argument("destination")
+    parser.add_argument("--objective", choices=tuple(OBJECTIVES), default="cost")
+    return parser
+
+
+def _alternatives(parser: argparse.ArgumentParser, verb: str) -> None:
+    """Repeatable --corridor and --scenario options naming the alternatives to show."""
+    parser.add_argument("--corridor", action="append", default=None, metavar="NAME",
+                        help=f"corridor to {verb} (repeatable; default: every corridor "
+                             "that connects)")
+    parser.add_argument("--scenario", action="append", default=None, metavar="NAME",
+                        help=f"scenario to {verb} as well (repeatable)")
+
+
+def _image_formats() -> list[str]:
+    """File extensions matplotlib can write, e.g. ``png``, ``pdf``, ``svg``."""
+    from matplotlib.backend_bases import FigureCanvasBase  # heavy: only when charting
+    return sorted(FigureCanvasBase.get_supported_filetypes())
+
+
+def chart_output(name: str) -> tuple[Path, str]:
+    """The file ``chart -o`` writes and its format, checked before any route is computed.
+
+    Raises
+    ------
+    InvalidInputError
+        If the name is empty or a folder, its extension is no image format matplotlib
+        writes, or its folder does not exist.
+    """
+    path = Path(name)
+    if not name.strip():
+        raise InvalidInputError("-o/--output is empty; name the image file to write, "
+                                "e.g. chart.png.")
+    if path.is_dir():
+        raise InvalidInputError(f"-o/--output {name!r} is a folder; name the image file to "
+                                f"write, e.g. {str(path / 'chart.png')!r}.")
+    formats = _image_formats()
+    fmt = path.suffix.removeprefix(".").lower()
+    if fmt not in formats:
+        what = f"extension {path.suffix!r}" if fmt else "no extension"
+        raise InvalidInputError(
+            f"-o/--output {name!r} has {what}; end the file name with one of: "
+            f"{', '.join('.' + f for f in formats)}.")
+    folder = path.parent
+    if not folder.exists():
+        raise InvalidInputError(f"cannot write {name!r}: folder {str(folder)!r} does not "
+                                "exist — check the path, or create the folder first.")
+    if not folder.is_dir():
+        raise InvalidInputError(f"cannot write {name!r}: {str(folder)!r} is not a folder — "
+                                "check the path.")
+    return path, fmt

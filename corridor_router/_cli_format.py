@@ -1,0 +1,131 @@
+"""The command line's output: strict JSON, CSV and text tables of routes, places and claims."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .claims import ClaimCheck
+    from .route import Route
+
+__all__ = ["claim_dict", "claim_output", "compare_output", "jsonable", "places_output",
+           "records", "route_output", "to_csv", "to_json"]
+
+
+def jsonable(obj: object) -> object:
+    """``obj`` with only JSON types: numpy scalars as Python ones, NaN and ±inf as None.
+
+    Examples
+    --------
+    >>> jsonable({"km": np.float64(3.5), "h": float("nan"), "ids": ("a", "b")})
+    {'km': 3.5, 'h': None, 'ids': ['a', 'b']}
+    """
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if obj is None or obj is pd.NA or obj is pd.NaT:
+        return None
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, (bool, int, str)):
+        return obj
+    return str(obj)         # e.g. a timestamp or a path: its text
+
+
+def to_json(obj: object) -> str:
+    """Strict JSON text of ``obj``: never ``NaN`` or ``Infinity`` (those become null)."""
+    return json.dumps(jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def records(df: pd.DataFrame) -> list[dict[Hashable, Any]]:
+    """A table's rows, its index as the first column(s), for :func:`to_json`."""
+    return df.reset_index().to_dict(orient="records")
+
+
+def to_csv(df: pd.DataFrame, index: bool = True) -> str:
+    """CSV text of a table, without the last line end."""
+    return df.to_csv(index=index).rstrip("\n")
+
+
+def route_output(r: Route, fmt: str) -> str:
+    """``route``'s output: the summary (table), the route (json), its legs (csv, geojson)."""
+    if fmt == "json":
+        return to_json(r.to_dict())
+    if fmt == "csv":
+        return to_csv(pd.DataFrame(r.legs.drop(columns="geometry")), index=False)
+    if fmt == "geojson":
+        return to_json(json.loads(r.legs.to_json(drop_id=True)))
+    return r.summary()
+
+
+def places_output(places: pd.DataFrame, fmt: str) -> str:
+    """``places``'s output: id, name, country, kind, modes, lon, lat and aliases."""
+    df = pd.DataFrame(places).reset_index()[["id", "name", "country", "kind", "modes", "lon",
+                                             "lat", "aliases"]]
+    df["modes"] = df["modes"].map(";".join)
+    df["aliases"] = df["aliases"].map(";".join)
+    if fmt == "json":
+        return to_json(df.to_dict(orient="records"))
+    if fmt == "csv":
+        return to_csv(df, index=False)
+    return df.to_string(index=False)
+
+
+def compare_output(df: pd.DataFrame, fmt: str) -> str:
+    """``compare``'s output: every row, or (table) the columns a reader compares."""
+    if fmt == "json":
+        return to_json(records(df))
+    if fmt == "csv":
+        return to_csv(df)
+    shown = df.drop(columns=["hours", "is_baseline", "time_saved_pct", "cost_saved_usd"])
+    if not shown["note"].astype(bool).any():
+        shown = shown.drop(columns="note")
+    base = df.index[df["is_baseline"]][0]
+    text = shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    return (f"{text}\n\nkm; days; cost_usd in USD per TEU; savings against '{base}' "
+            "(positive = faster or cheaper).")
+
+
+def claim_dict(result: ClaimCheck) -> dict[str, Any]:
+    """Everything a ClaimCheck holds, as a JSON-ready dict (see :func:`to_json`)."""
+    return {
+        "origin": result.origin, "destination": result.destination,
+        "corridor": result.corridor, "versus": result.versus,
+        "claim": {"days_saved": result.claim_days, "cost_saved_pct": result.claim_cost_pct},
+        "computed": {"days_saved": result.days_saved, "cost_saved_pct": result.cost_saved_pct,
+                     "cost_saved_usd": result.cost_saved_usd},
+        "holds": result.holds, "holds_days": result.holds_days,
+        "holds_cost": result.holds_cost, "verdict": result.verdict,
+        "required_old_days": result.required_old_days,
+        "required_old_cost_usd": result.required_old_cost_usd,
+        "summary": result.summary(),
+        "new": result.new.to_dict(), "old": result.old.to_dict(),
+        "breakdown": records(result.breakdown),
+        "sensitivity": records(result.sensitivity),
+    }
+
+
+def claim_output(result: ClaimCheck, fmt: str, table: str | None) -> str:
+    """``check-claim``'s output; ``table`` is the one table ``--format csv`` writes."""
+    if fmt == "json":
+        return to_json(claim_dict(result))
+    if fmt == "csv":
+        table = table or "breakdown"
+        if table == "legs":
+            return to_csv(result.legs, index=False)
+        return to_csv(result.breakdown if table == "breakdown" else result.sensitivity)
+    text = result.breakdown.to_string(float_format=lambda v: f"{v:,.1f}")
+    sens = result.sensitivity[["label", "value", "low", "high", "break_even",
+                               "flips_within_range"]]
+    return "\n\n".join([result.summary(), "Where the difference comes from (hours, USD per TEU):\n"
+                         + text, "Break-even values:\n"
+                         + sens.to_string(float_format=lambda v: f"{v:,.4g}", na_rep="-")])
