@@ -1,0 +1,334 @@
+"""Claim trials: both routes of a claim re-routed with one parameter at trial values.
+
+The parameter ledger patches only the edges a parameter feeds; the compiled queries
+are re-solved with those weights. Routes are memoised over the intervals where they
+cannot change (:class:`Memo`), so a break-even search of dozens of trial values runs
+a handful of searches.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .costs import EdgeValues
+from .diagnosis import no_route
+from .metrics import OBJECTIVES, objective_weights
+from .query import Query, solve_query
+from .route import Route
+from .routing import make_route
+
+__all__ = ["SEARCH_MAX", "SENSITIVITY_COLUMNS", "Memo", "Side", "Trials", "bisect_root",
+           "savings", "sensitivity"]
+
+SENSITIVITY_COLUMNS = ["parameter", "label", "affects", "value", "unit", "low", "high",
+                       "break_even", "flips_within_range", "source"]
+#: What each part of a claim depends on: the metric behind it.
+_AFFECTS = {"hours": "time", "cost_usd": "cost"}
+
+
+def savings(new_hours: float, new_cost: float, old_hours: float, old_cost: float
+             ) -> tuple[float, float]:
+    """(days saved, percent of cost saved) of the new route against the old."""
+    return old_hours / 24.0 - new_hours / 24.0, 100 * (old_cost - new_cost) / old_cost
+
+
+_Path = tuple[int, ...]
+
+
+class Side:
+    """One route of a claim, re-routable with one parameter set to a trial value."""
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+        self.values: EdgeValues = query.values
+        total, edges = solve_query(query)
+        if not np.isfinite(total):
+            raise no_route(query)
+        self.edges: _Path = tuple(edges)
+        spec = OBJECTIVES[query.objective]
+        self.needed = tuple(dict.fromkeys(
+            ("hours", "cost_usd", *spec.weights, *((spec.tie_break,) if spec.tie_break else ()))))
+        ledger = self.values.ledger
+        cols = {c for name in self.needed for c in ledger.entries(name).col.tolist()}
+        self._last: tuple[tuple[str, float] | None, Mapping[str, np.ndarray]] = (None, {})
+        #: Keys of the parameters that can change this side's routing or pricing.
+        self.keys = {ledger.key(c) for c in cols} | {
+            k for k in spec.weights.values() if isinstance(k, str) and k in ledger}
+
+    def inverse(self, key: str) -> bool:
+        """Whether the parameter enters this side's metrics as a divisor (a speed)."""
+        ledger = self.values.ledger
+        if key not in ledger:
+            return False
+        col = ledger.column(key)
+        return any(bool(ent.inverse[ent.of_column(col)].any())
+                   for ent in map(ledger.entries, self.needed))
+
+    def route(self) -> Route:
+        """The side's route as found (the parameters at their values)."""
+        return make_route(self.query, list(self.edges))
+
+    def _metrics(self, key: str, x: float) -> Mapping[str, np.ndarray]:
+        ledger = self.values.ledger
+        if key not in self.keys:
+            return {name: ledger.metric(name) for name in self.needed}
+        if self._last[0] != (key, x):     # pricing follows routing at the same value
+            self._last = ((key, x), ledger.patched(key, x, self.needed))
+        return self._last[1]
+
+    def weights(self, key: str, x: float) -> np.ndarray:
+        """Objective weights of every edge with ``key`` at ``x``."""
+        ledger = self.values.ledger
+        metrics = self._metrics(key, x)
+
+        def parameter(k: str) -> float:
+            return x if k == key else ledger.value(k)
+
+        return objective_weights(self.query.objective, metrics.__getitem__, parameter,
+                                 ledger.enabled)
+
+    def solve(self, key: str, x: float) -> tuple[_Path, float] | None:
+        """The route and its objective total with ``key`` at ``x`` (None: no route)."""
+        total, found = solve_query(self.query, self.weights(key, x))
+        return (tuple(found), total) if np.isfinite(total) else None
+
+    def price(self, key: str, x: float, path: _Path) -> tuple[float, float]:
+        """(hours, cost) of a fixed path with ``key`` at ``x``."""
+        e = np.asarray(path, dtype=np.int64)
+        metrics = self._metrics(key, x)
+        return float(metrics["hours"][e].sum()), float(metrics["cost_usd"][e].sum())
+
+
+@dataclass
+class Memo:
+    """The routes one side takes as one parameter varies, solved at as few values as can be.
+
+    For a fixed route, each edge's weight is affine in the parameter (in its inverse,
+    for a speed), so the values at which a route is the best one form an interval:
+    where the same route is found at two values it is the route at every value between.
+    Where two neighbouring values give different routes, the value at which their
+    weights cross is solved once: if both routes are best there, the switch point is
+    known and no value between needs routing again. ``left[i]``/``right[i]`` are the
+    routes just below and above ``xs[i]`` (equal unless ``xs[i]`` is a switch).
+    """
+
+    side: Side
+    key: str
+    inverse: bool
+    xs: list[float] = field(default_factory=list)
+    left: list[_Path | None] = field(default_factory=list)
+    right: list[_Path | None] = field(default_factory=list)
+    runs: int = 0
+
+    def path(self, x: float) -> _Path | None:
+        """The side's route with the parameter at ``x`` (None: no route)."""
+        if self.key not in self.side.keys:
+            return self.side.edges
+        i = bisect.bisect_left(self.xs, x)
+        if i < len(self.xs) and self.xs[i] == x:
+            return self.left[i]
+        if 0 < i < len(self.xs):
+            below, above = self.right[i - 1], self.left[i]
+            if below is not None and below == above:
+                return below
+            if below is not None and above is not None:
+                switch = self._switch(self.xs[i - 1], below, self.xs[i], above)
+                if switch is not None:
+                    return below if x < switch else above
+        return self._solve(x)[0]
+
+    def _solve(self, x: float) -> tuple[_Path | None, float]:
+        self.runs += 1
+        found = self.side.solve(self.key, x)
+        path, total = (None, math.nan) if found is None else found
+        i = bisect.bisect_left(self.xs, x)
+        self.xs.insert(i, x)
+        self.left.insert(i, path)
+        self.right.insert(i, path)
+        return path, total
+
+    def _g(self, x: float) -> float:
+        return 1.0 / x if self.inverse else x
+
+    def _switch(self, xa: float, pa: _Path, xb: float, pb: _Path) -> float | None:
+        """The value between ``xa`` and ``xb`` where the best route turns from pa to pb."""
+        def gap(x: float) -> float:
+            w = self.side.weights(self.key, x)
+            return float(w[list(pa)].sum() - w[list(pb)].sum())
+
+        ga, gb = self._g(xa), self._g(xb)
+        da, db = gap(xa), gap(xb)
+        if not (np.isfinite(da) and np.isfinite(db)) or da == db:
+            return None
+        g = ga - da * (gb - ga) / (db - da)
+        if g <= 0 and self.inverse:
+            return None
+        x = 1.0 / g if self.inverse else g
+        if not xa < x < xb:
+            return None
+        path, total = self._solve(x)
+        w = self.side.weights(self.key, x)
+        tol = 1e-9 * max(1.0, abs(total))
+        if path is None or abs(float(w[list(pa)].sum()) - total) > tol \
+                or abs(float(w[list(pb)].sum()) - total) > tol:
+            return None
+        i = self.xs.index(x)
+        self.left[i], self.right[i] = pa, pb
+        return x
+
+
+@dataclass
+class Trials:
+    """Savings of a claim with one parameter at trial values (both sides memoised)."""
+
+    key: str
+    new: Memo
+    old: Memo
+
+    @classmethod
+    def of(cls, key: str, value: float, new: Side, old: Side) -> Trials:
+        """Trials of the parameter ``key``, whose value in both routes is ``value``."""
+        inverse = new.inverse(key) or old.inverse(key)
+        memos = []
+        for side in (new, old):
+            memo = Memo(side, key, inverse)
+            memo.xs.append(value)        # at its own value, each side takes its route
+            memo.left.append(side.edges)
+            memo.right.append(side.edges)
+            memos.append(memo)
+        return cls(key, *memos)
+
+    @property
+    def runs(self) -> int:
+        """Routings run so far."""
+        return self.new.runs + self.old.runs
+
+    def outcome(self, x: float) -> tuple[float, float]:
+        """(days saved, percent saved) at ``x``; NaN where a route disappears."""
+        pn, po = self.new.path(x), self.old.path(x)
+        if pn is None or po is None:
+            return math.nan, math.nan
+        (h_n, c_n), (h_o, c_o) = (self.new.side.price(self.key, x, pn),
+                                  self.old.side.price(self.key, x, po))
+        return savings(h_n, c_n, h_o, c_o)
+
+
+def sensitivity(new: Route, old: Route, new_side: Side, old_side: Side,
+                 claim: tuple[float, float], holds: tuple[bool, bool]
+                 ) -> tuple[pd.DataFrame, int]:
+    """Break-even value of every parameter, and whether its sourced range flips the verdict."""
+    verdict = holds[0] and holds[1]
+    params = _candidates(new, old)
+    rows = []
+    runs = 0
+    for key, p in params.iterrows():
+        affects = "time" if "hours" in p["metrics"] else "cost"
+        trials = Trials.of(str(key), float(p["value"]), new_side, old_side)
+        part = 0 if affects == "time" else 1
+
+        def target(x: float, trials: Trials = trials, part: int = part) -> float:
+            return trials.outcome(x)[part] - claim[part]
+
+        # a divisor (a speed) is searched from 0.001 up: zero would make hours infinite
+        lo = 1e-3 if trials.new.inverse else 0.0
+        start = float(p["value"])
+        for x in _step_ends(lo, SEARCH_MAX, start):
+            trials.outcome(x)       # the search's extremes first: fewer routings between
+        break_even = bisect_root(target, lo, SEARCH_MAX, start)
+        flips = None
+        if np.isfinite(p["low"]) and np.isfinite(p["high"]):
+            outcomes = [trials.outcome(x) for x in (p["low"], p["high"])]
+            if not any(math.isnan(d) for d, _ in outcomes):
+                flips = any(((d >= claim[0]) and (pct >= claim[1])) != verdict
+                            for d, pct in outcomes)
+        runs += trials.runs
+        rows.append({"parameter": key, "label": p["label"], "affects": affects,
+                     "value": p["value"], "unit": p["unit"], "low": p["low"],
+                     "high": p["high"], "break_even": break_even,
+                     "flips_within_range": flips, "source": p["source"]})
+    df = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
+    return df.set_index("parameter"), runs
+
+
+def _candidates(new: Route, old: Route) -> pd.DataFrame:
+    """Parameters feeding the hours or the cost of either route (new first), from the ledger."""
+    both = pd.concat([new.parameters, old.parameters])
+    both = both[~both.index.duplicated(keep="first")]
+    feeds = [any(m in _AFFECTS for m in ms) for ms in both["metrics"]]
+    return both[feeds]
+
+
+#: Largest value tried for a break-even (hours, USD, km/h or USD per TEU-km alike).
+SEARCH_MAX = 1e5
+
+
+_STEPS = 12
+
+
+def _step_down(lo: float, x: float) -> float:
+    return lo + (x - lo) / 2
+
+
+def _step_up(hi: float, x: float) -> float:
+    return min(hi, 2 * x + 1)
+
+
+def _step_ends(lo: float, hi: float, start: float) -> tuple[float, float]:
+    """The farthest values :func:`_bisect` steps to below and above ``start``."""
+    down = up = start
+    for _ in range(_STEPS):
+        down, up = _step_down(lo, down), _step_up(hi, up)
+    return down, up
+
+
+def bisect_root(f: Callable[[float], float], lo: float, hi: float, start: float,
+            iterations: int = 32) -> float:
+    """A root of ``f`` in [lo, hi], by stepping out from ``start``, then bisecting.
+
+    The steps go downwards first, halving the distance to ``lo``; then upwards,
+    doubling; the first bracket found is bisected. ``f`` may return NaN where it is
+    undefined (a route disappears): the search on that side stops there. Returns NaN
+    when no sign change is found.
+    """
+    f_start = f(start)
+    if f_start == 0:
+        return start
+    if not np.isfinite(f_start):
+        return float("nan")
+    steps: tuple[Callable[[float], float], ...] = (lambda x: _step_down(lo, x),
+                                                   lambda x: _step_up(hi, x))
+    for step in steps:
+        a, fa = start, f_start
+        for _ in range(_STEPS):
+            b = step(a)
+            if b == a:
+                break
+            fb = f(b)
+            if not np.isfinite(fb):
+                break
+            if np.sign(fb) != np.sign(fa):
+                return _bisect_bracket(f, a, fa, b, iterations)
+            a, fa = b, fb
+    return float("nan")
+
+
+def _bisect_bracket(f: Callable[[float], float], a: float, fa: float, b: float,
+                    iterations: int) -> float:
+    for _ in range(iterations):
+        m = 0.5 * (a + b)
+        fm = f(m)
+        if not np.isfinite(fm):
+            return float("nan")
+        if np.sign(fm) == np.sign(fa):
+            a, fa = m, fm
+        else:
+            b = m
+        if abs(b - a) <= 1e-5 * max(1.0, abs(m)):
+            break
+    return 0.5 * (a + b)
