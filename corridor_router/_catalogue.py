@@ -8,6 +8,7 @@ without the figure has NaN there. Keys are the scenario override keys.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,15 @@ class RowBlock:
     low: npt.NDArray[np.float64]
     high: npt.NDArray[np.float64]
     sources: Sequence[tuple[str, ...]]
+
+    @functools.cached_property
+    def rows(self) -> Mapping[str, int]:
+        """Row position of each id."""
+        return {str(i): r for r, i in enumerate(self.ids.tolist())}
+
+    def row(self, row_id: str) -> int | None:
+        """Row position of an id (None: not a row of the table)."""
+        return self.rows.get(row_id)
 
 
 @dataclass(frozen=True, eq=False)

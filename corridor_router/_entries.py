@@ -94,7 +94,7 @@ def link_columns(network: Network, cat: Catalogue, index: Mapping[str, int], nam
     if block is not None:
         for (lid, k) in link_over:
             if k == name:
-                row = int(np.flatnonzero(block.ids == lid)[0])
+                row = block.rows[lid]
                 out[row] = block.start + row
     return out
 

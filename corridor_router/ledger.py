@@ -92,10 +92,9 @@ class Ledger:
         table, _, rest = key.partition(".")
         row_id, _, name = rest.rpartition(".")
         block = self.catalogue.blocks.get((table, name))
-        if block is not None:
-            rows = np.flatnonzero(block.ids == row_id)
-            if len(rows) and np.isfinite(self.values[block.start + rows[0]]):
-                return int(block.start + rows[0])
+        row = block.row(row_id) if block is not None else None
+        if block is not None and row is not None and np.isfinite(self.values[block.start + row]):
+            return block.start + row
         raise KeyError(key)
 
     def key(self, col: int) -> str:
@@ -257,9 +256,9 @@ def ledger_of(network: Network, graph: RoutingGraph, resolved: ResolvedScenario)
             continue
         row_id, _, name = rest.rpartition(".")
         block = cat.blocks.get((head, name))
-        if block is not None and head in ROW_TABLES:
-            rows = np.flatnonzero(block.ids == row_id)
-            values[block.start + rows[0]] = float(value)
+        row = block.row(row_id) if block is not None else None
+        if block is not None and row is not None and head in ROW_TABLES:
+            values[block.start + row] = float(value)
             if head == "links":
                 link_over[(row_id, name)] = float(value)
             continue
