@@ -201,11 +201,6 @@ def river_path(tmp_path, monkeypatch):
     return folder
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "outside modes/graph/convert/_params: modes are checked against MODES, a tuple copied "
-    "when corridor_router is imported, so a mode added to MODE_TRAITS later is 'unknown' "
-    "(network._load_places for places.csv 'modes', network._load_corridors, "
-    "_args.check_modes for route(modes=...))"))
 def test_a_river_mode_is_one_entry_plus_data(river_path):
     net = load_network(river_path)
     g = build_graph(net)
@@ -222,11 +217,22 @@ def test_a_river_mode_is_one_entry_plus_data(river_path):
     assert (g.kind[meets & ~calls & (g.mode_a >= 0) & (g.mode_b >= 0)
                    & (g.mode_a != g.mode_b)] == EdgeKind.TRANSFER).all()
 
-    r = route("delta", "echo", network=net, modes=["river"])
+    r = route("delta", "echo", network=net)        # the river is the cheapest way
     assert r.legs["kind"].tolist() == ["start", "link", "end"]
-    assert r.legs["mode"].tolist() == ["river"] * 3
+    assert r.legs["mode"].tolist() == ["river"] * 3 and r.legs["ref"].iloc[1] == "w_de"
     assert r.cost_usd == pytest.approx(10 + 180 * 0.05 + 10)
     assert r.hours == pytest.approx(2 + 180 / 10 + 2)
-    # the cheapest trip from Alpha now leaves the rail at Delta for the river
-    cheapest = route("alpha", "foxtrot", network=net)
-    assert "w_de" in set(cheapest.legs["ref"])
+    # the cheapest trip from Alpha to Foxtrot now leaves the rail at Delta for the river
+    # and calls at Echo's port from it
+    legs = route("alpha", "foxtrot", network=net).legs
+    assert "w_de" in set(legs["ref"])
+    assert ((legs["kind"] == "port_call") & (legs["detail"] == "river -> sea")).any()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "outside modes/graph/convert/_params: _args.check_modes checks modes=... against "
+    "MODES, a tuple copied when corridor_router is imported (_args.py lines 9, 40, 44), "
+    "so a mode added to MODE_TRAITS later is an 'Unknown mode'"))
+def test_a_river_mode_can_be_chosen_in_modes(river_path):
+    r = route("alpha", "echo", network=load_network(river_path), modes=["river", "road"])
+    assert set(r.legs["mode"]) == {"river", "road"}
