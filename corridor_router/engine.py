@@ -6,13 +6,18 @@ matrix whose structure is compiled once per topology (:class:`CSRGraph`) and who
 is one weight array (:class:`Weighted`). A scenario, an objective or an avoid list
 changes only the weight array.
 
-A search from one source stops early: scipy's Dijkstra cannot stop at a target, but it
-can ignore every node farther than a ``limit``. A node whose distance is at most the
+A search from one source may stop early: scipy's Dijkstra cannot stop at a target, but
+it can ignore every node farther than a ``limit``. A node whose distance is at most the
 limit gets its exact distance and shortest-path predecessor (all nodes on its shortest
 path are nearer still). When nodes have coordinates, the search first runs with a
 limit guessed from the great-circle distance to the targets (a line fitted once per
 weighting); if a target is beyond it, the search runs again without a limit. Results
-are exact whatever the guess; the guess only saves work.
+are exact whatever the guess; the guess only saves work, and only where it pays: on
+graphs of at least :data:`GUESS_MIN_NODES` nodes (below, a whole search costs no more
+than a limited one), and once a weighting has served :data:`FIT_AFTER` whole searches:
+fitting the line costs about two whole searches and saves about a quarter of one per
+later search, so a weighting searched only a few times (a re-weighted trial, a spur
+search of ``alternatives``) never pays for it.
 """
 
 from __future__ import annotations
@@ -25,11 +30,20 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["CSRGraph", "Weighted", "great_circle_km", "shortest_through"]
+__all__ = ["FIT_AFTER", "GUESS_MIN_NODES", "CSRGraph", "Trees", "Weighted", "great_circle_km",
+           "shortest_through"]
 
 _EARTH_KM = 6371.0088
+#: Fewest nodes for which a single-source search stops early (measured crossover: a
+#: limited search beats a whole one from a few thousand nodes; ~10k edges break even).
+GUESS_MIN_NODES = 4_000
+#: Whole searches a weighting serves before its early-stop line is fitted (measured: the
+#: fit pays back after about eight limited searches).
+FIT_AFTER = 8
 
 _Floats: TypeAlias = npt.NDArray[np.float64]
+#: Distances and predecessors of a search: one row per source.
+_Tree: TypeAlias = tuple[_Floats, npt.NDArray[np.int32]]
 #: Edge ids, CSR slots and node ids held by the engine (platform integers).
 _Ints: TypeAlias = npt.NDArray[np.intp]
 #: Node ids as callers give them: a sequence of ints or an integer array.
@@ -131,6 +145,10 @@ class CSRGraph:
         return k
 
 
+#: Whole shortest-path trees by (weighting, sources), kept by a caller across searches.
+Trees: TypeAlias = "dict[tuple[Weighted, tuple[int, ...]], _Tree]"
+
+
 class Weighted:
     """A CSR matrix of one weight array and, per slot, the edge that realises it."""
 
@@ -142,19 +160,27 @@ class Weighted:
         self.weights = weights
         self._line: tuple[float, float] | None = None
         self._min_positive: float | None = None
+        self._whole_searches = 0
 
     # -- the one search routine -----------------------------------------------------
-    def search(self, sources: _NodeIds,
-               targets: _NodeIds | None = None) -> tuple[_Floats, npt.NDArray[np.int32]]:
+    def search(self, sources: _NodeIds, targets: _NodeIds | None = None, *,
+               trees: Trees | None = None) -> _Tree:
         """Distances and predecessors from each source (rows); exact for the targets.
 
-        With one source and given targets, the search stops once every target is
+        With one source and given targets, the search may stop once every target is
         settled (rows may then lack distances of nodes beyond the farthest target);
-        otherwise whole shortest-path trees are computed.
+        otherwise whole shortest-path trees are computed. Whole trees are kept in
+        ``trees`` if given, and taken from it when the same sources come again.
         """
         sources = np.atleast_1d(np.asarray(sources, dtype=np.int64))
-        if len(sources) != 1 or targets is None or len(targets) == 0:
-            return self._dijkstra(sources, np.inf)
+        key = (self, tuple(sources.tolist()))
+        if trees is not None and key in trees:
+            return trees[key]
+        if len(sources) != 1 or targets is None or len(targets) == 0 or not self._stops_early():
+            tree = self._dijkstra(sources, np.inf)
+            if trees is not None:
+                trees[key] = tree
+            return tree
         targets = np.asarray(targets, dtype=np.int64)
         limit = self._guess(int(sources[0]), targets)
         if np.isfinite(limit):
@@ -162,6 +188,16 @@ class Weighted:
             if np.isfinite(dist[0, targets]).all():
                 return dist, pred
         return self._dijkstra(sources, np.inf)
+
+    def _stops_early(self) -> bool:
+        """Whether a single-source search should stop early (see the module docstring)."""
+        g = self.graph
+        if g.n_nodes < GUESS_MIN_NODES or g.lon is None:
+            return False
+        if self._line is None and self._whole_searches < FIT_AFTER:
+            self._whole_searches += 1
+            return False
+        return True
 
     def _dijkstra(self, sources: npt.NDArray[np.integer],
                   limit: float) -> tuple[_Floats, npt.NDArray[np.int32]]:
@@ -254,12 +290,15 @@ class Weighted:
         return out
 
 
-def shortest_through(weighted: Weighted | Sequence[Weighted],
-                     stages: Sequence[_NodeIds]) -> tuple[float, list[int]]:
+def shortest_through(weighted: Weighted | Sequence[Weighted], stages: Sequence[_NodeIds],
+                     *, trees: Trees | None = None) -> tuple[float, list[int]]:
     """Cheapest walk that visits one node of each stage in order.
 
     ``weighted`` is one weighting for every segment, or one per segment (between
     consecutive stages), so that parts of a walk can obey different restrictions.
+    ``trees`` (optional) keeps the whole shortest-path trees computed, for walks that
+    search again from the same nodes under the same weighting (e.g. the two directions
+    of a corridor).
 
     ``stages[0]`` are the possible starts, ``stages[-1]`` the possible ends, and each stage
     in between a set of nodes of which the walk must pass one (a via place's layer
@@ -280,7 +319,7 @@ def shortest_through(weighted: Weighted | Sequence[Weighted],
     best = np.zeros(len(stage_nodes[0]))
     back: list[tuple[_Ints, npt.NDArray[np.int32], npt.NDArray[np.int64]]] = []
     for k in range(len(stage_nodes) - 1):
-        dist, pred = segments[k].search(stage_nodes[k], stage_nodes[k + 1])
+        dist, pred = segments[k].search(stage_nodes[k], stage_nodes[k + 1], trees=trees)
         reach = dist[:, stage_nodes[k + 1]] + best[:, None]  # rows: from, cols: to
         arg = np.argmin(reach, axis=0)
         best = reach[arg, np.arange(len(stage_nodes[k + 1]))]
