@@ -9,21 +9,28 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
 
 from ._args import as_names, positive_int
-from .context import as_network, base_weights, weighted
+from .context import as_network, weighted
 from .diagnosis import no_route
 from .engine import shortest_through
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
 from .graph import EdgeKind, RoutingGraph
 from .network import Network
+from .options import (
+    OPTION_NAMES,
+    STOP_OPTIONS,
+    OptionArgs,
+    RouteOptions,
+    SearchArgs,
+    as_options,
+)
 from .query import Query, prepare, solve
 from .routing import Route, make_route, route
-from .scenarios import Scenario
 
 __all__ = ["RouteBatch", "alternatives", "route_many", "route_matrix"]
 
@@ -85,13 +92,9 @@ class RouteBatch:
 def route_many(
     pairs: Iterable[tuple[str, str]],
     *,
-    objective: str = "cost",
+    options: RouteOptions | None = None,
     network: Network | str | None = None,
-    scenario: str | Scenario | None = None,
-    via: Iterable[str] | str = (),
-    avoid: Iterable[str] | str = (),
-    modes: Iterable[str] | str | None = None,
-    corridor: str | None = None,
+    **kwargs: Unpack[OptionArgs],
 ) -> RouteBatch:
     """Route every (origin, destination) pair with the same options.
 
@@ -106,8 +109,9 @@ def route_many(
     ----------
     pairs : iterable of (str, str)
         Origin and destination names or ids.
-    objective, network, scenario, via, avoid, modes, corridor
-        As for :func:`~corridor_router.route`.
+    options, network, **kwargs
+        As for :func:`~corridor_router.route` (the options are those of
+        :class:`~corridor_router.options.RouteOptions`).
 
     Returns
     -------
@@ -128,11 +132,10 @@ def route_many(
     >>> batch[0].destination
     'karachi'
     """
+    opts = as_options(options, **kwargs)
     _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
     net = as_network(network)
-    options: dict[str, Any] = dict(objective=objective, network=net, scenario=scenario,
-                                   via=via, avoid=avoid, modes=modes, corridor=corridor)
-    _probe(net, options)
+    _probe(net, opts)
     routes, index, failures = [], [], []
     for i, pair in enumerate(pairs):
         try:
@@ -143,7 +146,7 @@ def route_many(
             raise InputTypeError(
                 f"pairs[{i}] is {shown(pair)}; give (origin, destination) pairs.") from err
         try:
-            routes.append(route(origin, destination, **options))
+            routes.append(route(origin, destination, options=opts, network=net))
             index.append(i)
         except CorridorRouterError as err:
             failures.append((i, origin, destination, type(err).__name__, str(err)))
@@ -157,7 +160,7 @@ def _check_iterable(items: object, what: str, expected: str) -> None:
                              f"{shown(items)}.")
 
 
-def _probe(net: Network, options: dict[str, Any]) -> Query:
+def _probe(net: Network, options: RouteOptions) -> Query:
     """Check options once: prepare a query between places of the network itself.
 
     An option wrong for every pair raises the same error (same class, same words)
@@ -170,7 +173,7 @@ def _probe(net: Network, options: dict[str, Any]) -> Query:
     first: CorridorRouterError | None = None
     for k in range(0, len(ids) - 1, 2):
         try:
-            return prepare(ids[k], ids[k + 1], **options)
+            return prepare(ids[k], ids[k + 1], options, network=net)
         except CorridorRouterError as err:
             key = (type(err), str(err))
             if key in seen:
@@ -186,11 +189,9 @@ def route_matrix(
     origins: Iterable[str] | str,
     destinations: Iterable[str] | str,
     *,
-    objective: str = "cost",
-    scenario: str | Scenario | None = None,
+    options: RouteOptions | None = None,
     network: Network | str | None = None,
-    avoid: Iterable[str] | str = (),
-    modes: Iterable[str] | str | None = None,
+    **kwargs: Unpack[SearchArgs],
 ) -> pd.DataFrame:
     """Totals of the best route between every origin and every destination.
 
@@ -204,8 +205,10 @@ def route_matrix(
         Place names or ids (a single str is one place); unknown names raise
         :class:`PlaceNotFoundError`. A place given twice gives its rows twice (same
         values, in the order given); each distinct origin is searched once.
-    objective, scenario, network, avoid, modes
-        As for :func:`~corridor_router.route`.
+    options, network, **kwargs
+        As for :func:`~corridor_router.route` (the options of
+        :class:`~corridor_router.options.RouteOptions`), without stops: ``via`` and
+        ``corridor`` raise an :class:`InputTypeError`.
 
     Returns
     -------
@@ -234,22 +237,17 @@ def route_matrix(
     >>> bool(abs(m.loc[0, "cost_usd"] - route("Tashkent", "Karachi").cost_usd) < 1e-6)
     True
     """
+    opts = _without_stops(as_options(options, **kwargs), "route_matrix")
     net = as_network(network)
     o_ids = _places(net, origins, "origins")
     d_ids = _places(net, destinations, "destinations")
-    options: dict[str, Any] = dict(objective=objective, network=net, scenario=scenario,
-                                   avoid=avoid, modes=modes)
-    q = _probe(net, options)
-    refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids), options)
-    graph, values, weights = q.graph, q.values, q.weights[0]
-    if weights is base_weights(net, q.scenario, objective):
-        csr = weighted(graph, weights)              # the cached per-scenario weighting
-    else:
-        csr = graph.csr.weigh(weights)              # avoid/modes: used once, not cached
-    rows = net.places.index
-    unique_o, o_row = np.unique(rows.get_indexer(pd.Index(o_ids)), return_inverse=True)
+    q = _probe(net, opts)
+    refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids))
+    graph, values = q.graph, q.values
+    csr = weighted(graph, q.weights[0])             # cached with the query's weights
+    unique_o, o_row = np.unique([net.place_row(p) for p in o_ids], return_inverse=True)
     sources = graph.origin_node[unique_o]
-    targets = graph.dest_node[rows.get_indexer(pd.Index(d_ids))]
+    targets = graph.dest_node[[net.place_row(p) for p in d_ids]]
     dist = np.empty((len(sources), len(targets)))
     sums = np.zeros((3, len(sources), len(targets)))
     for lo in range(0, len(sources), _MATRIX_CHUNK):
@@ -262,6 +260,16 @@ def route_matrix(
                          bool(q.avoid_targets))
 
 
+def _without_stops(options: RouteOptions, caller: str) -> RouteOptions:
+    """The options of one search: ``via`` and ``corridor`` (stops) are refused."""
+    given = [name for name in STOP_OPTIONS if getattr(options, name)]
+    if given:
+        raise InputTypeError(
+            f"{caller} takes no {' or '.join(given)} option (it searches without stops); "
+            f"its options are: {', '.join(n for n in OPTION_NAMES if n not in STOP_OPTIONS)}.")
+    return options
+
+
 def _places(net: Network, items: object, what: str) -> list[str]:
     """Place ids of a matrix's origins or destinations (a str is one place)."""
     if not isinstance(items, str):
@@ -272,21 +280,21 @@ def _places(net: Network, items: object, what: str) -> list[str]:
     return [net.find_place(p) for p in names]
 
 
-def _refused_ends(q: Query, places: Iterable[str], options: dict[str, Any]
-                  ) -> dict[str, str]:
+def _refused_ends(q: Query, places: Iterable[str]) -> dict[str, str]:
     """Places that :func:`route` refuses as an end under ``avoid``, with its message.
 
     Each place is prepared as an origin towards the probe's origin (which passed every
-    check), so that the rule is :func:`~corridor_router.routing._prepare`'s own.
+    check), so that the rule is :func:`~corridor_router.query.prepare`'s own.
     """
     if not q.avoid_targets:
         return {}
     refused = {}
+    options = q.options.replace(modes=None)
     for p in places:
         if p == q.origin:
             continue
         try:
-            prepare(p, q.origin, **{**options, "modes": None})
+            prepare(p, q.origin, options, network=q.net)
         except InvalidInputError as err:
             refused[p] = str(err)
         except NoRouteError:        # a closed place: unreachable, reported as such
@@ -318,12 +326,10 @@ def alternatives(
     destination: str,
     k: int = 3,
     *,
-    objective: str = "cost",
+    options: RouteOptions | None = None,
     network: Network | str | None = None,
-    scenario: str | Scenario | None = None,
-    avoid: Iterable[str] | str = (),
-    modes: Iterable[str] | str | None = None,
     max_paths: int | None = None,
+    **kwargs: Unpack[SearchArgs],
 ) -> list[Route]:
     """Up to ``k`` distinct loopless routes, best first.
 
@@ -346,8 +352,10 @@ def alternatives(
         Place ids, names or aliases.
     k : int
         Number of routes wanted (1 to ``MAX_K`` = 100); ``k=1`` gives ``[route(...)]``.
-    objective, network, scenario, avoid, modes
-        As for :func:`~corridor_router.route`.
+    options, network, **kwargs
+        As for :func:`~corridor_router.route` (the options of
+        :class:`~corridor_router.options.RouteOptions`), without stops: ``via`` and
+        ``corridor`` raise an :class:`InputTypeError`.
     max_paths : int, optional
         Paths to enumerate at most (``k`` to ``MAX_PATHS`` = 5,000; default ``20 * k``).
 
@@ -371,13 +379,13 @@ def alternatives(
     >>> all(best.cost_usd <= r.cost_usd for r in others)
     True
     """
+    opts = _without_stops(as_options(options, **kwargs), "alternatives")
     k = positive_int(k, "k", most=MAX_K)
     max_paths = (20 * k if max_paths is None
                  else positive_int(max_paths, "max_paths", most=MAX_PATHS))
     if max_paths < k:
         raise InvalidInputError(f"max_paths ({max_paths}) must be at least k ({k}).")
-    q = prepare(origin, destination, objective=objective, network=network,
-                 scenario=scenario, avoid=avoid, modes=modes)
+    q = prepare(origin, destination, opts, network=network)
     weights = q.weights[0]
     source, target = q.stages[0][0], q.stages[-1][0]
     total, first = solve(q.graph, weights, q.stages)

@@ -20,7 +20,7 @@ __all__ = ["no_route"]
 def no_route(q: Query) -> NoRouteError:
     """The error for a query without a route, saying what cuts the way."""
     if q.corridor_spec is not None:
-        if any(np.isfinite(solve(q.graph, w, st)[0]) for st, w in q.plans):
+        if any(np.isfinite(solve(q.graph, plan.weights, plan.stages)[0]) for plan in q.plans):
             return NoRouteError(q.origin, q.destination, (
                 f"following corridor {q.corridor!r} from {q.net.place_name(q.origin)!r} to "
                 f"{q.net.place_name(q.destination)!r} would double back over places already "
@@ -32,7 +32,7 @@ def no_route(q: Query) -> NoRouteError:
 
 
 def _explain_corridor(net: Network, graph: RoutingGraph, sc: Scenario,
-                      stages: list[list[int]], weights: list[np.ndarray],
+                      stages: Sequence[Sequence[int]], weights: Sequence[np.ndarray],
                       corridor: Corridor) -> str:
     """Which part of a corridor route cannot be travelled."""
     places = net.places.index
@@ -50,7 +50,7 @@ def _explain_corridor(net: Network, graph: RoutingGraph, sc: Scenario,
 
 
 def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario,
-             stages: list[list[int]], avoid_targets: Sequence[tuple[str, str]],
+             stages: Sequence[Sequence[int]], avoid_targets: Sequence[tuple[str, str]],
              modes: tuple[str, ...] | None) -> str:
     """Why no route exists: relax one restriction at a time and say which one cuts the way."""
     def path(enabled: np.ndarray, avoid: Sequence[tuple[str, str]],
@@ -66,11 +66,12 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
                                         overrides=sc.overrides))
     edges = path(all_status, avoid_targets, modes)
     if edges is not None:
-        missing = sorted({str(net.links.index[graph.ref[e]]) for e in edges
+        links = net.links                           # a copy: read once
+        missing = sorted({str(links.index[graph.ref[e]]) for e in edges
                           if graph.kind[e] in (EdgeKind.LINK, EdgeKind.WAIT)
                           and not values.enabled[e]})
-        status = dict(zip(net.links.index, net.links["status"], strict=True))
-        link_tags = dict(zip(net.links.index, net.links["corridors"], strict=True))
+        status = dict(zip(links.index, links["status"], strict=True))
+        link_tags = dict(zip(links.index, links["corridors"], strict=True))
         statuses = sorted({str(status[m]) for m in missing})
         tags = sorted({str(t) for m in missing for t in link_tags[m]})
         return (f"the scenario {sc.name!r} admits only "

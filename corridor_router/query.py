@@ -1,65 +1,171 @@
-"""A checked route query: its places, stages, masks and per-segment weights, and solving it."""
+"""A checked route query: its places, stages and per-segment edge masks, and solving it.
+
+Preparing a query (:func:`prepare`) checks its options against a network and fixes, per
+plan (a way through its stops) and per segment between two stops, which edges the
+segment may use (a read-only mask) and the objective weights under that mask. Solving
+(:func:`solve_query`) searches with those weights, or with any replacement array of
+objective weights for all edges (``base``), to which the masks are applied: a query
+prepared once can be re-weighted many times (sensitivity trials) at the cost of the
+searches alone.
+
+Masks and weights of restricted segments (avoid, modes, corridor sections) are kept
+per network in an LRU of :data:`MAX_RESTRICTED` entries (:data:`RESTRICTED`), so that a
+repeated query reuses them and their CSR weightings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from os import PathLike
+from typing import Any, Unpack
 
 import numpy as np
+import numpy.typing as npt
 
-from ._args import as_names, check_modes, check_objective, place_arg
+from ._args import place_arg
+from ._cache import LRU, Slot
 from .context import as_network, base_weights, graph_of, scenario_values, weighted
 from .costs import EdgeValues
-from .engine import shortest_through
+from .engine import Trees, Weighted, shortest_through
 from .errors import InputTypeError, InvalidInputError, NoRouteError, ScenarioError, shown
 from .graph import EdgeKind, RoutingGraph
 from .network import Corridor, Network
+from .options import OptionArgs, RouteOptions, as_options
 from .scenarios import Scenario, get_scenario, resolve_target
 
-__all__ = ["Query", "edge_mask", "get_corridor", "prepare", "solve", "solve_query",
-           "stage_nodes"]
+__all__ = ["MAX_AVOID_NAMES", "MAX_RESTRICTED", "RESTRICTED", "Plan", "Query", "edge_mask",
+           "get_corridor", "prepare", "solve", "solve_query", "stage_nodes"]
+
+#: Restricted segments (masks and weights) kept per network.
+MAX_RESTRICTED = 32
+#: Avoid items (as given) whose resolution a network keeps.
+MAX_AVOID_NAMES = 256
+
+_Mask = npt.NDArray[np.bool_]
+_Floats = npt.NDArray[np.float64]
+_Stages = tuple[tuple[int, ...], ...]
+_Target = tuple[str, str]
+
+#: Per (scenario content, objective, avoid targets, allowed modes): a segment's edge mask
+#: and its objective weights, both read-only.
+RESTRICTED: Slot[LRU[tuple[Any, ...], tuple[_Mask, _Floats]]] = Slot("restricted")
+#: An avoid item as given -> what it names: ("place" | "link" | "crossing" | "country", id).
+AVOID_TARGETS: Slot[LRU[str, _Target]] = Slot("avoid_targets")
+#: Per place row: the nodes a route may pass there as a via stop (layer nodes, ascending).
+VIA_NODES: Slot[tuple[tuple[int, ...], ...]] = Slot("via_nodes")
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """One way through a query's stops, and what each of its segments may use.
+
+    Attributes
+    ----------
+    stages : tuple of tuple of int
+        Nodes the route may pass at each stop: its origin, each via place, its
+        destination.
+    masks : tuple of numpy.ndarray
+        Per segment (between consecutive stages), read-only: the edges it may use (open
+        in the scenario, not avoided, of an allowed mode). Segments under the same
+        restrictions share one array.
+    weights : tuple of numpy.ndarray
+        Per segment, read-only: the query's objective weights, ``inf`` outside the mask.
+    """
+
+    stages: _Stages
+    masks: tuple[_Mask, ...]
+    weights: tuple[_Floats, ...]
 
 
 @dataclass(frozen=True, eq=False)
 class Query:
-    """A checked route query: everything :func:`route` needs to solve and report it."""
+    """A checked route query: everything :func:`route` needs to solve and report it.
+
+    ``via`` holds place ids (the given via places, then a corridor's); ``avoid`` the
+    avoid items as given and ``avoid_targets`` what they name; ``plans`` one
+    :class:`Plan`, or two when a corridor may be followed either way.
+    """
 
     net: Network
     origin: str
     destination: str
+    options: RouteOptions
     via: tuple[str, ...]
-    avoid: tuple[str, ...]
-    avoid_targets: list[tuple[str, str]]
-    modes: tuple[str, ...] | None
-    corridor: str | None
+    avoid_targets: tuple[_Target, ...]
     corridor_spec: Corridor | None
-    objective: str
     scenario: Scenario
     graph: RoutingGraph
     resolved: Any
     values: EdgeValues
-    plans: tuple[tuple[list[list[int]], list[np.ndarray]], ...]
+    plans: tuple[Plan, ...]
 
     @property
-    def stages(self) -> list[list[int]]:
+    def objective(self) -> str:
+        """What the query minimises."""
+        return self.options.objective
+
+    @property
+    def avoid(self) -> tuple[str, ...]:
+        """The avoid items as given."""
+        return self.options.avoid
+
+    @property
+    def modes(self) -> tuple[str, ...] | None:
+        """The modes allowed (None: all)."""
+        return self.options.modes
+
+    @property
+    def corridor(self) -> str | None:
+        """The corridor followed, if any."""
+        return self.options.corridor
+
+    @property
+    def stages(self) -> _Stages:
         """Stages of the first plan (the only one unless a corridor runs both ways)."""
-        return self.plans[0][0]
+        return self.plans[0].stages
 
     @property
-    def weights(self) -> list[np.ndarray]:
+    def weights(self) -> tuple[_Floats, ...]:
         """Per-segment weights of the first plan."""
-        return self.plans[0][1]
+        return self.plans[0].weights
 
 
-def prepare(origin: str, destination: str, *, objective: str = "cost",
-             network: Network | str | None = None, scenario: str | Scenario | None = None,
-             via: Iterable[str] | str = (), avoid: Iterable[str] | str = (),
-             modes: Iterable[str] | str | None = None, corridor: str | None = None) -> Query:
-    """Check a query's arguments and compute its stages and weights (see :func:`route`)."""
-    objective = check_objective(objective)
+def prepare(origin: str, destination: str, options: RouteOptions | None = None, *,
+            network: Network | str | PathLike[str] | None = None,
+            **kwargs: Unpack[OptionArgs]) -> Query:
+    """Check a query against its network and compute its plans (see :func:`route`).
+
+    Parameters
+    ----------
+    origin, destination : str
+        Place ids, names or aliases.
+    options : RouteOptions, optional
+        The query's options (see :class:`~corridor_router.options.RouteOptions`).
+    network : Network or str, optional
+        As for :func:`~corridor_router.route`.
+    **kwargs
+        Options by keyword, replacing those of ``options``.
+
+    Returns
+    -------
+    Query
+
+    Raises
+    ------
+    PlaceNotFoundError, ScenarioError, InvalidInputError, NoRouteError
+        As :func:`~corridor_router.route` does, before any search.
+
+    Examples
+    --------
+    >>> q = prepare("Tashkent", "Karachi", RouteOptions(corridor="uap"))
+    >>> q.origin, q.corridor, [len(plan.stages) == len(plan.masks) + 1 for plan in q.plans]
+    ('tashkent', 'uap', [True, True])
+    """
+    opts = as_options(options, **kwargs)
     net = as_network(network)
-    allowed = check_modes(modes)
     o = place_arg(net, origin, "origin")
     d = place_arg(net, destination, "destination")
     if o == d:
@@ -67,71 +173,100 @@ def prepare(origin: str, destination: str, *, objective: str = "cost",
             f"Origin and destination are the same place ({net.place_name(o)!r}); "
             "give two different places."
         )
-    user_via = tuple(net.find_place(v) for v in as_names(via, "via"))
+    user_via = tuple(net.find_place(v) for v in opts.via)
     chains: list[tuple[str, ...]] = [()]
     c = None
-    if corridor is not None:
-        c = get_corridor(net, corridor)
+    scenario = opts.scenario
+    if opts.corridor is not None:
+        c = get_corridor(net, opts.corridor)
         # a corridor runs both ways: its via places in file order or reversed
         chains = list(dict.fromkeys(_corridor_chain(order, o, d)
                                     for order in (c.via, c.via[::-1])))
         if scenario is None and c.scenario:
             scenario = c.scenario
-    via_ids = (*user_via, *chains[0])
-    avoid_items = as_names(avoid, "avoid")
-    avoid_targets = []
-    for item in avoid_items:
-        try:
-            target = resolve_target(net, item)
-        except ScenarioError as err:
-            raise InvalidInputError(f"avoid: {err}") from err
-        if target[0] == "place" and target[1] in (o, d, *user_via, *(c.via if c else ())):
-            raise InvalidInputError(
-                f"avoid names {net.place_name(target[1])!r}, which the route must visit; "
-                "remove it from avoid or from origin/destination/via."
-            )
-        if target[0] == "country":
-            for p in (o, d, *user_via, *(c.via if c else ())):
-                if net.places.at[p, "country"] == target[1]:
-                    raise InvalidInputError(
-                        f"avoid names country {target[1]}, where {net.place_name(p)!r} lies; "
-                        "a route cannot avoid the country of a place it must visit."
-                    )
-        avoid_targets.append(target)
+    visited = (o, d, *user_via, *(c.via if c else ()))
+    targets = tuple(_avoid_target(net, item, visited) for item in opts.avoid)
     sc = get_scenario(net, scenario)
     graph = graph_of(net)
     resolved, values = scenario_values(net, sc)
-    for p in (o, d, *user_via, *(c.via if c else ())):
-        if not resolved.place_open[net.places.index.get_loc(p)]:
+    for p in visited:
+        if not resolved.place_open[net.place_row(p)]:
             raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
-    base = base_weights(net, sc, objective)
+
+    def segment(modes: tuple[str, ...] | None) -> tuple[_Mask, _Floats]:
+        return _segment(net, graph, sc, opts.objective, values, targets, modes)
+
+    plans: tuple[Plan, ...]
     if c is None:
         stages = stage_nodes(graph, net, o, d, user_via)
-        if not avoid_targets and allowed is None:
-            weights = [base] * (len(stages) - 1)
-        else:
-            weights = [np.where(edge_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                      modes=allowed), base, np.inf)] * (len(stages) - 1)
-        plans: tuple[tuple[list[list[int]], list[np.ndarray]], ...] = ((stages, weights),)
+        mask, weights = segment(opts.modes)
+        n = len(stages) - 1
+        plans = (Plan(stages, (mask,) * n, (weights,) * n),)
     else:
         # the corridor section (from its first via place to its last, or from/to the
         # origin/destination where they lie on it) keeps to the corridor's modes
-        w_section = np.where(edge_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                   modes=_intersect(allowed, c.modes)), base, np.inf)
-        w_access = np.where(edge_mask(graph, net, values.enabled, avoid=avoid_targets,
-                                  modes=_intersect(allowed, c.access_modes)), base, np.inf)
-        corridor_plans: list[tuple[list[list[int]], list[np.ndarray]]] = []
+        section = segment(_intersect(opts.modes, c.modes))
+        access = segment(_intersect(opts.modes, c.access_modes))
+        corridor_plans = []
         for chain in chains:
             stages = stage_nodes(graph, net, o, d, (*user_via, *chain))
             first = len(user_via) + 1 if o not in c.via else 0
             last = len(stages) - 2 if d not in c.via else len(stages) - 1
-            corridor_plans.append((stages, [w_section if first <= k < last else w_access
-                                   for k in range(len(stages) - 1)]))
+            parts = [section if first <= k < last else access for k in range(len(stages) - 1)]
+            corridor_plans.append(Plan(stages, tuple(m for m, _ in parts),
+                                       tuple(w for _, w in parts)))
         plans = tuple(corridor_plans)
-    return Query(net=net, origin=o, destination=d, via=via_ids, avoid=avoid_items,
-                  avoid_targets=avoid_targets, modes=allowed, corridor=corridor,
-                  corridor_spec=c, objective=objective, scenario=sc, graph=graph,
-                  resolved=resolved, values=values, plans=plans)
+    return Query(net=net, origin=o, destination=d, options=opts,
+                 via=(*user_via, *chains[0]), avoid_targets=targets, corridor_spec=c,
+                 scenario=sc, graph=graph, resolved=resolved, values=values, plans=plans)
+
+
+def _avoid_target(net: Network, item: str, visited: Sequence[str]) -> _Target:
+    """What an avoid item names; naming a place (or the country of one) to visit raises."""
+    cache = net._cache.get_or_make(AVOID_TARGETS, lambda: LRU(MAX_AVOID_NAMES))
+    try:
+        target = cache.get_or_make(item, lambda: resolve_target(net, item))
+    except ScenarioError as err:
+        raise InvalidInputError(f"avoid: {err}") from err
+    what, ident = target
+    if what == "place" and ident in visited:
+        raise InvalidInputError(
+            f"avoid names {net.place_name(ident)!r}, which the route must visit; "
+            "remove it from avoid or from origin/destination/via."
+        )
+    if what == "country":
+        for p in visited:
+            if net.place_country(p) == ident:
+                raise InvalidInputError(
+                    f"avoid names country {ident}, where {net.place_name(p)!r} lies; "
+                    "a route cannot avoid the country of a place it must visit."
+                )
+    return target
+
+
+def _segment(net: Network, graph: RoutingGraph, sc: Scenario, objective: str,
+             values: EdgeValues, targets: tuple[_Target, ...],
+             modes: tuple[str, ...] | None) -> tuple[_Mask, _Floats]:
+    """The read-only edge mask and objective weights of a segment under its restrictions.
+
+    Without restrictions the weights are the shared per-scenario array of
+    :func:`~corridor_router.context.base_weights`; restricted ones are kept in
+    :data:`RESTRICTED`.
+    """
+    base = base_weights(net, sc, objective)
+    if not targets and modes is None:
+        mask = values.enabled.view()
+        mask.flags.writeable = False
+        return mask, base
+
+    def make() -> tuple[_Mask, _Floats]:
+        mask = edge_mask(graph, net, values.enabled, avoid=targets, modes=modes)
+        weights = np.where(mask, base, np.inf)
+        mask.flags.writeable = weights.flags.writeable = False
+        return mask, weights
+
+    store = net._cache.get_or_make(RESTRICTED, lambda: LRU(MAX_RESTRICTED))
+    return store.get_or_make((sc.key, objective, targets, modes), make)
 
 
 def _corridor_chain(order: Sequence[str], origin: str, destination: str) -> tuple[str, ...]:
@@ -156,43 +291,50 @@ def get_corridor(network: Network, name: object) -> Corridor:
 
 
 def stage_nodes(graph: RoutingGraph, network: Network, origin: str, destination: str,
-                via: Sequence[str]) -> list[list[int]]:
+                via: Sequence[str]) -> _Stages:
     """The nodes a route may pass at each stop: its origin, each via place, its destination."""
-    places = network.places.index
-    stages = [[int(graph.origin_node[places.get_loc(origin)])]]
-    for v in via:
-        row = places.get_loc(v)
-        nodes = np.flatnonzero((graph.node_place == row) & (graph.node_layer != "")
-                               & ~np.char.endswith(graph.node_layer.astype(str), ">departure"))
-        stages.append([int(n) for n in nodes])
-    stages.append([int(graph.dest_node[places.get_loc(destination)])])
-    return stages
+    at = _via_nodes(network, graph)
+    return ((int(graph.origin_node[network.place_row(origin)]),),
+            *(at[network.place_row(v)] for v in via),
+            (int(graph.dest_node[network.place_row(destination)]),))
+
+
+def _via_nodes(network: Network, graph: RoutingGraph) -> tuple[tuple[int, ...], ...]:
+    """Per place row, the layer nodes of the place (no origin, destination or departure)."""
+    def make() -> tuple[tuple[int, ...], ...]:
+        layer = graph.node_layer.astype(str)
+        nodes = np.flatnonzero((layer != "") & ~np.char.endswith(layer, ">departure"))
+        place = graph.node_place[nodes]
+        order = np.argsort(place, kind="stable")           # ascending nodes per place
+        bounds = np.searchsorted(place[order], np.arange(len(graph.origin_node) + 1))
+        ordered = nodes[order].tolist()
+        return tuple(tuple(ordered[a:b]) for a, b in itertools.pairwise(bounds))
+    return network._cache.get_or_make(VIA_NODES, make)
 
 
 def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
-          avoid: Sequence[tuple[str, str]], modes: tuple[str, ...] | None) -> np.ndarray:
+              avoid: Sequence[_Target], modes: tuple[str, ...] | None) -> _Mask:
     """Edges a query may use: scenario availability, avoided items and allowed modes."""
-    ok = enabled.copy()
+    ok: _Mask = enabled.copy()
     kind, ref = graph.kind, graph.ref
     is_link = (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
-    links = network.links
+    links, crossings = network.links, network.crossings      # each a copy: read once
     for what, ident in avoid:
         if what == "link":
             row = links.index.get_loc(ident)
             ok[is_link & (ref == row)] = False
         elif what == "crossing":
-            row = network.crossings.index.get_loc(ident)
+            row = crossings.index.get_loc(ident)
             ok[(kind == EdgeKind.BORDER) & (ref == row)] = False
         elif what == "place":
-            row = network.places.index.get_loc(ident)
+            row = network.place_row(ident)
             ok[(graph.node_place[graph.src] == row) | (graph.node_place[graph.dst] == row)] = False
         elif what == "country":
             in_country = network.places["country"].to_numpy() == ident
             at = in_country[graph.node_place[graph.src]] | in_country[graph.node_place[graph.dst]]
             ok[at | (graph.side == ident)] = False
-            crossing_rows = np.flatnonzero(
-                (network.crossings["from_country"] == ident).to_numpy()
-                | (network.crossings["to_country"] == ident).to_numpy())
+            crossing_rows = np.flatnonzero((crossings["from_country"] == ident).to_numpy()
+                                           | (crossings["to_country"] == ident).to_numpy())
             ok[(kind == EdgeKind.BORDER) & np.isin(ref, crossing_rows)] = False
     if modes is not None:
         link_mode = links["mode"].to_numpy()
@@ -212,23 +354,78 @@ def _intersect(a: tuple[str, ...] | None, b: tuple[str, ...]) -> tuple[str, ...]
 
 
 def solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
-           stages: list[list[int]]) -> tuple[float, list[int]]:
-    """Cheapest walk through the stages; ``weights`` is one array or one per segment."""
+          stages: Sequence[Sequence[int]]) -> tuple[float, list[int]]:
+    """Cheapest walk through the stages; ``weights`` is one array or one per segment.
+
+    Each distinct array is weighed once (read-only ones through the shared cache of
+    :func:`~corridor_router.context.weighted`).
+    """
     if isinstance(weights, np.ndarray):
         return shortest_through(weighted(graph, weights), stages)
-    return shortest_through([weighted(graph, w) for w in weights], stages)
+    return shortest_through(_weigh_each(weights, partial(weighted, graph), {}), stages)
 
 
-def solve_query(q: Query) -> tuple[float, list[int]]:
-    """The cheapest plan of a query; a corridor route that doubles back does not count."""
+def solve_query(q: Query, base: npt.ArrayLike | None = None) -> tuple[float, list[int]]:
+    """The cheapest plan of a query; a corridor route that doubles back does not count.
+
+    Parameters
+    ----------
+    q : Query
+        A prepared query.
+    base : array_like, optional
+        Objective weights for every edge of the graph, replacing the query's own (e.g.
+        with patched parameters); each segment's mask is applied to them, and each
+        distinct mask weighed once. None: the query's own weights (cached, with their
+        CSR weightings).
+
+    Returns
+    -------
+    (total, edges)
+        ``total`` is ``inf`` and ``edges`` empty when no plan has a route.
+
+    Examples
+    --------
+    >>> q = prepare("Tashkent", "Karachi")
+    >>> total, edges = solve_query(q)
+    >>> solve_query(q, base=2 * q.weights[0]) == (2 * total, edges)
+    True
+    """
+    graph = q.graph
+    memo: dict[int, Weighted] = {}
+    if base is None:
+        segments = [_weigh_each(plan.weights, partial(weighted, graph), memo)
+                    for plan in q.plans]
+    else:
+        patched = np.asarray(base, dtype=float)
+        if patched.shape != (graph.n_edges,):
+            raise ValueError(f"base must hold one weight per edge ({graph.n_edges}), got an "
+                             f"array of shape {patched.shape}.")
+
+        def weigh(mask: _Mask) -> Weighted:
+            return graph.csr.weigh(np.where(mask, patched, np.inf))
+
+        segments = [_weigh_each(plan.masks, weigh, memo) for plan in q.plans]
     best: tuple[float, list[int]] = (np.inf, [])
-    for stages, weights in q.plans:
-        total, edges = solve(q.graph, weights, stages)
-        if q.corridor is not None and np.isfinite(total) and _revisits(q.graph, edges):
+    trees: Trees = {}                   # plans share searches from the same stops
+    for plan, weightings in zip(q.plans, segments, strict=True):
+        total, edges = shortest_through(weightings, plan.stages, trees=trees)
+        if q.corridor is not None and np.isfinite(total) and _revisits(graph, edges):
             continue
         if total < best[0]:
             best = (total, edges)
     return best
+
+
+def _weigh_each(arrays: Sequence[np.ndarray], weigh: Callable[[np.ndarray], Weighted],
+                memo: dict[int, Weighted]) -> list[Weighted]:
+    """The weighting of each array, each distinct array (by identity) weighed once."""
+    out = []
+    for a in arrays:
+        w = memo.get(id(a))
+        if w is None:
+            w = memo[id(a)] = weigh(a)
+        out.append(w)
+    return out
 
 
 def _revisits(graph: RoutingGraph, edges: Sequence[int]) -> bool:

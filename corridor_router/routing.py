@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Unpack
 
 import numpy as np
 
 from .context import default_network
 from .diagnosis import no_route
 from .network import Network
+from .options import OptionArgs, RouteOptions, as_options
 from .query import Query, get_corridor, prepare, solve_query
 from .route import LazyLegs, Route
-from .scenarios import Scenario
 
-__all__ = ["Route", "default_network", "get_corridor", "make_route", "route"]
+__all__ = ["Route", "RouteOptions", "default_network", "get_corridor", "make_route", "route"]
 
 
 def route(
     origin: str,
     destination: str,
     *,
-    objective: str = "cost",
+    options: RouteOptions | None = None,
     network: Network | str | None = None,
-    scenario: str | Scenario | None = None,
-    via: Iterable[str] | str = (),
-    avoid: Iterable[str] | str = (),
-    modes: Iterable[str] | str | None = None,
-    corridor: str | None = None,
+    **kwargs: Unpack[OptionArgs],
 ) -> Route:
     """Find the best route for one TEU between two places.
 
@@ -34,23 +30,15 @@ def route(
     ----------
     origin, destination : str
         Place ids, names or aliases (case-insensitive).
-    objective : {"cost", "time", "distance", "generalized"}
-        What to minimise: USD per TEU, hours, km, or cost + value of time x hours.
+    options : RouteOptions, optional
+        The query's options as one object (reusable across calls).
     network : Network or str, optional
         A loaded network, a bundled network name or a folder; default the bundled
         ``central_asia`` network.
-    scenario : str or Scenario, optional
-        A scenario name of the network or a :class:`Scenario`; default ``"baseline"``.
-    via : iterable of str
-        Places the route must pass, in order.
-    avoid : iterable of str
-        Places, link ids, crossing ids or country codes the route must not use.
-    modes : iterable of str, optional
-        Modes allowed (``rail``, ``road``, ``sea``, ``ferry``); default all.
-    corridor : str, optional
-        A corridor of ``corridors.toml``: the route passes its via places (after any
-        ``via`` given), uses only its modes, and is priced in the corridor's scenario
-        unless ``scenario`` is given.
+    **kwargs
+        Options by keyword: ``objective``, ``scenario``, ``via``, ``avoid``, ``modes``,
+        ``corridor``, as documented in :class:`~corridor_router.options.RouteOptions`;
+        with ``options`` they replace its fields.
 
     Returns
     -------
@@ -63,16 +51,21 @@ def route(
     NoRouteError
         If no route exists; the message says what cuts the way.
     ScenarioError, InvalidInputError
-        For an unknown scenario, objective, mode or avoid item.
+        For an unknown scenario, objective, mode, corridor or avoid item; an
+        :class:`InputTypeError` for an argument of the wrong type or an unknown option.
 
     Examples
     --------
     >>> r = route("Tashkent", "Karachi")
     >>> round(r.km) == round(r.legs["km"].sum())
     True
+    >>> uap = RouteOptions(corridor="uap")
+    >>> route("Tashkent", "Karachi", options=uap).corridor
+    'uap'
+    >>> route("Tashkent", "Karachi", options=uap, objective="time").objective
+    'time'
     """
-    q = prepare(origin, destination, objective=objective, network=network,
-                 scenario=scenario, via=via, avoid=avoid, modes=modes, corridor=corridor)
+    q = prepare(origin, destination, as_options(options, **kwargs), network=network)
     total, edges = solve_query(q)
     if not np.isfinite(total):
         raise no_route(q)
