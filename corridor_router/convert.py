@@ -156,7 +156,7 @@ def to_networkx(network: Network | str | Path, *,
         units["weight"] = _WEIGHT_UNITS[objective]
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph(
         crs=CRS, network=network.name, scenario=sc.name, objective=objective, units=units)
-    g.add_nodes_from(zip(names, _node_attrs(graph, network, layers, departs)))
+    g.add_nodes_from(zip(names, _node_attrs(graph, network, layers)))
 
     columns: dict[str, list[Any]] = {
         "kind": [KIND_NAMES[k] for k in graph.kind.tolist()],
@@ -217,8 +217,8 @@ def _node_names(graph: RoutingGraph, network: Network, layers: list[str | None],
     return names
 
 
-def _node_attrs(graph: RoutingGraph, network: Network, layers: list[str | None],
-                departs: dict[int, str]) -> list[dict[str, Any]]:
+def _node_attrs(graph: RoutingGraph, network: Network, layers: list[str | None]
+                ) -> list[dict[str, Any]]:
     """The attributes of every node, in node order."""
     places = network.places
     row = graph.node_place
@@ -226,9 +226,7 @@ def _node_attrs(graph: RoutingGraph, network: Network, layers: list[str | None],
     place_names = places["name"].to_numpy(dtype=object)[row].tolist()
     lon = places["lon"].to_numpy(dtype=float)[row].tolist()
     lat = places["lat"].to_numpy(dtype=float)[row].tolist()
-    role = ["layer"] * graph.n_nodes
-    for node in departs:
-        role[node] = "departure"
+    role = ["departure" if d else "layer" for d in graph.node_departure.tolist()]
     for node in graph.origin_node.tolist():
         role[node] = "origin"
     for node in graph.dest_node.tolist():

@@ -48,6 +48,8 @@ class RoutingGraph:
     node_gauge : ndarray of int16, read-only
         Gauge in mm of each node's layer; 0 for layers without gauge and at origin and
         destination nodes.
+    node_departure : ndarray of bool, read-only
+        Whether a node is a departure node (the head of a wait edge).
     origin_node, dest_node : ndarray of int64
         The origin and the destination node of each place row.
     src, dst : ndarray of int64
@@ -95,6 +97,7 @@ class RoutingGraph:
     node_side: np.ndarray
     node_mode: np.ndarray
     node_gauge: np.ndarray
+    node_departure: np.ndarray
     origin_node: np.ndarray
     dest_node: np.ndarray
     src: np.ndarray
@@ -167,13 +170,17 @@ def build_graph(network: Network) -> RoutingGraph:
     node_mode, node_gauge = nodes.layers.columns(node_layer, names)
     mode_a, gauge_a = nodes.layers.columns(layer_a, names)
     mode_b, gauge_b = nodes.layers.columns(layer_b, names)
+    kind = cat["kind"].astype(np.int8)
+    node_departure = np.zeros(nodes.count, dtype=bool)
+    node_departure[dst[kind == EdgeKind.WAIT]] = True
+    node_departure.flags.writeable = False
     return RoutingGraph(
         node_place=np.asarray(nodes.place, dtype=np.int64),
         node_layer=node_layer,
         node_side=np.asarray(nodes.side, dtype=object),
-        node_mode=node_mode, node_gauge=node_gauge,
+        node_mode=node_mode, node_gauge=node_gauge, node_departure=node_departure,
         origin_node=origin_node, dest_node=dest_node, src=src, dst=dst,
-        kind=cat["kind"].astype(np.int8),
+        kind=kind,
         ref=cat["ref"].astype(np.int64),
         forward=cat["forward"].astype(bool),
         layer_a=layer_a, layer_b=layer_b,

@@ -120,6 +120,9 @@ def assert_columns_match_layers(g):
             else:
                 assert (m, gauge) == (-1, 0)
     assert (g.gauge_a > 0).sum() > 0 and set(np.unique(g.gauge_a)) <= {0, *GAUGES}
+    assert g.node_departure.dtype == bool and not g.node_departure.flags.writeable
+    assert (g.node_departure == np.char.endswith(g.node_layer.astype(str), ">departure")).all()
+    assert g.node_departure.sum() == (g.kind == EdgeKind.WAIT).sum() > 0
     origins = np.concatenate([g.origin_node, g.dest_node])
     assert (g.node_mode[origins] == -1).all() and (g.node_mode >= 0).sum() == \
         g.n_nodes - len(origins)
