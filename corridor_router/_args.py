@@ -6,9 +6,10 @@ import numbers
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from ._validate import MODES, finite_real, is_real
+from ._validate import finite_real, is_real
 from .costs import OBJECTIVES
 from .errors import InputTypeError, InvalidInputError, shown
+from .modes import mode_names
 
 if TYPE_CHECKING:
     from .network import Network
@@ -30,18 +31,22 @@ def check_objective(objective: object) -> str:
 
 
 def check_modes(modes: object) -> tuple[str, ...] | None:
-    """Allowed modes as a tuple (None: all); a str is split at commas."""
+    """Allowed modes as a tuple (None: all); a str is split at commas.
+
+    The known modes are those of :data:`~corridor_router.modes.MODE_TRAITS` when called.
+    """
     if modes is None:
         return None
     if isinstance(modes, str):
         names = tuple(m.strip() for m in modes.split(",") if m.strip())
     else:
         names = as_names(modes, "modes")
-    bad = [m for m in names if m not in MODES]
+    known = mode_names()
+    bad = [m for m in names if m not in known]
     if bad or not names:
         raise InvalidInputError(
             f"Unknown mode(s) {', '.join(map(shown, bad)) or '(none given)'}; "
-            f"use some of: {', '.join(MODES)}."
+            f"use some of: {', '.join(known)}."
         )
     return names
 
