@@ -17,8 +17,9 @@ import pytest
 
 pytest.importorskip("pytest_benchmark")
 
+from benchmarks.bundled import CLAIM, CLAIM_KEY, DESTINATION, ORIGIN
 from benchmarks.synthetic import make_network
-from corridor_router import load_network, route
+from corridor_router import check_claim, compare, load_network, route
 from corridor_router.context import base_weights, graph_of, weighted
 from corridor_router.costs import edge_values, objective_weights
 from corridor_router.engine import shortest_through
@@ -98,3 +99,22 @@ def test_route_bundled(benchmark):
     benchmark.group = "route() bundled"
     r = benchmark(route, "Tashkent", "Karachi")
     assert r.cost_usd > 0
+
+
+@pytest.mark.skipif(not BUNDLED.is_file(), reason="bundled network files are missing")
+def test_compare_bundled(benchmark):
+    """compare() on the bundled network, warm: today's route and every corridor."""
+    compare(ORIGIN, DESTINATION)
+    benchmark.group = "compare() bundled"
+    table = benchmark(compare, ORIGIN, DESTINATION)
+    assert {"today", CLAIM["corridor"], CLAIM["versus"]} <= set(table.index)
+
+
+@pytest.mark.skipif(not BUNDLED.is_file(), reason="bundled network files are missing")
+def test_check_claim_bundled(benchmark):
+    """check_claim with its full sensitivity table on the bundled network, warm."""
+    check_claim(ORIGIN, DESTINATION, **CLAIM)
+    benchmark.group = "check_claim() bundled"
+    result = benchmark.pedantic(check_claim, args=(ORIGIN, DESTINATION), kwargs=CLAIM,
+                                rounds=5, iterations=1)
+    assert CLAIM_KEY in result.sensitivity.index
