@@ -232,10 +232,6 @@ def test_a_river_mode_is_one_entry_plus_data(river_path):
     assert ((legs["kind"] == "port_call") & (legs["detail"] == "river -> sea")).any()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "outside modes/graph/convert/_params: _args.check_modes checks modes=... against "
-    "MODES, a tuple copied when corridor_router is imported (_args.py lines 9, 40, 44), "
-    "so a mode added to MODE_TRAITS later is an 'Unknown mode'"))
 def test_a_river_mode_can_be_chosen_in_modes(river_path):
     r = route("alpha", "echo", network=load_network(river_path), modes=["river", "road"])
     assert set(r.legs["mode"]) == {"river", "road"}
