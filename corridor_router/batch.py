@@ -21,14 +21,7 @@ from .engine import shortest_through
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
 from .graph import EdgeKind, RoutingGraph
 from .network import Network
-from .options import (
-    OPTION_NAMES,
-    STOP_OPTIONS,
-    OptionArgs,
-    RouteOptions,
-    SearchArgs,
-    as_options,
-)
+from .options import OptionArgs, RouteOptions, SearchArgs, as_options, without_stops
 from .query import Query, prepare, solve
 from .routing import Route, make_route, route
 
@@ -237,7 +230,7 @@ def route_matrix(
     >>> bool(abs(m.loc[0, "cost_usd"] - route("Tashkent", "Karachi").cost_usd) < 1e-6)
     True
     """
-    opts = _without_stops(as_options(options, **kwargs), "route_matrix")
+    opts = without_stops(as_options(options, **kwargs), "route_matrix")
     net = as_network(network)
     o_ids = _places(net, origins, "origins")
     d_ids = _places(net, destinations, "destinations")
@@ -258,16 +251,6 @@ def route_matrix(
             pred, chunk, targets, (values.km, values.hours, values.cost_usd))
     return _matrix_frame(o_ids, d_ids, dist[o_row], sums[:, o_row], refused,
                          bool(q.avoid_targets))
-
-
-def _without_stops(options: RouteOptions, caller: str) -> RouteOptions:
-    """The options of one search: ``via`` and ``corridor`` (stops) are refused."""
-    given = [name for name in STOP_OPTIONS if getattr(options, name)]
-    if given:
-        raise InputTypeError(
-            f"{caller} takes no {' or '.join(given)} option (it searches without stops); "
-            f"its options are: {', '.join(n for n in OPTION_NAMES if n not in STOP_OPTIONS)}.")
-    return options
 
 
 def _places(net: Network, items: object, what: str) -> list[str]:
@@ -379,7 +362,7 @@ def alternatives(
     >>> all(best.cost_usd <= r.cost_usd for r in others)
     True
     """
-    opts = _without_stops(as_options(options, **kwargs), "alternatives")
+    opts = without_stops(as_options(options, **kwargs), "alternatives")
     k = positive_int(k, "k", most=MAX_K)
     max_paths = (20 * k if max_paths is None
                  else positive_int(max_paths, "max_paths", most=MAX_PATHS))

@@ -19,7 +19,7 @@ from .errors import InputTypeError, ScenarioTypeError, shown
 from .scenarios import Scenario
 
 __all__ = ["OPTION_NAMES", "STOP_OPTIONS", "OptionArgs", "RouteOptions", "SearchArgs",
-           "as_options"]
+           "as_options", "without_stops"]
 
 
 class SearchArgs(TypedDict, total=False):
@@ -200,6 +200,27 @@ def as_options(options: RouteOptions | None = None, /, **args: Unpack[OptionArgs
         raise InputTypeError(f"options must be a RouteOptions, got {type(options).__name__} "
                              f"{shown(options)}.")
     return options.replace(**args)
+
+
+def without_stops(options: RouteOptions, caller: str) -> RouteOptions:
+    """``options`` for a search without stops (a matrix, alternatives), checked.
+
+    ``caller`` names the function in the message; an :class:`InputTypeError` says that
+    ``via`` or ``corridor`` (:data:`STOP_OPTIONS`) is set.
+
+    Examples
+    --------
+    >>> without_stops(RouteOptions(via="Kabul"), "route_matrix")
+    Traceback (most recent call last):
+    ...
+    corridor_router.errors.InputTypeError: route_matrix takes no via option (it searches ...
+    """
+    given = [name for name in STOP_OPTIONS if getattr(options, name)]
+    if given:
+        searched = ", ".join(name for name in OPTION_NAMES if name not in STOP_OPTIONS)
+        raise InputTypeError(f"{caller} takes no {' or '.join(given)} option (it searches "
+                             f"without stops); its options are: {searched}.")
+    return options
 
 
 def _check_scenario(scenario: object) -> str | Scenario | None:
