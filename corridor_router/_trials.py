@@ -57,6 +57,7 @@ class Side:
         ledger = self.values.ledger
         cols = {c for name in self.needed for c in ledger.entries(name).col.tolist()}
         self._last: tuple[tuple[str, float] | None, Mapping[str, np.ndarray]] = (None, {})
+        self._affine: dict[tuple[str, _Path], dict[str, tuple[float, float, bool]]] = {}
         #: Keys of the parameters that can change this side's routing or pricing.
         self.keys = {ledger.key(c) for c in cols} | {
             k for k in spec.weights.values() if isinstance(k, str) and k in ledger}
@@ -69,6 +70,47 @@ class Side:
         col = ledger.column(key)
         return any(bool(ent.inverse[ent.of_column(col)].any())
                    for ent in map(ledger.entries, self.needed))
+
+    def affine(self, key: str, path: _Path) -> Mapping[str, tuple[float, float, bool]]:
+        """Each needed metric along a path as ``a + b x g(value)`` of the parameter."""
+        if (key, path) not in self._affine:
+            self._affine[(key, path)] = self.values.ledger.path_affine(key, path, self.needed)
+        return self._affine[(key, path)]
+
+    def equivalent(self, key: str, a: _Path, b: _Path) -> bool:
+        """Whether two paths weigh and price the same at every value of the parameter."""
+        if a == b:
+            return True
+        fa, fb = self.affine(key, a), self.affine(key, b)
+        return all(math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-9)
+                   for m in self.needed for x, y in zip(fa[m][:2], fb[m][:2]))
+
+    def stays(self, key: str) -> tuple[bool, bool]:
+        """Whether the route stays best as the parameter's edges get dearer, and cheaper.
+
+        If none of the edges the parameter weighs is on the route, making them dearer
+        leaves every other walk no cheaper and this one as it is; if all of them are on
+        it, making them cheaper helps this walk at least as much as any other.
+        """
+        if key not in self.keys:
+            return True, True
+        spec = OBJECTIVES[self.query.objective]
+        ledger = self.values.ledger
+        coefficients = [ledger.value(c) if isinstance(c, str) else c
+                        for c in spec.weights.values()]
+        if key in spec.weights.values() or min(coefficients) < 0:
+            return False, False          # the parameter weighs whole metrics
+        ledger = self.values.ledger
+        col = ledger.column(key)
+        weighed = [*spec.weights, *((spec.tie_break,) if spec.tie_break else ())]
+        parts = [(ent.edge[ent.of_column(col)], ent.coef[ent.of_column(col)])
+                 for ent in map(ledger.entries, weighed)]
+        if any((coef < 0).any() for _, coef in parts):
+            return False, False
+        edges = np.unique(np.concatenate([e for e, _ in parts]))
+        edges = edges[ledger.enabled[edges]]
+        on = np.isin(edges, np.asarray(self.edges, dtype=np.int64))
+        return not on.any(), bool(on.all())
 
     def route(self) -> Route:
         """The side's route as found (the parameters at their values)."""
@@ -100,9 +142,13 @@ class Side:
 
     def price(self, key: str, x: float, path: _Path) -> tuple[float, float]:
         """(hours, cost) of a fixed path with ``key`` at ``x``."""
-        e = np.asarray(path, dtype=np.int64)
-        metrics = self._metrics(key, x)
-        return float(metrics["hours"][e].sum()), float(metrics["cost_usd"][e].sum())
+        ledger = self.values.ledger
+        if key not in self.keys:
+            e = np.asarray(path, dtype=np.int64)
+            return float(ledger.metric("hours")[e].sum()), float(ledger.metric("cost_usd")[e].sum())
+        (a_h, b_h, inv_h), (a_c, b_c, inv_c) = (self.affine(key, path)[m]
+                                                  for m in ("hours", "cost_usd"))
+        return (a_h + b_h * (1.0 / x if inv_h else x), a_c + b_c * (1.0 / x if inv_c else x))
 
 
 @dataclass
@@ -135,7 +181,8 @@ class Memo:
             return self.left[i]
         if 0 < i < len(self.xs):
             below, above = self.right[i - 1], self.left[i]
-            if below is not None and below == above:
+            if below is not None and above is not None \
+                    and self.side.equivalent(self.key, below, above):
                 return below
             if below is not None and above is not None:
                 switch = self._switch(self.xs[i - 1], below, self.xs[i], above)
@@ -192,15 +239,26 @@ class Trials:
     old: Memo
 
     @classmethod
-    def of(cls, key: str, value: float, new: Side, old: Side) -> Trials:
-        """Trials of the parameter ``key``, whose value in both routes is ``value``."""
+    def of(cls, key: str, value: float, new: Side, old: Side, lo: float, hi: float
+           ) -> Trials:
+        """Trials of ``key`` between ``lo`` and ``hi``; its value in both routes is ``value``.
+
+        At its own value each side takes its route. Where a side's route provably stays
+        the best one as the parameter's edges get dearer (none of them on the route) or
+        cheaper (all of them on it), that whole side of the range is known too.
+        """
         inverse = new.inverse(key) or old.inverse(key)
         memos = []
         for side in (new, old):
             memo = Memo(side, key, inverse)
-            memo.xs.append(value)        # at its own value, each side takes its route
-            memo.left.append(side.edges)
-            memo.right.append(side.edges)
+            dearer, cheaper = side.stays(key)
+            # the parameter's edges get dearer above its value, or below it for a divisor
+            above, below = (cheaper, dearer) if inverse else (dearer, cheaper)
+            points = [x for x, known in ((lo, below), (value, True), (hi, above))
+                      if known and (x == value or (x < value if x == lo else x > value))]
+            memo.xs.extend(points)
+            memo.left.extend([side.edges] * len(points))
+            memo.right.extend([side.edges] * len(points))
             memos.append(memo)
         return cls(key, *memos)
 
@@ -229,15 +287,17 @@ def sensitivity(new: Route, old: Route, new_side: Side, old_side: Side,
     runs = 0
     for key, p in params.iterrows():
         affects = "time" if "hours" in p["metrics"] else "cost"
-        trials = Trials.of(str(key), float(p["value"]), new_side, old_side)
+        # a divisor (a speed) is searched from 0.001 up: zero would make hours infinite
+        inverse = new_side.inverse(str(key)) or old_side.inverse(str(key))
+        lo = 1e-3 if inverse else 0.0
+        start = float(p["value"])
+        trials = Trials.of(str(key), start, new_side, old_side, *_step_ends(lo, SEARCH_MAX,
+                                                                           start))
         part = 0 if affects == "time" else 1
 
         def target(x: float, trials: Trials = trials, part: int = part) -> float:
             return trials.outcome(x)[part] - claim[part]
 
-        # a divisor (a speed) is searched from 0.001 up: zero would make hours infinite
-        lo = 1e-3 if trials.new.inverse else 0.0
-        start = float(p["value"])
         for x in _step_ends(lo, SEARCH_MAX, start):
             trials.outcome(x)       # the search's extremes first: fewer routings between
         break_even = bisect_root(target, lo, SEARCH_MAX, start)

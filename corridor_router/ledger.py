@@ -80,8 +80,10 @@ class Ledger:
         self._assign = assign           # (table, field) -> parameter column per row
         self._index = {**self.catalogue.index,
                        **{k: self.catalogue.size + i for i, k in enumerate(self.extra)}}
-        self._entries: dict[Metric, Entries] = {}
-        self._metrics: dict[Metric, np.ndarray] = {}
+        # by metric name, with the registry entry they were built for (a name registered
+        # again with another definition is built again)
+        self._entries: dict[str, tuple[Metric, Entries]] = {}
+        self._metrics: dict[str, tuple[Metric, np.ndarray]] = {}
         self.enabled = read_only(enabled_edges(graph, resolved))
 
     # -- parameters -----------------------------------------------------------------
@@ -141,18 +143,22 @@ class Ledger:
     def entries(self, metric: str | Metric) -> Entries:
         """The (edge, parameter, coefficient) entries of a metric (built on first use)."""
         spec = METRICS[metric] if isinstance(metric, str) else metric
-        if spec not in self._entries:
-            self._entries[spec] = build_entries(self.graph, self.catalogue, self.values,
-                                                self._index, self._assign, spec)
-        return self._entries[spec]
+        cached = self._entries.get(spec.name)
+        if cached is None or cached[0] is not spec:
+            cached = (spec, build_entries(self.graph, self.catalogue, self.values,
+                                          self._index, self._assign, spec))
+            self._entries[spec.name] = cached
+        return cached[1]
 
     def metric(self, name: str) -> np.ndarray:
         """Per-edge values of a metric (read-only; 0 where no parameter feeds an edge)."""
         spec = METRICS[name]
-        if spec not in self._metrics:
-            self._metrics[spec] = read_only(evaluate(self.entries(spec), self.values,
-                                                       self.graph.n_edges))
-        return self._metrics[spec]
+        cached = self._metrics.get(name)
+        if cached is None or cached[0] is not spec:
+            cached = (spec, read_only(evaluate(self.entries(spec), self.values,
+                                               self.graph.n_edges)))
+            self._metrics[name] = cached
+        return cached[1]
 
     def weights(self, objective: str) -> np.ndarray:
         """Routing weights of an objective (``inf`` on disabled edges)."""
@@ -208,6 +214,31 @@ class Ledger:
         return pd.DataFrame(rows, columns=PARAMETER_COLUMNS).set_index("parameter")
 
     # -- trials ---------------------------------------------------------------------
+    def path_affine(self, key: str, edges: Sequence[int], metrics: Iterable[str]
+                    ) -> dict[str, tuple[float, float, bool]]:
+        """Each metric summed along edges as ``a + b x g(value)`` of one parameter.
+
+        Returns ``(a, b, inverse)`` per metric, where ``g(v)`` is ``1 / v`` if
+        ``inverse`` (a speed) else ``v``: the exact dependence of the path's total on
+        the parameter, for trials that price a fixed path at many values.
+        """
+        col = self.column(key)
+        e = np.asarray(edges, dtype=np.int64)
+        theta = float(self.values[col])
+        out = {}
+        for name in metrics:
+            ent = self.entries(name)
+            total = float(self.metric(name)[e].sum())
+            mine = ent.of_column(col)
+            # each entry counts once per time its edge is on the path
+            times = np.bincount(e, minlength=self.graph.n_edges)[ent.edge[mine]] \
+                if len(mine) else np.zeros(0)
+            b = float((ent.coef[mine] * times).sum()) if len(mine) else 0.0
+            inverse = bool(ent.inverse[mine].any()) if len(mine) else False
+            g = 1.0 / theta if inverse else theta
+            out[name] = (total - b * g, b, inverse)
+        return out
+
     def patched(self, key: str, value: float, metrics: Iterable[str]) -> dict[str, np.ndarray]:
         """The metrics with one parameter set to ``value``; only the edges it feeds change.
 
