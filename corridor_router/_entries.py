@@ -17,7 +17,7 @@ from ._cache import Slot
 from ._catalogue import Catalogue
 from ._params import pair_key
 from .metrics import Metric
-from .modes import EdgeKind, gauge_of, mode_of
+from .modes import EdgeKind
 
 if TYPE_CHECKING:
     from .graph import RoutingGraph
@@ -121,15 +121,20 @@ def _pair_names(graph: RoutingGraph, kind: EdgeKind) -> tuple[npt.NDArray[np.int
         cached: tuple[npt.NDArray[np.intp], list[str]] = store[int(kind)]
         return cached
     on = np.flatnonzero(graph.kind == kind)
-    # factorize the layer pairs first: few distinct ones, however many edges
-    pair_codes, pairs = pd.factorize(pd.Series(
-        list(zip(graph.layer_a[on].tolist(), graph.layer_b[on].tolist())), dtype=object))
+    # the (mode or gauge) code pairs of the edges: few distinct ones, however many edges
+    gauges = kind == EdgeKind.GAUGE_BREAK
+    a = (graph.gauge_a if gauges else graph.mode_a)[on].astype(np.int64)
+    b = (graph.gauge_b if gauges else graph.mode_b)[on].astype(np.int64)
+    pairs, pair_codes = np.unique(np.stack([a, b], axis=1).reshape(-1, 2), axis=0,
+                                  return_inverse=True)
+    pair_codes = pair_codes.reshape(-1)
+    modes = graph.mode_names
     if kind in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
-        names = [pair_key(mode_of(a), mode_of(b)) for a, b in pairs]
-    elif kind == EdgeKind.GAUGE_BREAK:
-        names = [pair_key(gauge_of(a), gauge_of(b)) for a, b in pairs]
-    else:
-        names = [mode_of(b or a) for a, b in pairs]
+        names = [pair_key(modes[x], modes[y]) for x, y in pairs.tolist()]
+    elif gauges:
+        names = [pair_key(x, y) for x, y in pairs.tolist()]
+    else:       # a connector: the mode entered (start) or left (end)
+        names = [modes[y if y >= 0 else x] for x, y in pairs.tolist()]
     codes = np.full(graph.n_edges, -1, dtype=np.intp)
     codes[on] = pair_codes
     result = (codes, names)

@@ -17,27 +17,26 @@ from ._trials import SENSITIVITY_COLUMNS, Side, savings, sensitivity
 from .compare import TODAY, corridor_scenario
 from .context import as_network
 from .errors import InputTypeError, InvalidInputError, shown
+from .modes import mode_names, traits
 from .network import Network
 from .options import RouteOptions
 from .query import get_corridor, prepare
 from .route import Route
 from .scenarios import Scenario, get_scenario
 
-__all__ = ["COMPONENT_ORDER", "SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
-           "check_claim", "component_of"]
+__all__ = ["SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
+           "check_claim", "component_of", "component_order"]
 
-_COMPONENTS = {
-    ("link", "rail"): "line haul: rail",
-    ("link", "road"): "line haul: road",
-    ("link", "sea"): "sea",
-    ("link", "ferry"): "Caspian ferry",
-    ("wait", "sea"): "waiting for sailings",
-    ("wait", "ferry"): "waiting for sailings",
-}
-_KIND_COMPONENT = {"border": "borders", "gauge_break": "gauge breaks", "transfer": "handling",
-                   "port_call": "handling", "start": "handling", "end": "handling"}
-COMPONENT_ORDER = ["line haul: rail", "line haul: road", "sea", "Caspian ferry",
-                   "waiting for sailings", "borders", "gauge breaks", "handling"]
+#: Breakdown components of the legs that are not line haul, by leg kind.
+_KIND_COMPONENT = {"wait": "waiting for sailings", "border": "borders",
+                   "gauge_break": "gauge breaks", "transfer": "handling", "port_call": "handling",
+                   "start": "handling", "end": "handling"}
+
+
+def component_order() -> list[str]:
+    """Components in the order tables show them: each mode's line haul, then the rest."""
+    line_haul = [traits(m).component for m in mode_names()]
+    return list(dict.fromkeys([*line_haul, *_KIND_COMPONENT.values()]))
 
 
 def component_of(kind: str, mode: str) -> str:
@@ -46,7 +45,9 @@ def component_of(kind: str, mode: str) -> str:
     >>> component_of("link", "rail"), component_of("border", "road")
     ('line haul: rail', 'borders')
     """
-    return _COMPONENTS.get((kind, mode)) or _KIND_COMPONENT.get(kind, kind)
+    if kind == "link":
+        return traits(mode).component
+    return _KIND_COMPONENT.get(kind, kind)
 
 
 def breakdown(old: Route, new: Route) -> pd.DataFrame:
@@ -60,7 +61,7 @@ def breakdown(old: Route, new: Route) -> pd.DataFrame:
         return legs.groupby("component")[["hours", "cost_usd"]].sum()
 
     a, b = by_component(old), by_component(new)
-    comps = [c for c in COMPONENT_ORDER if c in a.index or c in b.index]
+    comps = [c for c in component_order() if c in a.index or c in b.index]
     comps += sorted((set(a.index) | set(b.index)) - set(comps))
     a, b = a.reindex(comps, fill_value=0.0), b.reindex(comps, fill_value=0.0)
     df = pd.DataFrame({

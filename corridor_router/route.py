@@ -14,7 +14,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from .costs import EdgeValues
-from .graph import EdgeKind, RoutingGraph, mode_of
+from .graph import EdgeKind, RoutingGraph
 from .metrics import METRICS
 from .modes import KIND_NAMES
 from .network import CRS, Network
@@ -301,7 +301,9 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
         measured = {name: float(metric[e]) for name, metric in metrics.items()}
         if k in (EdgeKind.START, EdgeKind.END) and not any(measured.values()):
             continue
-        layer_a, layer_b = str(graph.layer_a[e]), str(graph.layer_b[e])
+        gauge_a, gauge_b = int(graph.gauge_a[e]), int(graph.gauge_b[e])
+        mode_a = graph.mode_names[graph.mode_a[e]] if graph.mode_a[e] >= 0 else ""
+        mode_b = graph.mode_names[graph.mode_b[e]] if graph.mode_b[e] >= 0 else ""
         country = str(graph.side[e])
         if k in (EdgeKind.LINK, EdgeKind.WAIT):
             link = links.iloc[r]
@@ -309,7 +311,7 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
             ref = links.index[r]
             if k == EdgeKind.LINK:
                 geom = link.geometry if graph.forward[e] else LineString(link.geometry.coords[::-1])
-                gauge = f", {layer_a.split(':')[1]} mm" if layer_a.startswith("rail:") else ""
+                gauge = f", {gauge_a} mm" if gauge_a else ""
                 detail = f"{link['status']}{gauge}"
                 if link["straits"]:
                     detail += f", via {', '.join(link['straits'])}"
@@ -323,17 +325,17 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
             pid = places.index[r] if k != EdgeKind.BORDER else crossings.iloc[r]["place"]
             frm = to = pid
             geom = places.geometry.loc[pid]
-            mode = mode_of(layer_b or layer_a)
+            mode = mode_b or mode_a
             if k == EdgeKind.BORDER:
                 c = crossings.iloc[r]
                 ref = crossings.index[r]
                 detail = f"{c['from_country']} -> {c['to_country']}"
             elif k == EdgeKind.GAUGE_BREAK:
                 ref = pid
-                detail = f"{layer_a.split(':')[1]} -> {layer_b.split(':')[1]} mm"
+                detail = f"{gauge_a} -> {gauge_b} mm"
             elif k in (EdgeKind.TRANSFER, EdgeKind.PORT_CALL):
                 ref = pid
-                detail = f"{mode_of(layer_a)} -> {mode_of(layer_b)}"
+                detail = f"{mode_a} -> {mode_b}"
             else:
                 ref = pid
                 detail = "load at origin" if k == EdgeKind.START else "unload at destination"
