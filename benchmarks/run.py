@@ -206,7 +206,15 @@ def run(quick: bool) -> Table:
     return table
 
 
-def write_readme(table: Table, seconds: float) -> None:
+def _load() -> float:
+    """The 1-minute load average (NaN where the system does not give one)."""
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):
+        return float("nan")
+
+
+def write_readme(table: Table, seconds: float, load: tuple[float, float]) -> None:
     """Regenerate benchmarks/README.md with the table and the machine."""
     README.write_text(
         "# Benchmarks\n\n"
@@ -245,7 +253,11 @@ def write_readme(table: Table, seconds: float) -> None:
         "differ by more than 1e-4 relative. Notes compare the times with the targets of "
         "issue 9; nothing asserts a time.\n\n"
         + table.markdown() +
-        f"\nWhole run: {seconds:,.0f} s.\n\n## Machine\n\n" + machine(),
+        f"\nWhole run: {seconds:,.0f} s.\n\n## Machine\n\n" + machine() +
+        f"- 1-minute load average at the start and the end of the run: {load[0]:.1f}, "
+        f"{load[1]:.1f} on {os.cpu_count()} logical cores (other processes' load inflates "
+        f"absolute times and the target verdicts in the notes; ratios compare two sides "
+        f"measured under the same load)\n",
         encoding="utf-8")
 
 
@@ -255,13 +267,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true",
                         help="small networks only (CI smoke run, < 1 minute)")
     args = parser.parse_args(argv)
-    start = time.perf_counter()
+    start, load = time.perf_counter(), _load()
     table = run(args.quick)
     seconds = time.perf_counter() - start
     print()
     print(table.markdown())
     if not args.quick:
-        write_readme(table, seconds)
+        write_readme(table, seconds, (load, _load()))
         print(f"wrote {README}")
 
 
