@@ -12,37 +12,26 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._cache import LRU, Slot
+from ._overrides import (
+    WHAT_IF_BOUNDS,
+    check_override,
+    link_tags,
+)
 from ._validate import (
     FIELD_BOUNDS,
-    MAX_LENGTH_KM,
     STATUSES,
-    Bound,
     Problems,
     finite_real,
     is_real,
 )
 from .errors import PlaceNotFoundError, ScenarioError, ScenarioTypeError, shown
-from .metrics import term_fields
-from .modes import EdgeKind
 
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
+__all__ = ["WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
            "validate_scenario"]
 
-
-
-def _link_fields(*, waits: bool = False) -> tuple[str, ...]:
-    """Link figures an override may set (from the metric registry; lengths are fixed)."""
-    kinds = (EdgeKind.LINK, EdgeKind.WAIT) if waits else (EdgeKind.LINK,)
-    return tuple(f for f in term_fields(kinds) if f != "length_km")
-
-
-def _pair_fields() -> tuple[str, ...]:
-    """Figures of transfer, gauge-break and connector tables an override may set."""
-    return tuple(sorted(term_fields((EdgeKind.TRANSFER, EdgeKind.GAUGE_BREAK,
-                                     EdgeKind.START))))
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
 #: The network's LRU of checked scenarios (by content).
@@ -51,27 +40,6 @@ CHECKED: Slot[LRU[tuple[Any, ...], bool]] = Slot("checked_scenarios")
 CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
 #: Link columns as codes into their distinct values.
 LINK_CODES: Slot[dict[str, Any]] = Slot("link_codes")
-
-
-#: Most a what-if override value may be, whatever its unit.
-WHAT_IF_MAX = 1e9
-#: Least speed of a what-if override, km/h.
-WHAT_IF_MIN_SPEED_KMH = 1e-3
-#: Bounds of the override values of a Scenario built in Python. What-if studies go
-#: beyond plausible figures on purpose (check_claim's break-even search tries speeds
-#: from 0.001 to 100,000 km/h), so these are wider than the physical bounds the data
-#: (and scenarios.toml) must keep, but they still keep every route total finite: a leg
-#: takes at most MAX_LENGTH_KM / WHAT_IF_MIN_SPEED_KMH = 2.5e7 hours and costs at most
-#: MAX_LENGTH_KM * WHAT_IF_MAX = 2.5e13 USD per TEU.
-WHAT_IF_BOUNDS: dict[str, Bound] = {
-    name: Bound(WHAT_IF_MIN_SPEED_KMH if name == "speed_kmh" else bound.low,
-                max(bound.high, WHAT_IF_MAX), bound.unit,
-                why_low="it would make the hours of a leg of "
-                        f"{MAX_LENGTH_KM:,.0f} km infinite" if name == "speed_kmh" else "",
-                why_high="too large for a what-if to mean anything",
-                positive=bound.positive)
-    for name, bound in FIELD_BOUNDS.items()
-}
 
 
 def _override_value(key: str, value: Any, name: str) -> float:
@@ -300,7 +268,7 @@ def validate_scenario(scenario: Scenario, network: Network,
     for s in scenario.statuses:
         if s not in STATUSES:
             errors.append(f"status {shown(s)} is unknown (use {', '.join(STATUSES)})")
-    tags = _tags(network)
+    tags = link_tags(network)
     for t in scenario.build:
         if t not in tags:
             errors.append(f"build tag {shown(t)} is carried by no link "
@@ -311,7 +279,7 @@ def validate_scenario(scenario: Scenario, network: Network,
         except ScenarioError as err:
             errors.append(f"close: {err}")
     for key, value in scenario.overrides.items():
-        message = _check_override(network, key, value,
+        message = check_override(network, key, value,
                                   FIELD_BOUNDS if problems is not None else WHAT_IF_BOUNDS)
         if message:
             errors.append(f"override {shown(key)}: {message}")
@@ -324,106 +292,6 @@ def validate_scenario(scenario: Scenario, network: Network,
         return
     raise ScenarioError(f"Scenario {shown(scenario.name)} is invalid:\n  - "
                         + "\n  - ".join(errors))
-
-
-def _tags(network: Network) -> set[str]:
-    return {t for ts in network.links["corridors"] for t in ts}
-
-
-def _table(node: Any, key: str) -> Mapping[str, Any]:
-    """``node[key]`` if both are tables, else an empty table (params may be malformed)."""
-    value = node.get(key, {}) if isinstance(node, Mapping) else {}
-    return value if isinstance(value, Mapping) else {}
-
-
-def _bounded(field_name: str, value: float, bounds: Mapping[str, Bound]) -> str | None:
-    """The bound an override value breaks, as a message (None if within it)."""
-    bound = bounds.get(field_name)
-    if bound is None:       # a field of a metric added to the registry: no known bound
-        return None if value >= 0 else f"{value:g} is negative; give a value of at least 0"
-    message = bound.problem(value)
-    return f"{message}; {bound.fix}" if message else None
-
-
-def _check_override(network: Network, key: str, value: Any,
-                    bounds: Mapping[str, Bound] = FIELD_BOUNDS) -> str | None:
-    """What is wrong with one override against a network, or None.
-
-    The key must name something the network has and change something; the value must
-    be a number within the bound of its field in ``bounds`` (e.g. a speed of 1 to
-    300 km/h in the physical bounds of ``FIELD_BOUNDS``).
-    """
-    number = finite_real(value)
-    if number is None:     # a Scenario holds floats already; scenarios.toml may not
-        return f"value {shown(value)} must be a finite number"
-    parts = key.split(".")
-    message = _check_override_key(network, network.params, parts)
-    if message is not None:
-        return message
-    return _bounded(parts[-1], number, bounds)
-
-
-def _check_override_key(network: Network, params: Mapping[str, Any],
-                        parts: list[str]) -> str | None:
-    """What is wrong with an override's dotted key (split at the dots), or None."""
-    head = parts[0]
-    if head == "modes":
-        links = network.links
-        modes = _table(params, "modes")
-        fields = _link_fields()
-        if len(parts) == 3 and _table(modes, parts[1]) and parts[2] in fields:
-            mode, country, field_name = parts[1], None, parts[2]
-        elif len(parts) == 5 and _table(modes, parts[1]) and parts[2] == "countries" \
-                and parts[4] in fields:
-            mode, country, field_name = parts[1], parts[3], parts[4]
-            if country not in set(links.loc[links["mode"] == mode, "country"]):
-                return f"no {mode} link lies in country {shown(country)}"
-        else:
-            return (f"use modes.<mode>.<{'|'.join(fields)}> or "
-                    "modes.<mode>.countries.<CC>.<key>")
-        # links with their own figure in links.csv keep it: the override must reach one
-        reached = links["mode"] == mode
-        if field_name in links.columns:
-            reached &= links[field_name].isna()
-        if country is not None:
-            reached &= links["country"] == country
-        if not reached.any():
-            return (f"every {mode} link{' in ' + country if country else ''} has its own "
-                    f"{field_name} in links.csv, so this changes nothing; override "
-                    f"links.<id>.{field_name} or tags.<tag>.{field_name} instead")
-        return None
-    if head in ("transfer", "gauge_break", "connector"):
-        section = _table(params, head)
-        if len(parts) == 3 and isinstance(section.get(parts[1]), Mapping) \
-                and parts[2] in _pair_fields():
-            return None
-        known = ", ".join(sorted(map(str, section)))
-        return f"use {head}.<one of: {known}>.<{'|'.join(_pair_fields())}>"
-    if head == "value_of_time":
-        return None if parts[1:] == ["usd_per_teu_h"] else "use value_of_time.usd_per_teu_h"
-    if head == "crossings":
-        fields = term_fields((EdgeKind.BORDER,))
-        if len(parts) == 3 and parts[1] in network.crossings.index and parts[2] in fields:
-            return None
-        return (f"use crossings.<crossing id>.<{'|'.join(fields)}> with an id from "
-                "crossings.csv")
-    if head == "links":
-        fields = _link_fields(waits=True)
-        if len(parts) == 3 and parts[1] in network.links.index and parts[2] in fields:
-            return None
-        return f"use links.<link id>.<{'|'.join(fields)}> with an id from links.csv"
-    if head == "tags":
-        fields = _link_fields()
-        if len(parts) == 3 and parts[1] in _tags(network) and parts[2] in fields:
-            return None
-        return f"use tags.<corridor tag>.<{'|'.join(fields)}> with a tag from links.csv"
-    if head == "places":
-        fields = term_fields((EdgeKind.TRANSFER,), place=True)
-        if len(parts) == 3 and parts[1] in network.places.index and parts[2] in fields:
-            return None
-        return f"use places.<place id>.<{'|'.join(fields)}>"
-    return ("unknown section; use modes, transfer, gauge_break, connector, value_of_time, "
-            "crossings, links, tags or places")
 
 
 @dataclass(frozen=True)
