@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
 import networkx as nx
 import numpy as np
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import make_network
-from corridor_router import NoRouteError, alternatives, load_network, route, route_matrix
+from corridor_router import NoRouteError, alternatives, engine, load_network, route, route_matrix
 from corridor_router.batch import _place_loopless, _signature, _yen
 from corridor_router.costs import TIE_BREAK
 from corridor_router.engine import CSRGraph, shortest_through
@@ -73,6 +74,46 @@ def test_single_pair_one_to_many_and_matrix_equal_networkx(graph, data):
             assert dist[i, t] == pytest.approx(exp)
             if np.isfinite(exp) and i != t:
                 assert sums[i, j] == pytest.approx(exp)
+
+
+# Graphs big enough for the early-stop line to be fitted (ten or more nodes beyond the
+# median distance), searched with early stops forced from the first search.
+mid_graphs = st.integers(24, 60).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                       st.one_of(st.just(0.0), st.floats(0.0, 500.0), st.just(np.inf))),
+             min_size=n, max_size=4 * n),
+    st.lists(st.tuples(st.floats(60, 70), st.floats(30, 40)), min_size=n, max_size=n)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mid_graphs, st.data())
+def test_searches_stopping_early_are_exact(graph, data):
+    n, edges, coords = graph
+    with mock.patch.object(engine, "GUESS_MIN_NODES", 0), \
+            mock.patch.object(engine, "FIT_AFTER", 0):
+        weighted, g, _, _, w = _build(n, edges, coords)
+        s = data.draw(st.integers(0, n - 1))
+        targets = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4,
+                                     unique=True))
+        dist, _ = weighted.search([s], targets)
+        total, path = shortest_through(weighted, [[s], [targets[0]]])
+    lengths = nx.single_source_dijkstra_path_length(g, s, weight="weight")
+    for t in targets:
+        assert dist[0, t] == pytest.approx(lengths.get(t, np.inf))
+    assert total == pytest.approx(lengths.get(targets[0], np.inf))
+    if path:
+        assert sum(w[e] for e in path) == pytest.approx(total)
+
+
+def test_a_weighting_stops_early_only_on_big_graphs_after_whole_searches():
+    rng = np.random.default_rng(0)
+    for n, stops in ((engine.GUESS_MIN_NODES - 1, False), (engine.GUESS_MIN_NODES, True)):
+        src = np.arange(n - 1)
+        weighted = CSRGraph(n, src, src + 1, lon=rng.uniform(60, 70, n),
+                            lat=rng.uniform(30, 40, n)).weigh(np.ones(n - 1))
+        policy = [weighted._stops_early() for _ in range(engine.FIT_AFTER + 1)]
+        assert policy == [False] * engine.FIT_AFTER + [stops]
 
 
 #: Seeded synthetic multimodal networks (files written and loaded as users do): small,

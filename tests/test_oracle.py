@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synthetic import make_network
-from corridor_router import NoRouteError, load_network, route
+from corridor_router import NoRouteError, engine, load_network, route
 from corridor_router.context import graph_of, scenario_values
 from corridor_router.costs import TIE_BREAK, objective_weights
 from corridor_router.engine import CSRGraph, shortest_through
@@ -27,8 +27,19 @@ def random_networks(tmp_path_factory):
             for seed in range(12)]
 
 
+@pytest.fixture(params=["default", "early_stop"])
+def search_policy(request, monkeypatch):
+    """The engine's own policy, or single-source searches stopping early from the first
+    search on every graph (small graphs otherwise never take that path)."""
+    if request.param == "early_stop":
+        monkeypatch.setattr(engine, "GUESS_MIN_NODES", 0)
+        monkeypatch.setattr(engine, "FIT_AFTER", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("objective", ["cost", "time", "distance", "generalized"])
-def test_route_cost_equals_networkx_on_random_multimodal_networks(random_networks, objective):
+def test_route_cost_equals_networkx_on_random_multimodal_networks(random_networks, objective,
+                                                                  search_policy):
     rng = np.random.default_rng(7)
     checked = 0
     for net in random_networks:
@@ -64,6 +75,30 @@ def test_route_cost_equals_networkx_on_random_multimodal_networks(random_network
                 assert r.km == pytest.approx(legs["km"].sum())
                 checked += 1
     assert checked > 50
+
+
+def test_forced_early_stops_fit_a_line_and_keep_every_route(random_networks, monkeypatch):
+    """With early stops forced, searches run under a fitted limit, with the same routes."""
+    net = random_networks[-1]
+    ids = list(net.places.index)
+    pairs = list(itertools.pairwise(ids[::3]))
+    whole = [route(o, d, network=net, scenario="all_built") for o, d in pairs]
+    monkeypatch.setattr(engine, "GUESS_MIN_NODES", 0)
+    monkeypatch.setattr(engine, "FIT_AFTER", 0)
+    graph = graph_of(net)
+    fresh = graph.csr.weigh(objective_weights(
+        scenario_values(net, get_scenario(net, "all_built"))[1], "cost"))
+    source = int(graph.origin_node[0])
+    targets = np.asarray(graph.dest_node[1:], dtype=np.int64)
+    limit = fresh._guess(source, targets[:1])
+    assert np.isfinite(limit)                   # a line was fitted: the limit is used
+    dist, _ = fresh.search([source], targets[:1])
+    assert dist[0, targets[0]] == fresh.search([source])[0][0, targets[0]]
+    graph.cache.pop("weighted", None)           # the cached weighting: searched afresh
+    for (o, d), r in zip(pairs, whole, strict=True):
+        again = route(o, d, network=net, scenario="all_built")
+        assert (again.km, again.hours, again.cost_usd) == pytest.approx(
+            (r.km, r.hours, r.cost_usd))
 
 
 edge_lists = st.integers(2, 9).flatmap(lambda n: st.tuples(
