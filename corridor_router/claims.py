@@ -9,6 +9,8 @@ both trips on the compiled graph with only the edges that parameter feeds re-wei
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from os import PathLike
+from typing import Unpack
 
 import pandas as pd
 
@@ -19,10 +21,10 @@ from .context import as_network
 from .errors import InputTypeError, InvalidInputError, shown
 from .modes import mode_names, traits
 from .network import Network
-from .options import RouteOptions
+from .options import RouteOptions, SearchArgs, as_options, without_stops
 from .query import get_corridor, prepare
 from .route import Route
-from .scenarios import Scenario, get_scenario
+from .scenarios import get_scenario
 
 __all__ = ["SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
            "check_claim", "component_of", "component_order"]
@@ -184,9 +186,9 @@ def check_claim(
     versus: str,
     days_saved: float = 5.0,
     cost_saved_pct: float = 40.0,
-    scenario: str | Scenario | None = None,
-    objective: str = "cost",
-    network: Network | str | None = None,
+    options: RouteOptions | None = None,
+    network: Network | str | PathLike[str] | None = None,
+    **search: Unpack[SearchArgs],
 ) -> ClaimCheck:
     """Check a claim such as "up to five days faster and 40% cheaper" on the network.
 
@@ -201,10 +203,9 @@ def check_claim(
         ``"today"`` for today's best route.
     days_saved, cost_saved_pct : float
         The claim.
-    scenario : str or Scenario, optional
-        Scenario for both routes (the corridor's own links are built on top of it).
-    objective : str
-        What each route minimises.
+    options, objective, scenario, avoid, modes
+        Search options for both routes (see :class:`~corridor_router.options.RouteOptions`);
+        ``scenario`` prices both (the corridor's own links are built on top of it).
     network : Network or str, optional
         Default: the bundled network.
 
@@ -220,6 +221,7 @@ def check_claim(
     >>> "modes.rail.countries.UZ.speed_kmh" in c.sensitivity.index
     True
     """
+    opts = without_stops(as_options(options, **search), "check_claim")
     net = as_network(network)
     days_saved = as_number(days_saved, "days_saved")
     cost_saved_pct = as_number(cost_saved_pct, "cost_saved_pct")
@@ -238,11 +240,11 @@ def check_claim(
             f"corridor ({', '.join(c for c in net.corridors if c != corridor)}) or 'today'.")
     if versus != TODAY:
         get_corridor(net, versus)
-    new_side = Side(prepare(origin, destination, RouteOptions(
-        corridor=corridor, scenario=corridor_scenario(net, corridor, scenario),
-        objective=objective), network=net))
-    old_side = Side(prepare(origin, destination, RouteOptions(
-        objective=objective, corridor=None if versus == TODAY else versus,
+    scenario = opts.scenario
+    new_side = Side(prepare(origin, destination, opts.replace(
+        corridor=corridor, scenario=corridor_scenario(net, corridor, scenario)), network=net))
+    old_side = Side(prepare(origin, destination, opts.replace(
+        corridor=None if versus == TODAY else versus,
         scenario=get_scenario(net, scenario) if versus == TODAY
         else corridor_scenario(net, versus, scenario)), network=net))
     new, old = new_side.route(), old_side.route()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from os import PathLike
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
@@ -12,11 +13,12 @@ from ._args import as_names, place_arg
 from .context import as_network
 from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
 from .network import Network
+from .options import RouteOptions, SearchArgs, as_options, without_stops
 from .query import get_corridor
 from .routing import Route, route
 from .scenarios import Scenario, get_scenario
 
-__all__ = ["TODAY", "compare", "compare_routes", "corridor_scenario"]
+__all__ = ["TODAY", "CompareArgs", "compare", "compare_routes", "corridor_scenario"]
 
 #: Name of the reference alternative: the best route in the network's baseline scenario.
 TODAY = "today"
@@ -42,35 +44,60 @@ def corridor_scenario(net: Network, corridor: str, scenario: str | Scenario | No
                     source=base.source)
 
 
-def _alternative(net: Network, origin: str, destination: str, name: str, *, kind: str,
-                 objective: str, scenario: str | Scenario | None,
-                 modes: Iterable[str] | None) -> Route:
+class CompareArgs(SearchArgs, total=False):
+    """What :func:`compare` and :func:`compare_routes` take besides the two places.
+
+    ``corridors`` and ``scenarios`` name the alternatives; the search options
+    (``objective``, ``scenario``, ``avoid``, ``modes``; see
+    :class:`~corridor_router.options.RouteOptions`), as keywords or one ``options``
+    object, apply to every row; ``network`` defaults to the bundled one.
+    """
+
+    corridors: Iterable[str] | None
+    scenarios: Iterable[str] | None
+    options: RouteOptions | None
+    network: Network | str | PathLike[str] | None
+
+
+_COMPARE_KEYS = ("corridors", "scenarios", "options", "network", *SearchArgs.__annotations__)
+
+
+def _search(kwargs: CompareArgs, caller: str) -> RouteOptions:
+    """The search options of a comparison, checked (no stops: rows add their own)."""
+    unknown = [k for k in kwargs if k not in _COMPARE_KEYS]
+    if unknown:
+        raise InputTypeError(f"{caller}() got unknown keyword {', '.join(map(shown, unknown))}; "
+                             f"it takes: {', '.join(_COMPARE_KEYS)}.")
+    search: SearchArgs = {}
+    if "objective" in kwargs:
+        search["objective"] = kwargs["objective"]
+    if "scenario" in kwargs:
+        search["scenario"] = kwargs["scenario"]
+    if "avoid" in kwargs:
+        search["avoid"] = kwargs["avoid"]
+    if "modes" in kwargs:
+        search["modes"] = kwargs["modes"]
+    return without_stops(as_options(kwargs.get("options"), **search), caller)
+
+
+def _alternative(net: Network, origin: str, destination: str, name: str, kind: str,
+                 options: RouteOptions) -> Route:
     if kind == "corridor":
-        return route(origin, destination, network=net, objective=objective, corridor=name,
-                     scenario=corridor_scenario(net, name, scenario), modes=modes)
-    if kind == "scenario":
-        return route(origin, destination, network=net, objective=objective, scenario=name,
-                     modes=modes)
-    return route(origin, destination, network=net, objective=objective, scenario=scenario,
-                 modes=modes)
+        options = options.replace(corridor=name,
+                                  scenario=corridor_scenario(net, name, options.scenario))
+    elif kind == "scenario":
+        options = options.replace(scenario=name)
+    return route(origin, destination, network=net, options=options)
 
 
-def compare_routes(
-    origin: str,
-    destination: str,
-    *,
-    corridors: Iterable[str] | None = None,
-    scenarios: Iterable[str] | None = None,
-    objective: str = "cost",
-    scenario: str | Scenario | None = None,
-    modes: Iterable[str] | None = None,
-    network: Network | str | None = None,
-) -> dict[str, Route | NoRouteError]:
+def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
+                   ) -> dict[str, Route | NoRouteError]:
     """The routes behind :func:`compare`, by alternative name (a failure keeps its error).
 
-    With neither ``corridors`` nor ``scenarios``: today's best route (``"today"``) and
-    every corridor of the network that connects the two places. A scenario named like
-    a corridor is labelled ``"<name> (scenario)"``.
+    Takes what :func:`compare` takes but ``baseline`` (see :class:`CompareArgs`). With
+    neither ``corridors`` nor ``scenarios``: today's best route (``"today"``) and every
+    corridor of the network that connects the two places. A scenario named like a
+    corridor is labelled ``"<name> (scenario)"``.
 
     Examples
     --------
@@ -80,8 +107,10 @@ def compare_routes(
     >>> routes["uap"].corridor
     'uap'
     """
-    net = as_network(network)
+    options = _search(kwargs, "compare_routes")
+    net = as_network(kwargs.get("network"))
     place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
+    corridors, scenarios = kwargs.get("corridors"), kwargs.get("scenarios")
     explicit = corridors is not None or scenarios is not None
     corridors = as_names(corridors, "corridors")
     scenarios = as_names(scenarios, "scenarios")
@@ -97,46 +126,32 @@ def compare_routes(
     out: dict[str, Route | NoRouteError] = {}
     for label, (name, kind) in wanted.items():
         try:
-            out[label] = _alternative(net, origin, destination, name, kind=kind,
-                                      objective=objective, scenario=scenario, modes=modes)
+            out[label] = _alternative(net, origin, destination, name, kind, options)
         except NoRouteError as err:
             if explicit or kind == "today":
                 out[label] = err
     return out
 
 
-def compare(
-    origin: str,
-    destination: str,
-    *,
-    corridors: Iterable[str] | None = None,
-    scenarios: Iterable[str] | None = None,
-    objective: str = "cost",
-    baseline: str | None = None,
-    scenario: str | Scenario | None = None,
-    modes: Iterable[str] | None = None,
-    network: Network | str | None = None,
-) -> pd.DataFrame:
+def compare(origin: str, destination: str, *, baseline: str | None = None,
+            **kwargs: Unpack[CompareArgs]) -> pd.DataFrame:
     """Compare corridors and scenarios between two places, one row per alternative.
 
     Parameters
     ----------
     origin, destination : str
         Place names, ids or aliases.
+    baseline : str, optional
+        The row savings are measured against; default ``"today"``, the best route in
+        the network's baseline scenario.
     corridors : iterable of str, optional
         Corridor names; default every corridor of the network that connects the places.
     scenarios : iterable of str, optional
         Scenario names; each row is the best route under that scenario.
-    objective : str
-        What each route minimises (see :func:`corridor_router.route`).
-    baseline : str, optional
-        The row savings are measured against; default ``"today"``, the best route in
-        the network's baseline scenario.
-    scenario : str or Scenario, optional
-        Scenario for today's route and the corridor rows (each corridor's own links are
-        built on top of it); default each corridor's own scenario.
-    modes : iterable of str, optional
-        Modes allowed on every row.
+    options, objective, scenario, avoid, modes
+        Search options for every row (see :class:`~corridor_router.options.RouteOptions`);
+        ``scenario`` prices today's route and the corridor rows (each corridor's own
+        links built on top of it); default each corridor's own scenario.
     network : Network or str, optional
         Default: the bundled network.
 
@@ -162,9 +177,9 @@ def compare(
     if baseline is not None and not isinstance(baseline, str):
         raise InputTypeError(f"baseline must be the name of an alternative (str), got "
                              f"{type(baseline).__name__} {shown(baseline)}.")
-    net = as_network(network)
-    routes = compare_routes(origin, destination, corridors=corridors, scenarios=scenarios,
-                            objective=objective, scenario=scenario, modes=modes, network=net)
+    net = as_network(kwargs.get("network"))
+    kwargs["network"] = net       # loaded once for both (kwargs is this call's own dict)
+    routes = compare_routes(origin, destination, **kwargs)
     base_name = TODAY if baseline is None else baseline
     if base_name not in routes:
         raise InvalidInputError(
