@@ -51,12 +51,12 @@ from ._cells import (
 from ._geometry import GEOD, LENGTH_TOLERANCE, geodesic_km
 from ._link_rules import check_link_rows, parse_waypoints
 from .errors import DataProblem, cut, shown
-from .modes import GAUGES, MODES
+from .modes import GAUGES
 
 __all__ = ["CONFIDENCES", "FIELD_BOUNDS", "FIRST_SOURCE_YEAR", "GAUGES", "GEOD", "KINDS",
            "LENGTH_TOLERANCE", "MAX_GAUGE_MM", "MAX_HEADWAY_H", "MAX_HOURS", "MAX_LENGTH_KM",
            "MAX_RATE_USD_PER_TEU_KM", "MAX_SPEED_KMH", "MAX_USD_PER_TEU", "MAX_VALUE_OF_TIME",
-           "MIN_SPEED_KMH", "MODES", "PRICE_YEARS", "STATUSES", "Bound", "Problems", "Table",
+           "MIN_SPEED_KMH", "PRICE_YEARS", "STATUSES", "Bound", "Problems", "Table",
            "check_link_rows", "finite_real", "geodesic_km", "is_country", "is_id",
            "is_plain_number", "is_real", "last_source_year", "number_problem",
            "parse_waypoints", "split_list"]
