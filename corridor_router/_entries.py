@@ -5,8 +5,9 @@ See :mod:`corridor_router.ledger` for the precedence rule these follow.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,21 +41,35 @@ class Entries:
     col: npt.NDArray[np.int64]
     coef: npt.NDArray[np.float64]
     inverse: npt.NDArray[np.bool_]
-    #: Whether every edge has at most one entry (then an edge's value is its entry's).
-    single: bool = field(init=False)
-    _by_col: npt.NDArray[np.int64] = field(init=False, repr=False)
-    _cols: npt.NDArray[np.int64] = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
+    @functools.cached_property
+    def single(self) -> bool:
+        """Whether every edge has at most one entry (then an edge's value is its entry's).
+
+        Computed on first use (trials), not when a scenario is resolved.
+        """
+        seen = np.zeros(int(self.edge.max(initial=-1)) + 1, dtype=np.int64)
+        np.add.at(seen, self.edge, 1)
+        return bool(seen.max(initial=0) <= 1)
+
+    @functools.cached_property
+    def _by_col(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         order = np.argsort(self.col, kind="stable")
-        object.__setattr__(self, "_by_col", order)
-        object.__setattr__(self, "_cols", self.col[order])
-        object.__setattr__(self, "single", len(np.unique(self.edge)) == len(self.edge))
+        return order, self.col[order]
 
     def of_column(self, col: int) -> npt.NDArray[np.int64]:
-        """Indices of the entries of one parameter column."""
-        lo, hi = np.searchsorted(self._cols, [col, col + 1])
-        return self._by_col[lo:hi]
+        """Indices of the entries of one parameter column (sorted on first use)."""
+        order, cols = self._by_col
+        lo, hi = np.searchsorted(cols, [col, col + 1])
+        return order[lo:hi]
+
+
+def _edges_of_kind(graph: RoutingGraph, kind: EdgeKind) -> npt.NDArray[np.int64]:
+    """The edges of one kind (computed once per graph: topology is frozen)."""
+    store: dict[int, npt.NDArray[np.int64]] = graph.cache.setdefault("edges_of_kind", {})
+    if int(kind) not in store:
+        store[int(kind)] = np.flatnonzero(graph.kind == kind)
+    return store[int(kind)]
 
 
 def contributions(ent: Entries, theta: np.ndarray, sel: npt.NDArray[Any] | slice = slice(None)
@@ -147,7 +162,7 @@ def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
                   assign: Mapping[tuple[str, str], npt.NDArray[np.int64]],
                   metric: Metric) -> Entries:
     """The entries of a metric under a scenario's parameter values and link assignment."""
-    kind, ref = graph.kind, graph.ref
+    ref = graph.ref
     edges: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     coefs: list[np.ndarray] = []
@@ -156,7 +171,7 @@ def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
         cat.blocks else None
     for term in metric.terms:
         for k in term.kinds:
-            e = np.flatnonzero(kind == k)
+            e = _edges_of_kind(graph, k)
             if not len(e):
                 continue
             col = np.full(len(e), -1, dtype=np.int64)
@@ -200,11 +215,12 @@ def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
 
 def enabled_edges(graph: RoutingGraph, resolved: ResolvedScenario) -> np.ndarray:
     """Edges the scenario allows: link status and closures, crossings, closed places."""
-    kind, ref = graph.kind, graph.ref
+    ref = graph.ref
     enabled = np.ones(graph.n_edges, dtype=bool)
-    linkish = (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
-    enabled[linkish] = resolved.link_enabled[ref[linkish]]
-    border = kind == EdgeKind.BORDER
+    for k in (EdgeKind.LINK, EdgeKind.WAIT):
+        e = _edges_of_kind(graph, k)
+        enabled[e] = resolved.link_enabled[ref[e]]
+    border = _edges_of_kind(graph, EdgeKind.BORDER)
     enabled[border] = resolved.crossing_open[ref[border]]
     if not resolved.place_open.all():
         enabled &= resolved.place_open[graph.node_place[graph.src]] \

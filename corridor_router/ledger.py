@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._cache import LRU, Slot
 from ._catalogue import ROW_TABLES, Catalogue, RowBlock, catalogue, label, read_only, table_fields
 from ._entries import Entries, build_entries, contributions, enabled_edges, evaluate, link_columns
 from ._validate import FIELD_BOUNDS
@@ -46,6 +47,11 @@ if TYPE_CHECKING:
 
 __all__ = ["PARAMETER_COLUMNS", "Catalogue", "Ledger", "catalogue", "label", "ledger_of"]
 
+#: Metric entries and values per (metric name, scenario overrides), kept per network:
+#: scenarios that differ only in statuses or closures price every edge alike.
+PRICED: Slot[LRU[tuple[str, tuple[tuple[str, float], ...]], list[Any]]] = Slot("priced")
+#: Entries kept in :data:`PRICED`.
+PRICED_SIZE = 64
 #: Columns of :meth:`Ledger.parameters_of`.
 PARAMETER_COLUMNS = ["parameter", "label", "value", "unit", "low", "high", "metrics",
                      "source"]
@@ -80,10 +86,9 @@ class Ledger:
         self._assign = assign           # (table, field) -> parameter column per row
         self._index = {**self.catalogue.index,
                        **{k: self.catalogue.size + i for i, k in enumerate(self.extra)}}
-        # by metric name, with the registry entry they were built for (a name registered
-        # again with another definition is built again)
-        self._entries: dict[str, tuple[Metric, Entries]] = {}
-        self._metrics: dict[str, tuple[Metric, np.ndarray]] = {}
+        # entries and metric values depend on the overrides alone (not on statuses or
+        # closures), so scenarios with the same overrides share them (see PRICED)
+        self._overrides = tuple(sorted(resolved.scenario.overrides.items()))
         self.enabled = read_only(enabled_edges(graph, resolved))
 
     # -- parameters -----------------------------------------------------------------
@@ -140,25 +145,32 @@ class Ledger:
         return float(cat.low[col]), float(cat.high[col]), tuple(block.sources[col - block.start])
 
     # -- metrics --------------------------------------------------------------------
+    def _priced(self, spec: Metric) -> list[Any]:
+        """The network's cache entry ``[metric, entries, values]`` of a metric here."""
+        store = self.network._cache.get_or_make(PRICED, lambda: LRU(PRICED_SIZE))
+        entry = store.get_or_make((spec.name, self._overrides), lambda: [spec, None, None])
+        if entry[0] is not spec:    # the name was registered again with another definition
+            entry[:] = [spec, None, None]
+        return entry
+
     def entries(self, metric: str | Metric) -> Entries:
         """The (edge, parameter, coefficient) entries of a metric (built on first use)."""
         spec = METRICS[metric] if isinstance(metric, str) else metric
-        cached = self._entries.get(spec.name)
-        if cached is None or cached[0] is not spec:
-            cached = (spec, build_entries(self.graph, self.catalogue, self.values,
-                                          self._index, self._assign, spec))
-            self._entries[spec.name] = cached
-        return cached[1]
+        entry = self._priced(spec)
+        if entry[1] is None:
+            entry[1] = build_entries(self.graph, self.catalogue, self.values, self._index,
+                                     self._assign, spec)
+        entries: Entries = entry[1]
+        return entries
 
     def metric(self, name: str) -> np.ndarray:
         """Per-edge values of a metric (read-only; 0 where no parameter feeds an edge)."""
         spec = METRICS[name]
-        cached = self._metrics.get(name)
-        if cached is None or cached[0] is not spec:
-            cached = (spec, read_only(evaluate(self.entries(spec), self.values,
-                                               self.graph.n_edges)))
-            self._metrics[name] = cached
-        return cached[1]
+        entry = self._priced(spec)
+        if entry[2] is None:
+            entry[2] = read_only(evaluate(self.entries(spec), self.values, self.graph.n_edges))
+        values: np.ndarray = entry[2]
+        return values
 
     def weights(self, objective: str) -> np.ndarray:
         """Routing weights of an objective (``inf`` on disabled edges)."""
