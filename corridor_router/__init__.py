@@ -18,6 +18,7 @@ from .errors import (
     ScenarioTypeError,
 )
 from .network import Corridor, Network, bundled_networks, load_network
+from .options import RouteOptions
 from .routing import Route, route
 from .scenarios import Scenario
 
@@ -39,6 +40,7 @@ __all__ = [
     "PlaceNotFoundError",
     "Route",
     "RouteBatch",
+    "RouteOptions",
     "Scenario",
     "ScenarioError",
     "ScenarioTypeError",

@@ -68,7 +68,7 @@ def source_ids(value: Any) -> tuple[str, ...]:
     """
     if isinstance(value, str):
         return split_list(value)
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):    # a tuple: a network's read-only params
         return tuple(s for v in value if isinstance(v, str) for s in split_list(v))
     return ()
 

@@ -80,9 +80,10 @@ def scenario_values(network: Network, scenario: Scenario
 def weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
     """The CSR weighting of a weight array, reused while the same array object recurs.
 
-    Only read-only arrays — the cached per-scenario, per-objective arrays of
-    :func:`base_weights` — are kept; one-off arrays (avoid, modes, corridor sections)
-    are weighted afresh so they never push the shared ones out of the cache.
+    Only read-only arrays are kept — the cached per-scenario, per-objective arrays of
+    :func:`base_weights` and the cached restricted ones of queries (avoid, modes,
+    corridor sections); writable one-off arrays (trial weights) are weighted afresh so
+    they never push the shared ones out of the cache.
     """
     if weights.flags.writeable:
         return graph.csr.weigh(weights)

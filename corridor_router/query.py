@@ -302,8 +302,7 @@ def stage_nodes(graph: RoutingGraph, network: Network, origin: str, destination:
 def _via_nodes(network: Network, graph: RoutingGraph) -> tuple[tuple[int, ...], ...]:
     """Per place row, the layer nodes of the place (no origin, destination or departure)."""
     def make() -> tuple[tuple[int, ...], ...]:
-        layer = graph.node_layer.astype(str)
-        nodes = np.flatnonzero((layer != "") & ~np.char.endswith(layer, ">departure"))
+        nodes = np.flatnonzero((graph.node_mode >= 0) & ~graph.node_departure)
         place = graph.node_place[nodes]
         order = np.argsort(place, kind="stable")           # ascending nodes per place
         bounds = np.searchsorted(place[order], np.arange(len(graph.origin_node) + 1))

@@ -159,6 +159,10 @@ class Scenario:
         return isinstance(other, Scenario) and (self.name, self.key) == (other.name, other.key)
 
 
+#: The baseline of a network whose scenarios.toml has none: operational links only.
+_DEFAULT_BASELINE = Scenario(name="baseline")
+
+
 def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
     """The scenario object for a name, an object, or None (the network's baseline).
 
@@ -183,7 +187,8 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
         type (then a :class:`ScenarioTypeError`, also a TypeError).
     """
     if scenario is None:
-        return network.scenarios.get("baseline", Scenario(name="baseline"))
+        found = network.scenarios.get("baseline")
+        return found if found is not None else _DEFAULT_BASELINE
     if isinstance(scenario, Scenario):
         checked = network._cache.get_or_make(
             CHECKED, lambda: LRU[tuple[Any, ...], bool](CHECKED_SCENARIOS))

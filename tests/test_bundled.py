@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def test_every_row_and_parameter_cites_a_known_source(net):
         for ids in table["source"]:
             assert ids and set(ids) <= known
     def walk(node, path=""):
-        if isinstance(node, dict):
+        if isinstance(node, Mapping):
             numbers = [k for k, v in node.items() if isinstance(v, (int, float))
                        and not isinstance(v, bool) and k != "price_year"]
             if numbers:
