@@ -17,7 +17,7 @@ import numpy as np
 
 from ._cache import LRU, Slot
 from .costs import EdgeValues, edge_values, objective_weights
-from .engine import Weighted
+from .engine import GUESS_MIN_NODES, Weighted
 from .errors import InputTypeError, shown
 from .graph import RoutingGraph, build_graph
 from .network import Network, load_network
@@ -90,7 +90,18 @@ def weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
     store: LRU[int, tuple[np.ndarray, Weighted]] = graph.cache.setdefault(
         "weighted", LRU(MAX_CACHED))
     # the entry keeps the array alive, so its id cannot be reused while it is cached
-    return store.get_or_make(id(weights), lambda: (weights, graph.csr.weigh(weights)))[1]
+    return store.get_or_make(id(weights), lambda: (weights, _shared(graph, weights)))[1]
+
+
+def _shared(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
+    """A weighting kept in the cache, keeping its whole search trees on a small graph.
+
+    Searches from the same stops recur (corridor stages, claim trials).
+    """
+    w = graph.csr.weigh(weights)
+    if graph.n_nodes < GUESS_MIN_NODES:
+        w.kept = {}
+    return w
 
 
 def base_weights(network: Network, scenario: Scenario, objective: str) -> np.ndarray:

@@ -30,13 +30,15 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["FIT_AFTER", "GUESS_MIN_NODES", "CSRGraph", "Trees", "Weighted", "great_circle_km",
-           "shortest_through"]
+__all__ = ["FIT_AFTER", "GUESS_MIN_NODES", "KEPT_TREES", "CSRGraph", "Trees", "Weighted",
+           "great_circle_km", "shortest_through"]
 
 _EARTH_KM = 6371.0088
 #: Fewest nodes for which a single-source search stops early (measured crossover: a
 #: limited search beats a whole one from a few thousand nodes; ~10k edges break even).
 GUESS_MIN_NODES = 4_000
+#: Whole trees a long-lived weighting keeps (:attr:`Weighted.kept`), at most.
+KEPT_TREES = 64
 #: Whole searches a weighting serves before its early-stop line is fitted (measured: the
 #: fit pays back after about eight limited searches).
 FIT_AFTER = 8
@@ -158,6 +160,9 @@ class Weighted:
         self.matrix = matrix
         self.best_edge = best_edge
         self.weights = weights
+        #: Whole trees this weighting keeps across searches (None: none kept); set by
+        #: owners of long-lived weightings on small graphs (see :data:`KEPT_TREES`).
+        self.kept: Trees | None = None
         self._line: tuple[float, float] | None = None
         self._min_positive: float | None = None
         self._whole_searches = 0
@@ -174,12 +179,15 @@ class Weighted:
         """
         sources = np.atleast_1d(np.asarray(sources, dtype=np.int64))
         key = (self, tuple(sources.tolist()))
-        if trees is not None and key in trees:
-            return trees[key]
+        for store in (trees, self.kept):
+            if store is not None and key in store:
+                return store[key]
         if len(sources) != 1 or targets is None or len(targets) == 0 or not self._stops_early():
             tree = self._dijkstra(sources, np.inf)
             if trees is not None:
                 trees[key] = tree
+            if self.kept is not None and len(self.kept) < KEPT_TREES:
+                self.kept[key] = tree
             return tree
         targets = np.asarray(targets, dtype=np.int64)
         limit = self._guess(int(sources[0]), targets)
@@ -317,13 +325,19 @@ def shortest_through(weighted: Weighted | Sequence[Weighted], stages: Sequence[_
         raise ValueError(f"{len(stage_nodes)} stages need {len(stage_nodes) - 1} weightings, "
                          f"got {len(segments)}")
     best = np.zeros(len(stage_nodes[0]))
-    back: list[tuple[_Ints, npt.NDArray[np.int32], npt.NDArray[np.int64]]] = []
+    # per segment: for each node of the next stage, the search row it is reached from
+    # best, the rows' stage positions, their predecessors and their source nodes
+    back: list[tuple[_Ints, _Ints, npt.NDArray[np.int32], npt.NDArray[np.int64]]] = []
     for k in range(len(stage_nodes) - 1):
-        dist, pred = segments[k].search(stage_nodes[k], stage_nodes[k + 1], trees=trees)
-        reach = dist[:, stage_nodes[k + 1]] + best[:, None]  # rows: from, cols: to
-        arg = np.argmin(reach, axis=0)
-        best = reach[arg, np.arange(len(stage_nodes[k + 1]))]
-        back.append((arg, pred, stage_nodes[k]))
+        live = np.flatnonzero(np.isfinite(best))    # stage nodes no walk reaches: no search
+        if not len(live):
+            return float("inf"), []
+        sources = stage_nodes[k][live]
+        dist, pred = segments[k].search(sources, stage_nodes[k + 1], trees=trees)
+        reach = dist[:, stage_nodes[k + 1]] + best[live][:, None]  # rows: from, cols: to
+        row = np.argmin(reach, axis=0)
+        best = reach[row, np.arange(len(stage_nodes[k + 1]))]
+        back.append((row, live, pred, sources))
     end = int(np.argmin(best))
     total = float(best[end])
     if not np.isfinite(total):
@@ -331,9 +345,9 @@ def shortest_through(weighted: Weighted | Sequence[Weighted], stages: Sequence[_
     pieces: list[list[int]] = []
     j = end
     for k in range(len(stage_nodes) - 2, -1, -1):
-        arg, pred, sources = back[k]
-        i = int(arg[j])
+        row, live, pred, sources = back[k]
+        r = int(row[j])
         target = int(stage_nodes[k + 1][j])
-        pieces.append(segments[k].edges_of(pred[i], int(sources[i]), target))
-        j = i
+        pieces.append(segments[k].edges_of(pred[r], int(sources[r]), target))
+        j = int(live[r])
     return total, [e for piece in reversed(pieces) for e in piece]
