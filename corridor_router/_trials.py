@@ -162,11 +162,16 @@ class Memo:
     weights cross is solved once: if both routes are best there, the switch point is
     known and no value between needs routing again. ``left[i]``/``right[i]`` are the
     routes just below and above ``xs[i]`` (equal unless ``xs[i]`` is a switch).
+
+    A value beyond every solved one is bracketed first: the side is solved at the end
+    of the search range on that side (``ends``), so that the values the search steps
+    through on the way there need no routing where the route stays the same.
     """
 
     side: Side
     key: str
     inverse: bool
+    ends: tuple[float, float] = (-math.inf, math.inf)
     xs: list[float] = field(default_factory=list)
     left: list[_Path | None] = field(default_factory=list)
     right: list[_Path | None] = field(default_factory=list)
@@ -179,6 +184,10 @@ class Memo:
         i = bisect.bisect_left(self.xs, x)
         if i < len(self.xs) and self.xs[i] == x:
             return self.left[i]
+        lo, hi = self.ends
+        if (i == 0 and lo < x) or (i == len(self.xs) and x < hi):
+            self._solve(lo if i == 0 else hi)     # bracket x by the end of the range
+            return self.path(x)
         if 0 < i < len(self.xs):
             below, above = self.right[i - 1], self.left[i]
             if below is not None and above is not None \
@@ -250,7 +259,7 @@ class Trials:
         inverse = new.inverse(key) or old.inverse(key)
         memos = []
         for side in (new, old):
-            memo = Memo(side, key, inverse)
+            memo = Memo(side, key, inverse, (lo, hi))
             dearer, cheaper = side.stays(key)
             # the parameter's edges get dearer above its value, or below it for a divisor
             above, below = (cheaper, dearer) if inverse else (dearer, cheaper)
@@ -298,8 +307,6 @@ def sensitivity(new: Route, old: Route, new_side: Side, old_side: Side,
         def target(x: float, trials: Trials = trials, part: int = part) -> float:
             return trials.outcome(x)[part] - claim[part]
 
-        for x in _step_ends(lo, SEARCH_MAX, start):
-            trials.outcome(x)       # the search's extremes first: fewer routings between
         break_even = bisect_root(target, lo, SEARCH_MAX, start)
         flips = None
         if np.isfinite(p["low"]) and np.isfinite(p["high"]):
