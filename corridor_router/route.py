@@ -221,15 +221,17 @@ class Route:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: totals, units, assumptions and legs (geometry as WKT)."""
         legs = pd.DataFrame(self.legs.drop(columns="geometry"))
+        units = {"km": "km", "hours": "h", "cost_usd": f"USD per TEU, {self.price_year} prices"}
+        # metrics added to the registry carry their own unit and total
+        added = {name: total for name, total in self.totals.items() if name not in units}
+        units.update({name: METRICS[name].unit for name in added if name in METRICS})
         return {
             "origin": self.origin, "destination": self.destination,
             "origin_name": self.origin_name, "destination_name": self.destination_name,
             "objective": self.objective, "scenario": self.scenario.name,
-            "network": self.network,
-            "units": {"km": "km", "hours": "h",
-                      "cost_usd": f"USD per TEU, {self.price_year} prices"},
+            "network": self.network, "units": units,
             "km": round(self.km, 3), "hours": round(self.hours, 3), "days": round(self.days, 3),
-            "cost_usd": round(self.cost_usd, 2),
+            "cost_usd": round(self.cost_usd, 2), **{k: round(v, 3) for k, v in added.items()},
             "borders": len(self.borders), "gauge_breaks": len(self.gauge_breaks),
             "legs": legs.to_dict(orient="records"),
         }

@@ -191,6 +191,15 @@ def test_claim_check_agrees_with_rerouting_whole_scenarios_per_trial():
             assert now["value"] == sc.overrides.get(key, was["value"]), key
 
 
+def test_route_parameters_survive_pickling(tiny):
+    import pickle
+    r = route("alpha", "echo", network=tiny, corridor="uap")
+    again = pickle.loads(pickle.dumps(r))
+    assert again == r
+    assert again.parameters.equals(r.parameters)
+    assert dict(again.totals) == dict(r.totals)
+
+
 def test_trials_route_far_fewer_times_than_one_search_per_trial_value():
     c = check_claim("Tashkent", "Karachi", corridor="uap", versus="bandar_abbas")
     # the bisection evaluates each parameter at up to 12 + 12 + 32 + 2 values
@@ -216,6 +225,9 @@ def test_a_toy_metric_needs_only_a_registry_entry_and_data(tiny_path, monkeypatc
     assert legs.at["d_bc", "toll_usd"] == pytest.approx(105 * 1.0)        # AF: country figure
     assert by_road.totals["toll_usd"] == pytest.approx(by_road.legs["toll_usd"].sum())
     assert by_road.parameters.at["modes.road.countries.AF.toll_usd_per_teu_km", "value"] == 1.0
+    out = by_road.to_dict()
+    assert out["units"]["toll_usd"] == "USD/TEU" and out["toll_usd"] == pytest.approx(
+        by_road.totals["toll_usd"], abs=1e-3)
     # a new objective over it: with the planned rail link built, the toll-free rail wins
     free = route("alpha", "echo", network=net, objective="toll", scenario="uap")
     assert free.totals["toll_usd"] == 0.0 and "road" not in free.modes_used
