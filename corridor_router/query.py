@@ -8,9 +8,9 @@ objective weights for all edges (``base``), to which the masks are applied: a qu
 prepared once can be re-weighted many times (sensitivity trials) at the cost of the
 searches alone.
 
-Masks and weights of restricted segments (avoid, modes, corridor sections) are kept
-per network in an LRU of :data:`MAX_RESTRICTED` entries (:data:`RESTRICTED`), so that a
-repeated query reuses them and their CSR weightings.
+Which edges a segment may use, and the cache of restricted masks and weights
+(:data:`RESTRICTED`), are :mod:`corridor_router._masks`'s; :func:`edge_mask`,
+:data:`RESTRICTED` and its size :data:`MAX_RESTRICTED` are re-exported here.
 """
 
 from __future__ import annotations
@@ -26,34 +26,33 @@ import numpy as np
 import numpy.typing as npt
 
 from ._args import place_arg
-from ._cache import LRU, Slot
-from .context import as_network, base_weights, graph_of, scenario_values, weighted
+from ._cache import Slot
+from ._masks import (
+    MAX_AVOID_NAMES,
+    MAX_RESTRICTED,
+    RESTRICTED,
+    Floats,
+    Mask,
+    Target,
+    avoid_target,
+    edge_mask,
+    intersect_modes,
+    segment_weights,
+)
+from .context import as_network, graph_of, scenario_values, weighted
 from .costs import EdgeValues
 from .engine import Trees, Weighted, shortest_through
-from .errors import InputTypeError, InvalidInputError, NoRouteError, ScenarioError, shown
-from .graph import EdgeKind, RoutingGraph
+from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
+from .graph import RoutingGraph
 from .network import Corridor, Network
 from .options import OptionArgs, RouteOptions, as_options
-from .scenarios import Scenario, get_scenario, resolve_target
+from .scenarios import Scenario, get_scenario
 
 __all__ = ["MAX_AVOID_NAMES", "MAX_RESTRICTED", "RESTRICTED", "Plan", "Query", "edge_mask",
            "get_corridor", "prepare", "solve", "solve_query", "stage_nodes"]
 
-#: Restricted segments (masks and weights) kept per network.
-MAX_RESTRICTED = 32
-#: Avoid items (as given) whose resolution a network keeps.
-MAX_AVOID_NAMES = 256
-
-_Mask = npt.NDArray[np.bool_]
-_Floats = npt.NDArray[np.float64]
 _Stages = tuple[tuple[int, ...], ...]
-_Target = tuple[str, str]
 
-#: Per (scenario content, objective, avoid targets, allowed modes): a segment's edge mask
-#: and its objective weights, both read-only.
-RESTRICTED: Slot[LRU[tuple[Any, ...], tuple[_Mask, _Floats]]] = Slot("restricted")
-#: An avoid item as given -> what it names: ("place" | "link" | "crossing" | "country", id).
-AVOID_TARGETS: Slot[LRU[str, _Target]] = Slot("avoid_targets")
 #: Per place row: the nodes a route may pass there as a via stop (layer nodes, ascending).
 VIA_NODES: Slot[tuple[tuple[int, ...], ...]] = Slot("via_nodes")
 
@@ -76,8 +75,8 @@ class Plan:
     """
 
     stages: _Stages
-    masks: tuple[_Mask, ...]
-    weights: tuple[_Floats, ...]
+    masks: tuple[Mask, ...]
+    weights: tuple[Floats, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,7 +93,7 @@ class Query:
     destination: str
     options: RouteOptions
     via: tuple[str, ...]
-    avoid_targets: tuple[_Target, ...]
+    avoid_targets: tuple[Target, ...]
     corridor_spec: Corridor | None
     scenario: Scenario
     graph: RoutingGraph
@@ -128,7 +127,7 @@ class Query:
         return self.plans[0].stages
 
     @property
-    def weights(self) -> tuple[_Floats, ...]:
+    def weights(self) -> tuple[Floats, ...]:
         """Per-segment weights of the first plan."""
         return self.plans[0].weights
 
@@ -185,7 +184,7 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
         if scenario is None and c.scenario:
             scenario = c.scenario
     visited = (o, d, *user_via, *(c.via if c else ()))
-    targets = tuple(_avoid_target(net, item, visited) for item in opts.avoid)
+    targets = tuple(avoid_target(net, item, visited) for item in opts.avoid)
     sc = get_scenario(net, scenario)
     graph = graph_of(net)
     resolved, values = scenario_values(net, sc)
@@ -193,8 +192,8 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
         if not resolved.place_open[net.place_row(p)]:
             raise NoRouteError(o, d, f"the scenario {sc.name!r} closes {net.place_name(p)!r}.")
 
-    def segment(modes: tuple[str, ...] | None) -> tuple[_Mask, _Floats]:
-        return _segment(net, graph, sc, opts.objective, values, targets, modes)
+    def segment(modes: tuple[str, ...] | None) -> tuple[Mask, Floats]:
+        return segment_weights(net, graph, sc, opts.objective, values, targets, modes)
 
     plans: tuple[Plan, ...]
     if c is None:
@@ -205,8 +204,8 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
     else:
         # the corridor section (from its first via place to its last, or from/to the
         # origin/destination where they lie on it) keeps to the corridor's modes
-        section = segment(_intersect(opts.modes, c.modes))
-        access = segment(_intersect(opts.modes, c.access_modes))
+        section = segment(intersect_modes(opts.modes, c.modes))
+        access = segment(intersect_modes(opts.modes, c.access_modes))
         corridor_plans = []
         for chain in chains:
             stages = stage_nodes(graph, net, o, d, (*user_via, *chain))
@@ -219,54 +218,6 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
     return Query(net=net, origin=o, destination=d, options=opts,
                  via=(*user_via, *chains[0]), avoid_targets=targets, corridor_spec=c,
                  scenario=sc, graph=graph, resolved=resolved, values=values, plans=plans)
-
-
-def _avoid_target(net: Network, item: str, visited: Sequence[str]) -> _Target:
-    """What an avoid item names; naming a place (or the country of one) to visit raises."""
-    cache = net._cache.get_or_make(AVOID_TARGETS, lambda: LRU(MAX_AVOID_NAMES))
-    try:
-        target = cache.get_or_make(item, lambda: resolve_target(net, item))
-    except ScenarioError as err:
-        raise InvalidInputError(f"avoid: {err}") from err
-    what, ident = target
-    if what == "place" and ident in visited:
-        raise InvalidInputError(
-            f"avoid names {net.place_name(ident)!r}, which the route must visit; "
-            "remove it from avoid or from origin/destination/via."
-        )
-    if what == "country":
-        for p in visited:
-            if net.place_country(p) == ident:
-                raise InvalidInputError(
-                    f"avoid names country {ident}, where {net.place_name(p)!r} lies; "
-                    "a route cannot avoid the country of a place it must visit."
-                )
-    return target
-
-
-def _segment(net: Network, graph: RoutingGraph, sc: Scenario, objective: str,
-             values: EdgeValues, targets: tuple[_Target, ...],
-             modes: tuple[str, ...] | None) -> tuple[_Mask, _Floats]:
-    """The read-only edge mask and objective weights of a segment under its restrictions.
-
-    Without restrictions the weights are the shared per-scenario array of
-    :func:`~corridor_router.context.base_weights`; restricted ones are kept in
-    :data:`RESTRICTED`.
-    """
-    base = base_weights(net, sc, objective)
-    if not targets and modes is None:
-        mask = values.enabled.view()
-        mask.flags.writeable = False
-        return mask, base
-
-    def make() -> tuple[_Mask, _Floats]:
-        mask = edge_mask(graph, net, values.enabled, avoid=targets, modes=modes)
-        weights = np.where(mask, base, np.inf)
-        mask.flags.writeable = weights.flags.writeable = False
-        return mask, weights
-
-    store = net._cache.get_or_make(RESTRICTED, lambda: LRU(MAX_RESTRICTED))
-    return store.get_or_make((sc.key, objective, targets, modes), make)
 
 
 def _corridor_chain(order: Sequence[str], origin: str, destination: str) -> tuple[str, ...]:
@@ -309,47 +260,6 @@ def _via_nodes(network: Network, graph: RoutingGraph) -> tuple[tuple[int, ...], 
         ordered = nodes[order].tolist()
         return tuple(tuple(ordered[a:b]) for a, b in itertools.pairwise(bounds))
     return network._cache.get_or_make(VIA_NODES, make)
-
-
-def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
-              avoid: Sequence[_Target], modes: tuple[str, ...] | None) -> _Mask:
-    """Edges a query may use: scenario availability, avoided items and allowed modes."""
-    ok: _Mask = enabled.copy()
-    kind, ref = graph.kind, graph.ref
-    is_link = (kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT)
-    links, crossings = network.links, network.crossings      # each a copy: read once
-    for what, ident in avoid:
-        if what == "link":
-            row = links.index.get_loc(ident)
-            ok[is_link & (ref == row)] = False
-        elif what == "crossing":
-            row = crossings.index.get_loc(ident)
-            ok[(kind == EdgeKind.BORDER) & (ref == row)] = False
-        elif what == "place":
-            row = network.place_row(ident)
-            ok[(graph.node_place[graph.src] == row) | (graph.node_place[graph.dst] == row)] = False
-        elif what == "country":
-            in_country = network.places["country"].to_numpy() == ident
-            at = in_country[graph.node_place[graph.src]] | in_country[graph.node_place[graph.dst]]
-            ok[at | (graph.side == ident)] = False
-            crossing_rows = np.flatnonzero((crossings["from_country"] == ident).to_numpy()
-                                           | (crossings["to_country"] == ident).to_numpy())
-            ok[(kind == EdgeKind.BORDER) & np.isin(ref, crossing_rows)] = False
-    if modes is not None:
-        link_mode = links["mode"].to_numpy()
-        mode_ok = np.isin(link_mode, modes)
-        ok[is_link] &= mode_ok[ref[is_link]]
-        ok &= np.isin(graph.edge_mode, modes)
-    return ok
-
-
-def _intersect(a: tuple[str, ...] | None, b: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Modes allowed by both (None or empty: no restriction)."""
-    if not b:
-        return a
-    if a is None:
-        return tuple(b)
-    return tuple(m for m in a if m in b)
 
 
 def solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
@@ -400,7 +310,7 @@ def solve_query(q: Query, base: npt.ArrayLike | None = None) -> tuple[float, lis
             raise ValueError(f"base must hold one weight per edge ({graph.n_edges}), got an "
                              f"array of shape {patched.shape}.")
 
-        def weigh(mask: _Mask) -> Weighted:
+        def weigh(mask: Mask) -> Weighted:
             return graph.csr.weigh(np.where(mask, patched, np.inf))
 
         segments = [_weigh_each(plan.masks, weigh, memo) for plan in q.plans]
