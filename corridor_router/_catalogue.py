@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,7 +49,7 @@ class RowBlock:
     @functools.cached_property
     def rows(self) -> Mapping[str, int]:
         """Row position of each id."""
-        return {str(i): r for r, i in enumerate(self.ids.tolist())}
+        return MappingProxyType({str(i): r for r, i in enumerate(self.ids.tolist())})
 
     def row(self, row_id: str) -> int | None:
         """Row position of an id (None: not a row of the table)."""
@@ -137,8 +138,8 @@ def _make_catalogue(network: Network) -> Catalogue:
             lo, hi = (frame[c].to_numpy(dtype=float, na_value=np.nan) if c in frame.columns
                       else np.full(len(frame), np.nan) for c in _range_columns(name))
             blocks[(table, name)] = RowBlock(
-                table, name, start, frame.index.to_numpy(dtype=object), block_values, lo, hi,
-                row_sources)
+                table, name, start, read_only(frame.index.to_numpy(dtype=object)),
+                read_only(block_values), read_only(lo), read_only(hi), tuple(row_sources))
             all_values.append(block_values)
             all_low.append(lo)
             all_high.append(hi)
@@ -146,7 +147,8 @@ def _make_catalogue(network: Network) -> Catalogue:
     return Catalogue(
         keys=tuple(keys), values=read_only(np.concatenate(all_values)),
         low=read_only(np.concatenate(all_low)), high=read_only(np.concatenate(all_high)),
-        sources=tuple(sources), index={k: i for i, k in enumerate(keys)}, blocks=blocks)
+        sources=tuple(sources), index=MappingProxyType({k: i for i, k in enumerate(keys)}),
+        blocks=MappingProxyType(blocks))
 
 
 def _sources(value: Any) -> tuple[str, ...]:

@@ -42,6 +42,10 @@ class Entries:
     coef: npt.NDArray[np.float64]
     inverse: npt.NDArray[np.bool_]
 
+    def __post_init__(self) -> None:
+        for a in (self.edge, self.col, self.coef, self.inverse):
+            a.flags.writeable = False   # shared by every scenario with the same overrides
+
     @functools.cached_property
     def single(self) -> bool:
         """Whether every edge has at most one entry (then an edge's value is its entry's).
@@ -55,7 +59,9 @@ class Entries:
     @functools.cached_property
     def _by_col(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         order = np.argsort(self.col, kind="stable")
-        return order, self.col[order]
+        cols = self.col[order]
+        order.flags.writeable = cols.flags.writeable = False
+        return order, cols
 
     def of_column(self, col: int) -> npt.NDArray[np.int64]:
         """Indices of the entries of one parameter column (sorted on first use)."""

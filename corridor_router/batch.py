@@ -15,7 +15,7 @@ from typing import Unpack
 import numpy as np
 import pandas as pd
 
-from ._alternatives import MAX_K, MAX_PATHS, alternatives, link_signature, place_loopless, yen
+from ._alternatives import MAX_K, MAX_PATHS, alternatives
 from ._args import as_names
 from .context import as_network, weighted
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
@@ -26,8 +26,6 @@ from .routing import Route, route
 
 __all__ = ["MAX_K", "MAX_PATHS", "RouteBatch", "alternatives", "route_many", "route_matrix"]
 
-# Former names of Yen's helpers, which tests/test_engine_properties.py imports from here.
-_yen, _signature, _place_loopless = yen, link_signature, place_loopless
 
 #: Sources per Dijkstra call in a matrix (bounds memory: rows x nodes distances).
 _MATRIX_CHUNK = 32

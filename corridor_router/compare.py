@@ -110,6 +110,19 @@ def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
     options = _search(kwargs, "compare_routes")
     net = as_network(kwargs.get("network"))
     place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
+    wanted, explicit = _wanted(net, kwargs)
+    out: dict[str, Route | NoRouteError] = {}
+    for label, (name, kind) in wanted.items():
+        try:
+            out[label] = _alternative(net, origin, destination, name, kind, options)
+        except NoRouteError as err:
+            if explicit or kind == "today":
+                out[label] = err
+    return out
+
+
+def _wanted(net: Network, kwargs: CompareArgs) -> tuple[dict[str, tuple[str, str]], bool]:
+    """The alternatives by label, each (name, kind); and whether they were named."""
     corridors, scenarios = kwargs.get("corridors"), kwargs.get("scenarios")
     explicit = corridors is not None or scenarios is not None
     corridors = as_names(corridors, "corridors")
@@ -123,14 +136,7 @@ def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
     for s in scenarios:
         get_scenario(net, s)
         wanted[f"{s} (scenario)" if s in wanted else s] = (s, "scenario")
-    out: dict[str, Route | NoRouteError] = {}
-    for label, (name, kind) in wanted.items():
-        try:
-            out[label] = _alternative(net, origin, destination, name, kind, options)
-        except NoRouteError as err:
-            if explicit or kind == "today":
-                out[label] = err
-    return out
+    return wanted, explicit
 
 
 def compare(origin: str, destination: str, *, baseline: str | None = None,
@@ -177,6 +183,7 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
     if baseline is not None and not isinstance(baseline, str):
         raise InputTypeError(f"baseline must be the name of an alternative (str), got "
                              f"{type(baseline).__name__} {shown(baseline)}.")
+    _search(kwargs, "compare")                  # errors name the function called
     net = as_network(kwargs.get("network"))
     kwargs["network"] = net       # loaded once for both (kwargs is this call's own dict)
     routes = compare_routes(origin, destination, **kwargs)
@@ -190,9 +197,7 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
     if isinstance(base, NoRouteError):
         raise NoRouteError(base.origin, base.destination,
                            f"the baseline alternative {base_name!r} has no route: {base.reason}")
-    kinds = {TODAY: "today"}
-    for name in routes:
-        kinds.setdefault(name, "corridor" if name in net.corridors else "scenario")
+    kinds = {label: kind for label, (_, kind) in _wanted(net, kwargs)[0].items()}
     rows = []
     for name, r in routes.items():
         row: dict[str, Any] = {"alternative": name, "kind": kinds[name],

@@ -20,6 +20,7 @@ from .costs import EdgeValues, edge_values, objective_weights
 from .engine import GUESS_MIN_NODES, Weighted
 from .errors import InputTypeError, shown
 from .graph import RoutingGraph, build_graph
+from .metrics import OBJECTIVES
 from .network import Network, load_network
 from .scenarios import ResolvedScenario, Scenario, resolve
 
@@ -74,7 +75,8 @@ def scenario_values(network: Network, scenario: Scenario
         resolved = resolve(network, scenario)
         return resolved, edge_values(graph_of(network), network, resolved)
     store = network._cache.get_or_make(VALUES, lambda: LRU(MAX_CACHED))
-    return store.get_or_make(scenario.key, make)
+    # the sources are part of the key: a scenario's own parameters report them
+    return store.get_or_make((scenario.key, scenario.source), make)
 
 
 def weighted(graph: RoutingGraph, weights: np.ndarray) -> Weighted:
@@ -111,4 +113,6 @@ def base_weights(network: Network, scenario: Scenario, objective: str) -> np.nda
         weights.flags.writeable = False     # shared: cached, and its CSR weighting too
         return weights
     store = network._cache.get_or_make(WEIGHTS, lambda: LRU(MAX_CACHED))
-    return store.get_or_make((scenario.key, objective), make)
+    # keyed by the registry entry too: an objective registered again is weighed again
+    return store.get_or_make((scenario.key, scenario.source, objective, OBJECTIVES[objective]),
+                             make)

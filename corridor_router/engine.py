@@ -179,9 +179,12 @@ class Weighted:
         """
         sources = np.atleast_1d(np.asarray(sources, dtype=np.int64))
         key = (self, tuple(sources.tolist()))
-        for store in (trees, self.kept):
-            if store is not None and key in store:
-                return store[key]
+        if trees is not None and key in trees:
+            return trees[key]
+        if self.kept is not None and key in self.kept:
+            if trees is not None:
+                trees[key] = self.kept[key]
+            return self.kept[key]
         if len(sources) != 1 or targets is None or len(targets) == 0 or not self._stops_early():
             tree = self._dijkstra(sources, np.inf)
             if trees is not None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -309,6 +310,7 @@ def ledger_of(network: Network, graph: RoutingGraph, resolved: ResolvedScenario)
     extra_keys = list(extra)
     all_values = np.concatenate([values, np.asarray(list(extra.values()), dtype=float)])
     index = {**cat.index, **{k: cat.size + i for i, k in enumerate(extra_keys)}}
-    assign = {("links", name): link_columns(network, cat, index, name, tag_over, link_over)
-              for name in table_fields("links")}
+    assign = MappingProxyType({
+        ("links", name): read_only(link_columns(network, cat, index, name, tag_over, link_over))
+        for name in table_fields("links")})
     return Ledger(network, graph, resolved, all_values, extra_keys, assign)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from benchmarks.synthetic import make_network
 from corridor_router import NoRouteError, alternatives, engine, load_network, route, route_matrix
-from corridor_router.batch import _place_loopless, _signature, _yen
+from corridor_router._alternatives import link_signature, place_loopless, yen
 from corridor_router.costs import TIE_BREAK
 from corridor_router.engine import CSRGraph, shortest_through
 
@@ -233,7 +233,7 @@ def test_yen_equals_networkx_shortest_simple_paths(graph, k, data):
     if not np.isfinite(total):
         assert not nx.has_path(g, s, t)
         return
-    paths = _yen(lg, w, s, t, first, k, max_paths=20 * k)
+    paths = yen(lg, w, s, t, first, k, max_paths=20 * k)
     expected = []
     for p in nx.shortest_simple_paths(g, s, t, weight="weight"):
         expected.append(nx.path_weight(g, p, "weight"))
@@ -265,5 +265,5 @@ def test_signature_and_loop_helpers_on_a_path(nets):
     ids = list(net.places.index)
     q = prepare(ids[0], ids[-1], network=net, scenario="all_built")
     _, edges = solve(q.graph, q.weights, q.stages)
-    assert _place_loopless(graph_of(net), edges)
-    assert len(_signature(graph_of(net), edges)) >= 1
+    assert place_loopless(graph_of(net), edges)
+    assert len(link_signature(graph_of(net), edges)) >= 1
