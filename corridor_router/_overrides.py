@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ._validate import FIELD_BOUNDS, MAX_LENGTH_KM, Bound, finite_real
 from .errors import shown
 from .metrics import term_fields
@@ -53,6 +55,17 @@ WHAT_IF_BOUNDS: dict[str, Bound] = {
                 positive=bound.positive)
     for name, bound in FIELD_BOUNDS.items()
 }
+
+
+def _transfer_reached(network: Network, pair: str, field_name: str) -> bool:
+    """Whether some place serving both modes of a pair lacks its own handling figure."""
+    own = {"hours": "handling_h", "cost_usd_per_teu": "handling_usd_per_teu"}.get(field_name)
+    a, _, b = pair.partition("-")
+    places = network.places
+    both = [a in ms and b in ms for ms in places["modes"]]
+    if own is None or own not in places.columns:
+        return any(both)
+    return bool((np.asarray(both) & places[own].isna().to_numpy()).any())
 
 
 def link_tags(network: Network) -> set[str]:
@@ -110,21 +123,31 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
         else:
             return (f"use modes.<mode>.<{'|'.join(fields)}> or "
                     "modes.<mode>.countries.<CC>.<key>")
-        # links with their own figure in links.csv keep it: the override must reach one
+        # links with their own figure in links.csv keep it, and a mode's figure reaches
+        # only links whose country has none of its own: the override must reach one
         reached = links["mode"] == mode
         if field_name in links.columns:
             reached &= links[field_name].isna()
         if country is not None:
             reached &= links["country"] == country
+        else:
+            countries = _table(_table(modes, mode), "countries")
+            own = [c for c, t in countries.items() if isinstance(t, Mapping) and field_name in t]
+            reached &= ~links["country"].isin(own)
         if not reached.any():
             return (f"every {mode} link{' in ' + country if country else ''} has its own "
-                    f"{field_name} in links.csv, so this changes nothing; override "
-                    f"links.<id>.{field_name} or tags.<tag>.{field_name} instead")
+                    f"{field_name} in links.csv or its country's in params.toml, so this "
+                    f"changes nothing; override links.<id>.{field_name}, "
+                    f"tags.<tag>.{field_name} or modes.{mode}.countries.<CC>.{field_name}")
         return None
     if head in ("transfer", "gauge_break", "connector"):
         section = _table(params, head)
         if len(parts) == 3 and isinstance(section.get(parts[1]), Mapping) \
                 and parts[2] in _pair_fields():
+            if head == "transfer" and not _transfer_reached(network, parts[1], parts[2]):
+                return (f"every place serving both modes of {parts[1]} has its own handling "
+                        "figure in places.csv, so this changes nothing; override "
+                        "places.<id>.<field> instead")
             return None
         known = ", ".join(sorted(map(str, section)))
         return f"use {head}.<one of: {known}>.<{'|'.join(_pair_fields())}>"
@@ -139,6 +162,11 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
     if head == "links":
         fields = _link_fields(waits=True)
         if len(parts) == 3 and parts[1] in network.links.index and parts[2] in fields:
+            headway = network.links["headway_h"].to_numpy(dtype=float)[
+                network.links.index.get_loc(parts[1])]
+            if parts[2] == "headway_h" and not np.isfinite(headway):
+                return (f"link {shown(parts[1])} has no service headway (only scheduled "
+                        "links do), so this changes nothing")
             return None
         return f"use links.<link id>.<{'|'.join(fields)}> with an id from links.csv"
     if head == "tags":
@@ -149,6 +177,10 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
     if head == "places":
         fields = term_fields((EdgeKind.TRANSFER,), place=True)
         if len(parts) == 3 and parts[1] in network.places.index and parts[2] in fields:
+            served = network.places["modes"].tolist()[network.place_row(parts[1])]
+            if len(set(served)) < 2:
+                return (f"place {shown(parts[1])} serves one mode, so no cargo changes mode "
+                        "there and this changes nothing")
             return None
         return f"use places.<place id>.<{'|'.join(fields)}>"
     return ("unknown section; use modes, transfer, gauge_break, connector, value_of_time, "

@@ -238,3 +238,14 @@ def test_a_toy_metric_needs_only_a_registry_entry_and_data(tiny_path, monkeypatc
     graph = graph_of(net)
     on_af_road = (graph.kind == EdgeKind.LINK) & (graph.side == "AF") & (graph.edge_mode == "road")
     assert (values.metric("toll_usd")[on_af_road] == 0).all()
+
+
+@pytest.mark.parametrize("key, words", [
+    ("links.r_ab.headway_h", "no service headway"),            # a rail link: no sailings
+    ("places.foxtrot.handling_h", "serves one mode"),           # nothing changes mode there
+    ("transfer.rail-sea.hours", "has its own handling"),        # echo prices its own
+])
+def test_an_override_that_feeds_no_edge_is_refused(tiny, key, words):
+    from corridor_router import ScenarioError
+    with pytest.raises(ScenarioError, match=words):
+        route("alpha", "echo", network=tiny, scenario=Scenario("nothing", overrides={key: 9.0}))

@@ -16,7 +16,7 @@ import pytest
 from conftest import TINY_FILES, write_tiny
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from pricer import LINK_KEYS, Assumptions, Pricer, pair_name
+from pricer import LINK_KEYS, Assumptions, Pricer, pair_name, split
 
 from corridor_router import NoRouteError, Scenario, load_network, route
 from corridor_router.network import _bundled_root
@@ -318,18 +318,30 @@ def override_keys(pricer: Pricer) -> list[str]:
     tags = sorted({t for lid in pricer.links for t in pricer.tags(lid)})
     keys += [f"tags.{t}.{k}" for t in tags for k in LINK_KEYS]
     for mode in sorted(pricer.params["modes"]):
+        countries = pricer.params["modes"][mode].get("countries", {})
         for k in LINK_KEYS:
-            # a mode (or mode-country) override must reach a link without its own figure
-            if any(ln["mode"] == mode and ln[k] == "" for ln in links):
+            # a mode (or mode-country) override must reach a link without its own figure;
+            # a mode's own figure, a link whose country has none either
+            if any(ln["mode"] == mode and ln[k] == "" and k not in countries.get(ln["country"], {})
+                   for ln in links):
                 keys.append(f"modes.{mode}.{k}")
             for cc in sorted({ln["country"] for ln in links if ln["mode"] == mode and ln[k] == ""
                               and ln["country"]}):
                 keys.append(f"modes.{mode}.countries.{cc}.{k}")
     keys += [f"crossings.{c}.{k}" for c in pricer.crossings for k in ("dwell_h", "fee_usd_per_teu")]
-    keys += [f"places.{p}.{k}" for p in pricer.places for k in ("handling_h", "handling_usd_per_teu")]
+    # handling overrides where cargo can change mode: places serving two modes or more
+    keys += [f"places.{p}.{k}" for p, row in pricer.places.items()
+             if len(set(split(row["modes"]))) > 1 for k in ("handling_h", "handling_usd_per_teu")]
+    own = {"hours": "handling_h", "cost_usd_per_teu": "handling_usd_per_teu"}
     for section in ("transfer", "gauge_break", "connector"):
-        keys += [f"{section}.{name}.{k}" for name in pricer.params[section]
-                 for k in ("hours", "cost_usd_per_teu")]
+        for name in pricer.params[section]:
+            for k in ("hours", "cost_usd_per_teu"):
+                # a transfer figure must reach a place serving both modes without its own
+                if section == "transfer" and not any(
+                        set(name.split("-")) <= set(split(row["modes"])) and row[own[k]] == ""
+                        for row in pricer.places.values()):
+                    continue
+                keys.append(f"{section}.{name}.{k}")
     return [*keys, "value_of_time.usd_per_teu_h"]
 
 
