@@ -27,7 +27,10 @@ __all__ = ["SEARCH_MAX", "SENSITIVITY_COLUMNS", "Memo", "Side", "Trials", "bisec
            "savings", "sensitivity"]
 
 SENSITIVITY_COLUMNS = ["parameter", "label", "affects", "value", "unit", "low", "high",
-                       "break_even", "flips_within_range", "source"]
+                       "break_even", "at_switch", "flips_within_range", "source"]
+#: Half-width, relative, of the window around a break-even checked for a route switch
+#: (ten times the search's tolerance).
+_SWITCH_WINDOW = 1e-4
 #: What each part of a claim depends on: the metric behind it.
 _AFFECTS = {"hours": "time", "cost_usd": "cost"}
 
@@ -271,6 +274,18 @@ class Trials:
             memos.append(memo)
         return cls(key, *memos)
 
+    def switches_at(self, x: float) -> bool:
+        """Whether either route changes across ``x`` (a window of :data:`_SWITCH_WINDOW`).
+
+        Where it does, the saving jumps past the claim there instead of reaching it.
+        """
+        a, b = x * (1 - _SWITCH_WINDOW), x * (1 + _SWITCH_WINDOW)
+        for memo in (self.new, self.old):
+            pa, pb = memo.path(a), memo.path(b)
+            if pa is None or pb is None or not memo.side.equivalent(self.key, pa, pb):
+                return True
+        return False
+
     @property
     def runs(self) -> int:
         """Routings run so far."""
@@ -308,6 +323,7 @@ def sensitivity(new: Route, old: Route, new_side: Side, old_side: Side,
             return trials.outcome(x)[part] - claim[part]
 
         break_even = bisect_root(target, lo, SEARCH_MAX, start)
+        at_switch = bool(np.isfinite(break_even)) and trials.switches_at(break_even)
         flips = None
         if np.isfinite(p["low"]) and np.isfinite(p["high"]):
             outcomes = [trials.outcome(x) for x in (p["low"], p["high"])]
@@ -317,7 +333,7 @@ def sensitivity(new: Route, old: Route, new_side: Side, old_side: Side,
         runs += trials.runs
         rows.append({"parameter": key, "label": p["label"], "affects": affects,
                      "value": p["value"], "unit": p["unit"], "low": p["low"],
-                     "high": p["high"], "break_even": break_even,
+                     "high": p["high"], "break_even": break_even, "at_switch": at_switch,
                      "flips_within_range": flips, "source": p["source"]})
     df = pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
     return df.set_index("parameter"), runs

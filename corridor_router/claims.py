@@ -102,10 +102,14 @@ class ClaimCheck:
         (time or cost), the ``value`` the routes used and its ``unit``, the sourced range
         ``low``/``high`` (NaN: none given), ``break_even`` — the value at which the part
         of the claim the parameter affects (the days saved, or the percent saved)
-        exactly reaches the claim, both routes re-routed at each trial value; NaN when
-        none is found between 0 and 100,000 (or where a route disappears first) — and
-        ``flips_within_range``: whether setting the parameter to its low or high bound
-        changes the overall verdict (None: no range); ``source`` lists source ids.
+        reaches the claim, both routes re-routed at each trial value, searched by
+        stepping from the value down towards 0 (halving the distance, 12 steps), then
+        up (doubling, 12 steps, at most 100,000); NaN when no crossing is found there
+        (or where a route disappears first) — ``at_switch``: True where a route
+        switches at ``break_even`` so that the saving jumps past the claim there rather
+        than meeting it exactly; ``flips_within_range``: whether setting the parameter
+        to its low or high bound changes the overall verdict (None: no range);
+        ``source`` lists source ids.
     required_old_days, required_old_cost_usd : float
         What the compared route would have to take and cost for the claim to hold.
     trials : int

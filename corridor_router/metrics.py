@@ -8,8 +8,9 @@ edge by edge, which parameter of the network or scenario supplies that field. An
 :data:`TIE_BREAK`.
 
 Adding a metric or an objective is one entry in :data:`METRICS` or :data:`OBJECTIVES`
-plus its figures in the network's files; nothing else changes. Results (legs, totals,
-comparisons) carry every registered metric.
+plus its figures in the network's files; nothing else changes. A route's legs, its
+``totals`` and ``to_dict()`` carry every registered metric (comparison tables and claim
+breakdowns stay in km, hours and USD).
 
 Examples
 --------

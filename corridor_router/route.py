@@ -96,13 +96,27 @@ class Route:
         object.__setattr__(self, "cost_usd", totals["cost_usd"])
 
     @functools.cached_property
-    def legs(self) -> gpd.GeoDataFrame:
-        """One row per leg, in order (built on first use; see the class docstring)."""
+    def _frame(self) -> gpd.GeoDataFrame:
+        """The legs, built on first use and kept (never handed out: see :attr:`legs`)."""
         if isinstance(self._legs, LazyLegs):
             return self._legs.build()
         return cast(gpd.GeoDataFrame, self._legs)
 
+    @property
+    def legs(self) -> gpd.GeoDataFrame:
+        """One row per leg, in order (see the class docstring).
+
+        A copy (copy-on-write, cheap) each time: editing it changes nothing of the route.
+        """
+        return self._frame.copy(deep=False)
+
     @functools.cached_property
+    def _parameter_frame(self) -> pd.DataFrame:
+        if isinstance(self._legs, LazyLegs):
+            return self._legs.parameters()
+        return cast(pd.DataFrame, self._parameters)
+
+    @property
     def parameters(self) -> pd.DataFrame:
         """The sourced parameters that priced the route, one row each.
 
@@ -110,11 +124,9 @@ class Route:
         ``modes.rail.countries.UZ.speed_kmh``), with ``label, value, unit, low, high``
         (the sourced range; NaN: none given), ``metrics`` (which of km, hours,
         cost_usd ... it feeds) and ``source`` (ids of sources.csv), in order of first
-        use along the route.
+        use along the route. A copy each time.
         """
-        if isinstance(self._legs, LazyLegs):
-            return self._legs.parameters()
-        return cast(pd.DataFrame, self._parameters).copy()
+        return self._parameter_frame.copy(deep=False)
 
     @property
     def days(self) -> float:
@@ -130,7 +142,8 @@ class Route:
     def events(self) -> pd.DataFrame:
         """Borders crossed, gauge breaks, transfers, port calls and waits, in order."""
         kinds = ("border", "gauge_break", "transfer", "port_call", "wait")
-        ev = self.legs[self.legs["kind"].isin(kinds)]
+        legs = self._frame
+        ev = legs[legs["kind"].isin(kinds)]
         return pd.DataFrame(ev[["seq", "kind", "from", "country", "detail", "hours",
                                 "cost_usd", "ref"]]).rename(columns={"from": "place"}) \
             .reset_index(drop=True)
@@ -150,18 +163,18 @@ class Route:
     @property
     def modes_used(self) -> tuple[str, ...]:
         """Modes of the link legs, in order of first use."""
-        if isinstance(self._legs, LazyLegs) and "legs" not in self.__dict__:
+        if isinstance(self._legs, LazyLegs) and "_frame" not in self.__dict__:
             return self._legs.modes_used()
-        links = self.legs[self.legs["kind"] == "link"]["mode"]
+        links = self._frame[self._frame["kind"] == "link"]["mode"]
         return tuple(dict.fromkeys(links))
 
     @property
     def kind_counts(self) -> Mapping[str, int]:
         """Number of legs of each kind (``border``, ``gauge_break``, ``link`` ...)."""
-        if isinstance(self._legs, LazyLegs) and "legs" not in self.__dict__:
+        if isinstance(self._legs, LazyLegs) and "_frame" not in self.__dict__:
             return self._legs.kind_counts()
         return MappingProxyType({str(k): int(n) for k, n in
-                                 self.legs["kind"].value_counts(sort=False).items()})
+                                 self._frame["kind"].value_counts(sort=False).items()})
 
     def summary(self) -> str:
         """A readable table of the legs and totals, with units."""
@@ -172,7 +185,7 @@ class Route:
             f"{'#':>3} {'kind':<11} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
             f"{'USD/TEU':>9}  detail",
         ]
-        for leg in self.legs.drop(columns="geometry").to_dict("records"):
+        for leg in self._frame.drop(columns="geometry").to_dict("records"):
             lines.append(
                 f"{leg['seq']:>3} {leg['kind']:<11} {leg['mode']:<9} {leg['from'][:22]:<22} "
                 f"{leg['to'][:22]:<22} {leg['km']:>8,.0f} {leg['hours']:>8,.1f} "
@@ -194,7 +207,7 @@ class Route:
         skip = ("_legs", "_parameters")
         mine = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.name not in skip}
-        return mine == theirs and bool(self.legs.equals(other.legs))
+        return mine == theirs and bool(self._frame.equals(other._frame))
 
     def __hash__(self) -> int:
         return hash((self.origin, self.destination, self.objective, self.network,
@@ -210,17 +223,17 @@ class Route:
         state = {f.name: getattr(self, f.name) for f in fields(self)
                  if f.init and f.name not in ("_legs", "_parameters")}
         state["params"] = _thaw(self.params)
-        state["_parameters"] = self.parameters
-        return (_unpickle_route, (state, self.legs))
+        state["_parameters"] = self._parameter_frame
+        return (_unpickle_route, (state, self._frame))
 
     def __repr__(self) -> str:
         return (f"<Route {self.origin_name} -> {self.destination_name}: {self.km:,.0f} km, "
                 f"{self.days:.1f} days, USD {self.cost_usd:,.0f}/TEU "
-                f"({self.objective}, scenario {self.scenario.name!r}, {len(self.legs)} legs)>")
+                f"({self.objective}, scenario {self.scenario.name!r}, {len(self._frame)} legs)>")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: totals, units, assumptions and legs (geometry as WKT)."""
-        legs = pd.DataFrame(self.legs.drop(columns="geometry"))
+        legs = pd.DataFrame(self._frame.drop(columns="geometry"))
         units = {"km": "km", "hours": "h", "cost_usd": f"USD per TEU, {self.price_year} prices"}
         # metrics added to the registry carry their own unit and total
         added = {name: total for name, total in self.totals.items() if name not in units}

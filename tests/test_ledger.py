@@ -152,7 +152,7 @@ def test_a_break_even_found_by_trials_really_is_one(tiny):
     c = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
                     cost_saved_pct=10, network=tiny)
     for key, row in c.sensitivity.iterrows():
-        if not np.isfinite(row["break_even"]) or row["affects"] != "time":
+        if not np.isfinite(row["break_even"]) or row["affects"] != "time" or row["at_switch"]:
             continue
         again = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
                             cost_saved_pct=10, network=tiny,
@@ -249,3 +249,17 @@ def test_an_override_that_feeds_no_edge_is_refused(tiny, key, words):
     from corridor_router import ScenarioError
     with pytest.raises(ScenarioError, match=words):
         route("alpha", "echo", network=tiny, scenario=Scenario("nothing", overrides={key: 9.0}))
+
+
+def test_a_break_even_where_a_route_switches_is_marked():
+    """At a switch the saving jumps over the claim: either side of it, not on it."""
+    case = dict(corridor="uap", versus="bandar_abbas", objective="generalized")
+    c = check_claim("Almaty", "Karachi", **case)
+    key = "crossings.saryagash_rail_kz_uz.dwell_h"
+    x = c.sensitivity.at[key, "break_even"]
+    assert c.sensitivity.at[key, "at_switch"]
+    below, above = (check_claim("Almaty", "Karachi", **case, scenario=Scenario(
+        "trial", overrides={key: v})).days_saved for v in (x * 0.999, x * 1.001))
+    assert below > 5.0 + 1 and above < 5.0 - 1
+    reached = c.sensitivity[c.sensitivity["break_even"].notna() & ~c.sensitivity["at_switch"]]
+    assert len(reached) >= 5
