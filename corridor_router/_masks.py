@@ -21,6 +21,7 @@ from .context import base_weights
 from .costs import EdgeValues
 from .errors import InvalidInputError, ScenarioError
 from .graph import EdgeKind, RoutingGraph
+from .metrics import OBJECTIVES
 from .network import Network
 from .scenarios import Scenario, resolve_target
 
@@ -156,7 +157,10 @@ def segment_weights(net: Network, graph: RoutingGraph, sc: Scenario, objective: 
         return mask, weights
 
     store = net._cache.get_or_make(RESTRICTED, lambda: LRU(MAX_RESTRICTED))
-    return store.get_or_make((sc.key, objective, targets, modes), make)
+    # the objective's registry entry and the scenario's sources are part of the key, as
+    # for the base weights (an objective registered again is weighed again)
+    return store.get_or_make((sc.key, sc.source, objective, OBJECTIVES[objective], targets,
+                              modes), make)
 
 
 def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
