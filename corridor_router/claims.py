@@ -8,6 +8,7 @@ both trips on the compiled graph with only the edges that parameter feeds re-wei
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Unpack
@@ -58,7 +59,7 @@ def breakdown(old: Route, new: Route) -> pd.DataFrame:
     The ``*_saved`` columns add up to the total saving (their sum is the last row).
     """
     def by_component(r: Route) -> pd.DataFrame:
-        legs = pd.DataFrame(r.legs.drop(columns="geometry"))
+        legs = r.measures
         legs["component"] = [component_of(k, m) for k, m in zip(legs["kind"], legs["mode"])]
         return legs.groupby("component")[["hours", "cost_usd"]].sum()
 
@@ -95,7 +96,8 @@ class ClaimCheck:
         Hours and USD per component (line haul, borders, gauge breaks, handling, sea…)
         for both routes; the saved columns sum to the totals.
     legs : pandas.DataFrame
-        Both routes' legs, leg by leg, with a ``route`` column (old/new).
+        Both routes' legs, leg by leg, with a ``route`` column (old/new); built on first
+        use.
     sensitivity : pandas.DataFrame
         One row per parameter that feeds the hours or the cost of either route, as the
         parameter ledger records them (indexed by override key): ``label``, ``affects``
@@ -130,11 +132,18 @@ class ClaimCheck:
     holds_days: bool
     holds_cost: bool
     breakdown: pd.DataFrame
-    legs: pd.DataFrame
     sensitivity: pd.DataFrame
     required_old_days: float
     required_old_cost_usd: float
     trials: int = field(default=0, repr=False)
+
+    @functools.cached_property
+    def legs(self) -> pd.DataFrame:
+        """Both routes' legs, leg by leg, with a ``route`` column (old/new)."""
+        return pd.concat(
+            [pd.DataFrame(self.old.legs.drop(columns="geometry")).assign(route="old"),
+             pd.DataFrame(self.new.legs.drop(columns="geometry")).assign(route="new")],
+            ignore_index=True)
 
     @property
     def holds(self) -> bool:
@@ -255,15 +264,12 @@ def check_claim(
     claim = (float(days_saved), float(cost_saved_pct))
     d, pct = savings(new.hours, new.cost_usd, old.hours, old.cost_usd)
     holds = (d >= claim[0], pct >= claim[1])
-    legs = pd.concat([pd.DataFrame(old.legs.drop(columns="geometry")).assign(route="old"),
-                      pd.DataFrame(new.legs.drop(columns="geometry")).assign(route="new")],
-                     ignore_index=True)
     sens, trials = sensitivity(new, old, new_side, old_side, claim, holds)
     return ClaimCheck(
         origin=new.origin, destination=new.destination, corridor=corridor, versus=versus,
         new=new, old=old, claim_days=claim[0], claim_cost_pct=claim[1],
         days_saved=d, cost_saved_pct=pct, cost_saved_usd=old.cost_usd - new.cost_usd,
         holds_days=bool(holds[0]), holds_cost=bool(holds[1]), breakdown=breakdown(old, new),
-        legs=legs, sensitivity=sens, required_old_days=new.days + claim[0],
+        sensitivity=sens, required_old_days=new.days + claim[0],
         required_old_cost_usd=new.cost_usd / (1 - claim[1] / 100), trials=trials,
     )

@@ -169,6 +169,13 @@ class Route:
         return tuple(dict.fromkeys(links))
 
     @property
+    def measures(self) -> pd.DataFrame:
+        """Kind, mode and every metric of each leg, in order (cheaper than :attr:`legs`)."""
+        if isinstance(self._legs, LazyLegs) and "_frame" not in self.__dict__:
+            return self._legs.measures()
+        return pd.DataFrame(self._frame[["kind", "mode", *self.totals]]).reset_index(drop=True)
+
+    @property
     def kind_counts(self) -> Mapping[str, int]:
         """Number of legs of each kind (``border``, ``gauge_break``, ``link`` ...)."""
         if isinstance(self._legs, LazyLegs) and "_frame" not in self.__dict__:
@@ -286,8 +293,8 @@ class LazyLegs:
         link = e[graph.kind[e] == EdgeKind.LINK]
         return tuple(dict.fromkeys(graph.edge_mode[link].tolist()))
 
-    def kind_counts(self) -> Mapping[str, int]:
-        """Legs per kind (zero-valued start and end connectors are not legs)."""
+    def _leg_edges(self) -> np.ndarray:
+        """The route's edges that are legs (zero-valued start and end connectors are not)."""
         values, graph, edges = self._args[2], self._args[1], self._args[4]
         e = np.asarray(edges, dtype=np.int64)
         kinds = graph.kind[e]
@@ -296,9 +303,21 @@ class LazyLegs:
             zero = np.ones(len(e), dtype=bool)
             for name in METRICS:
                 zero &= values.metric(name)[e] == 0
-            kinds = kinds[~(ends & zero)]
-        codes, counts = np.unique(kinds, return_counts=True)
+            e = e[~(ends & zero)]
+        return e
+
+    def kind_counts(self) -> Mapping[str, int]:
+        """Legs per kind."""
+        codes, counts = np.unique(self._args[1].kind[self._leg_edges()], return_counts=True)
         return MappingProxyType({KIND_NAMES[int(c)]: int(n) for c, n in zip(codes, counts)})
+
+    def measures(self) -> pd.DataFrame:
+        """Kind, mode and every metric of each leg (the legs' columns, without the rest)."""
+        values, graph = self._args[2], self._args[1]
+        e = self._leg_edges()
+        return pd.DataFrame({"kind": [KIND_NAMES[int(k)] for k in graph.kind[e]],
+                             "mode": graph.edge_mode[e].tolist(),
+                             **{name: values.metric(name)[e] for name in METRICS}})
 
     def parameters(self) -> pd.DataFrame:
         """The parameters feeding the route's edges (see :attr:`Route.parameters`)."""
