@@ -54,6 +54,8 @@ class Side:
         if not np.isfinite(total):
             raise no_route(query)
         self.edges: _Path = tuple(edges)
+        self._on_route = np.zeros(query.graph.n_edges, dtype=bool)
+        self._on_route[list(self.edges)] = True
         spec = OBJECTIVES[query.objective]
         self.needed = tuple(dict.fromkeys(
             ("hours", "cost_usd", *spec.weights, *((spec.tie_break,) if spec.tie_break else ()))))
@@ -106,13 +108,12 @@ class Side:
         ledger = self.values.ledger
         col = ledger.column(key)
         weighed = [*spec.weights, *((spec.tie_break,) if spec.tie_break else ())]
-        parts = [(ent.edge[ent.of_column(col)], ent.coef[ent.of_column(col)])
-                 for ent in map(ledger.entries, weighed)]
+        parts = [(ent.edge[mine], ent.coef[mine]) for ent in map(ledger.entries, weighed)
+                 for mine in (ent.of_column(col),)]
         if any((coef < 0).any() for _, coef in parts):
             return False, False
-        edges = np.unique(np.concatenate([e for e, _ in parts]))
-        edges = edges[ledger.enabled[edges]]
-        on = np.isin(edges, np.asarray(self.edges, dtype=np.int64))
+        edges = np.concatenate([e for e, _ in parts])
+        on = self._on_route[edges[ledger.enabled[edges]]]
         return not on.any(), bool(on.all())
 
     def route(self) -> Route:
