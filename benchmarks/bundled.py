@@ -226,7 +226,8 @@ def claim_rows(table: Table, repeats: Repeats) -> None:
     _agree("the pre-ledger re-routing", break_even, float(row["break_even"]))
     table.add(f"claim trials, one parameter ({CLAIM_KEY})", size, ms(t_ours),
               ms(t_base), f"{t_base / t_ours:.1f}x",
-              f"ours: both routes prepared, then the ledger's trials ({runs} searches), best "
+              f"ours: both routes prepared, then the ledger's trials ({runs} "
+              f"search{'' if runs == 1 else 'es'}), best "
               f"of {repeats.one_param}; baseline: the same bisection with the whole scenario "
               f"re-resolved per trial ({len(calls)} trial values, {2 * len(calls)} route() "
               f"calls), best of {repeats.baseline}; same break-even "
