@@ -31,9 +31,12 @@ def check_objective(objective: object) -> str:
 
 
 def check_modes(modes: object) -> tuple[str, ...] | None:
-    """Allowed modes as a tuple (None: all); a str is split at commas.
+    """Allowed modes as a tuple (None: all); a str is split at commas; repeats dropped.
 
     The known modes are those of :data:`~corridor_router.modes.MODE_TRAITS` when called.
+
+    >>> check_modes("rail, road,rail")
+    ('rail', 'road')
     """
     if modes is None:
         return None
@@ -48,7 +51,7 @@ def check_modes(modes: object) -> tuple[str, ...] | None:
             f"Unknown mode(s) {', '.join(map(shown, bad)) or '(none given)'}; "
             f"use some of: {', '.join(known)}."
         )
-    return names
+    return tuple(dict.fromkeys(names))
 
 
 def as_names(items: object, what: str) -> tuple[str, ...]:
