@@ -288,7 +288,9 @@ def ledger_of(network: Network, graph: RoutingGraph, resolved: ResolvedScenario)
     extra: dict[str, float] = {}
     link_over: dict[tuple[str, str], float] = {}
     tag_over: dict[tuple[str, str], float] = {}
-    for key, value in resolved.scenario.overrides.items():
+    # in key order: the columns of a scenario's own parameters must not depend on the order
+    # its overrides were written in (scenarios with the same overrides share entries)
+    for key, value in sorted(resolved.scenario.overrides.items()):
         head, _, rest = key.partition(".")
         if head == "tags":
             tag, _, name = rest.rpartition(".")

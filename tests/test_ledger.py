@@ -263,3 +263,18 @@ def test_a_break_even_where_a_route_switches_is_marked():
     assert below > 5.0 + 1 and above < 5.0 - 1
     reached = c.sensitivity[c.sensitivity["break_even"].notna() & ~c.sensitivity["at_switch"]]
     assert len(reached) >= 5
+
+
+def test_the_order_overrides_are_written_in_changes_nothing(tiny):
+    first = {"tags.uap.speed_kmh": 60.0, "modes.rail.countries.AF.speed_kmh": 35.0}
+    second = dict(reversed(list(first.items())))
+    a = route("alpha", "echo", network=tiny, corridor="uap",
+              scenario=Scenario("a", build=("uap",), overrides=first))
+    # another status set, so the scenarios share priced entries but not their ledgers
+    b = route("alpha", "echo", network=tiny, corridor="uap",
+              scenario=Scenario("b", statuses=("operational", "planned"), build=("uap",),
+                                overrides=second))
+    assert a.legs[["ref", "hours"]].equals(b.legs[["ref", "hours"]])
+    # the same parameters feed the same legs, in the same order of use, with one value
+    assert a.parameters.equals(b.parameters)
+    assert b.parameters.at["tags.uap.speed_kmh", "value"] == 60.0
