@@ -178,9 +178,11 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
     scenario = opts.scenario
     if opts.corridor is not None:
         c = get_corridor(net, opts.corridor)
-        # a corridor runs both ways: its via places in file order or reversed
+        # a corridor runs both ways: its via places in file order or reversed, in the
+        # direction(s) in which the trip runs some of it
         chains = list(dict.fromkeys(_corridor_chain(order, o, d)
-                                    for order in (c.via, c.via[::-1])))
+                                    for order in (c.via, c.via[::-1])
+                                    if _runs_along(order, o, d)))
         if scenario is None and c.scenario:
             scenario = c.scenario
     visited = (o, d, *user_via, *(c.via if c else ()))
@@ -218,6 +220,34 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
     return Query(net=net, origin=o, destination=d, options=opts,
                  via=(*user_via, *chains[0]), avoid_targets=targets, corridor_spec=c,
                  scenario=sc, graph=graph, resolved=resolved, values=values, plans=plans)
+
+
+def _runs_along(order: Sequence[str], origin: str, destination: str) -> bool:
+    """Whether a trip runs along a corridor taken in this order (not against it).
+
+    A trip that starts at one of the corridor's via places must leave it towards the
+    next one, and one that ends at a via place must come from the one before: starting
+    at the corridor's last place in this order, or ending at its first, runs none of it
+    (the other order is the one the trip takes). A one-place corridor runs either way.
+
+    >>> _runs_along(("gwadar", "mastung"), "gwadar", "tashkent")
+    True
+    >>> _runs_along(("mastung", "gwadar"), "gwadar", "tashkent")
+    False
+    >>> _runs_along(("moscow", "novorossiysk"), "lahore", "moscow")
+    False
+    """
+    if len(order) < 2:
+        return True
+    i = order.index(origin) if origin in order else None
+    j = order.index(destination) if destination in order else None
+    if i is not None and j is not None:
+        return i < j
+    if i is not None:
+        return i < len(order) - 1
+    if j is not None:
+        return j > 0
+    return True
 
 
 def _corridor_chain(order: Sequence[str], origin: str, destination: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from corridor_router import InvalidInputError, check_claim, compare, route
+from corridor_router import InvalidInputError, NoRouteError, check_claim, compare, route
 from corridor_router.plot import route_map, tcd_chart
 
 
@@ -110,3 +110,18 @@ def test_a_claim_needs_two_different_alternatives_and_numbers(tiny):
     with pytest.raises(InvalidInputError, match="days_saved must be a number"):
         check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=None,
                     network=tiny)
+
+
+def test_a_corridor_that_starts_or_ends_the_trip_is_run_in_the_trips_direction():
+    """A trip from a corridor's first place runs it forward; one ending at its last
+    place comes along it; the reversed order (which runs none of it) is not taken."""
+    gwadar = route("Gwadar", "Tashkent", corridor="gwadar_rail")
+    assert "gwadar_rail_gwadar_mastung" in set(gwadar.legs["ref"])
+    moscow = route("Lahore", "Moscow", corridor="russia_black_sea")
+    assert "novorossiysk" in set(moscow.legs["to_id"])
+
+
+def test_a_corridor_the_trip_would_run_backwards_serves_it_not(tiny):
+    # Tiny UAP runs charlie -> delta; from charlie back north to alpha it runs none of it
+    with pytest.raises(NoRouteError, match=r"double back|corridor"):
+        route("charlie", "alpha", network=tiny, corridor="uap")
