@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from ._cache import Slot
 from ._catalogue import Catalogue
 from ._params import pair_key
 from .metrics import Metric
 from .modes import EdgeKind
+from .scenarios import link_codes
 
 if TYPE_CHECKING:
     from .graph import RoutingGraph
@@ -95,7 +94,7 @@ def link_columns(network: Network, cat: Catalogue, index: Mapping[str, int], nam
                   tag_over: Mapping[tuple[str, str], float],
                   link_over: Mapping[tuple[str, str], float]) -> npt.NDArray[np.int64]:
     """The parameter column feeding each link row's ``name`` (-1: none), by precedence."""
-    codes = _link_codes(network)
+    codes = link_codes(network)
     pair_codes, pairs = codes["mode_country"]
     table = np.array([index.get(f"modes.{m}.countries.{c}.{name}",
                                 index.get(f"modes.{m}.{name}", -1)) for m, c in pairs],
@@ -120,19 +119,7 @@ def link_columns(network: Network, cat: Catalogue, index: Mapping[str, int], nam
     return out
 
 
-def _link_codes(network: Network) -> dict[str, Any]:
-    """Link columns as codes into their distinct values (mode and country, tags)."""
-    def make() -> dict[str, Any]:
-        links = network.links
-        keys = list(zip(links["mode"].tolist(), links["country"].tolist()))
-        pair_codes, pairs = pd.factorize(pd.Series(keys, dtype=object))
-        return {"mode_country": (np.asarray(pair_codes, dtype=np.int64), list(pairs)),
-                "corridors": pd.factorize(pd.Series(links["corridors"].tolist(),
-                                                    dtype=object))}
-    return network._cache.get_or_make(_LINK_CODES, make)
 
-
-_LINK_CODES: Slot[dict[str, Any]] = Slot("ledger_link_codes")
 
 
 def _pair_names(graph: RoutingGraph, kind: EdgeKind) -> tuple[npt.NDArray[np.intp], list[str]]:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
-           "validate_scenario"]
+           "link_codes", "validate_scenario"]
 
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
@@ -353,8 +353,8 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     links = network.links
     built = set(scenario.build)
     statuses = set(scenario.statuses)
-    tags = _link_codes(network)["corridors"]
-    status_codes, status_names = _link_codes(network)["status"]
+    tags = link_codes(network)["corridors"]
+    status_codes, status_names = link_codes(network)["status"]
     enabled = np.isin(np.asarray(status_names, dtype=object), list(statuses))[status_codes] \
         | _per_distinct(tags, lambda ts: bool(built.intersection(ts)), bool)
     closed: dict[str, set[str]] = {"place": set(), "link": set(), "crossing": set(),
@@ -381,17 +381,24 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     )
 
 
-def _link_codes(network: Network) -> dict[str, Any]:
-    """Link columns as codes into their distinct values, computed once per network."""
+def link_codes(network: Network) -> dict[str, Any]:
+    """Link columns as codes into their distinct values, computed once per network.
+
+    ``corridors`` and ``status``: ``pandas.factorize`` of the column; ``mode_country``:
+    codes into the distinct (mode, country) pairs, and the pairs.
+    """
     return network._cache.get_or_make(LINK_CODES, lambda: _make_link_codes(network))
 
 
 def _make_link_codes(network: Network) -> dict[str, Any]:
     links = network.links
+    pairs = list(zip(links["mode"].tolist(), links["country"].tolist()))
+    pair_codes, distinct = pd.factorize(pd.Series(pairs, dtype=object))
     return {
         "corridors": pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
                                             dtype=object)),
         "status": pd.factorize(links["status"].to_numpy(dtype=object)),
+        "mode_country": (np.asarray(pair_codes, dtype=np.int64), list(distinct)),
     }
 
 
