@@ -159,16 +159,19 @@ def _edge_index() -> tuple[
 
 @lru_cache(maxsize=1)
 def tagged_marnet() -> Any:
-    """A copy of ``searoute``'s maritime graph with Corinth and Volga-Don edges tagged.
+    """A copy of ``searoute``'s maritime graph with its passage tags corrected.
 
-    Built once per process on first use. Edge attribute dicts are copied before a
-    tag is added, so ``searoute``'s own cached graph is never changed.
+    Corinth and Volga-Don edges are tagged and the Sea of Marmara is no longer tagged
+    as the Dardanelles (see ``_sea_passages.extra_tags``). Built once per process on
+    first use. Edge attribute dicts are copied before a tag changes, so ``searoute``'s
+    own cached graph is never changed.
     """
     import searoute
 
     base = searoute.setup_M(BACKEND)
     adjacency = {u: dict(nbrs) for u, nbrs in base._adj.items()}
     for u, v, tag in extra_tags(adjacency):
-        adjacency[u][v] = {**adjacency[u][v], "passage": tag}
+        data = {k: val for k, val in adjacency[u][v].items() if k != "passage"}
+        adjacency[u][v] = data if tag is None else {**data, "passage": tag}
     graph = searoute.Marnet(backend=BACKEND)
     return searoute.from_nodes_edges_set(graph, base._node, adjacency)

@@ -9,8 +9,8 @@ from typing import Any
 
 from .errors import InvalidInputError
 
-__all__ = ["DEFAULT_RESTRICTIONS", "PASSAGES", "PASSAGE_BY_TAG", "extra_tags", "passages_along",
-           "searoute_tags"]
+__all__ = ["DEFAULT_RESTRICTIONS", "PASSAGES", "PASSAGE_ALIASES", "PASSAGE_BY_TAG",
+           "canonical_passages", "extra_tags", "passage_keys", "passages_along", "searoute_tags"]
 
 #: Chokepoints this module reports and accepts in ``restrictions``, mapped to the
 #: tag ``searoute`` 1.6 puts on the edges of its maritime graph.
@@ -37,6 +37,18 @@ PASSAGES: Mapping[str, str] = MappingProxyType(
 #: Passage name of each searoute edge tag.
 PASSAGE_BY_TAG: Mapping[str, str] = MappingProxyType({v: k for k, v in PASSAGES.items()})
 
+#: Other names of passages (or groups of passages), mapped to keys of `PASSAGES`.
+#: ``red_sea`` closes both ends of the Red Sea route (as in the 2024 diversions) and
+#: ``turkish_straits`` both straits between the Aegean and the Black Sea.
+PASSAGE_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "cape": ("cape_of_good_hope",),
+        "good_hope": ("cape_of_good_hope",),
+        "red_sea": ("bab_el_mandeb", "suez"),
+        "turkish_straits": ("bosporus", "dardanelles"),
+    }
+)
+
 #: Passages closed unless the caller says otherwise: those no container service to or
 #: from this region uses. ``arctic`` is searoute's own default restriction
 #: (``['northwest']``), restated so that the choice is visible. ``corinth`` (the Corinth
@@ -48,6 +60,12 @@ DEFAULT_RESTRICTIONS: tuple[str, ...] = ("arctic", "corinth", "volga_don")
 #: The Corinth Canal edge of searoute 1.6's maritime network (Gulf of Corinth end,
 #: Saronic Gulf end).
 _CORINTH_CANAL = ((22.947178, 37.960508), (23.020113, 37.909026))
+
+#: searoute 1.6 tags the whole Sea of Marmara ``dardanelles``, so a leg from a Marmara
+#: port (Ambarli) to the Black Sea would be reported as passing the Dardanelles. The
+#: strait runs from the Aegean to Gelibolu (about 26.67 E); a ``dardanelles`` edge with
+#: both ends east of this longitude lies in the Sea of Marmara and loses its tag.
+_DARDANELLES_EAST_END_LON = 26.7
 
 #: lon_min, lat_min, lon_max, lat_max of the Volga-Don inland waterway between the Don
 #: at Rostov and the Volga-Caspian canal: an edge with both ends inside is tagged.
@@ -77,19 +95,90 @@ def searoute_tags(restrictions: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({PASSAGES[n] for n in names}))
 
 
+def passage_keys(name: str) -> tuple[str, ...]:
+    """The `PASSAGES` keys a passage name or alias stands for; ``()`` if it names none.
+
+    Matching ignores case and surrounding spaces, and reads spaces and hyphens as
+    underscores (``"Bab el-Mandeb"`` is ``bab_el_mandeb``). Use it where a name may
+    also be a place or link id; `canonical_passages` raises instead.
+
+    Examples
+    --------
+    >>> passage_keys("Cape")
+    ('cape_of_good_hope',)
+    >>> passage_keys("Red Sea")
+    ('bab_el_mandeb', 'suez')
+    >>> passage_keys("karachi")
+    ()
+    """
+    if not isinstance(name, str):
+        return ()
+    key = "_".join(name.strip().lower().replace("-", " ").split())
+    if key in PASSAGES:
+        return (key,)
+    return PASSAGE_ALIASES.get(key, ())
+
+
+def canonical_passages(name: str) -> tuple[str, ...]:
+    """The `PASSAGES` keys a passage name or alias stands for, or raise.
+
+    Parameters
+    ----------
+    name : str
+        A key of `PASSAGES` or `PASSAGE_ALIASES`, in any case (see `passage_keys`).
+
+    Returns
+    -------
+    tuple of str
+        One key, or several for a group alias such as ``red_sea``.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``name`` is not a string or names no known passage; the message lists the
+        known names.
+
+    Examples
+    --------
+    >>> canonical_passages("HORMUZ")
+    ('hormuz',)
+    >>> canonical_passages("panama canal")
+    Traceback (most recent call last):
+    ...
+    corridor_router.errors.InvalidInputError: unknown sea passage 'panama canal'. Known ...
+    """
+    keys = passage_keys(name)
+    if not keys:
+        known = ", ".join(sorted(PASSAGES))
+        aliases = ", ".join(
+            f"{alias} ({'+'.join(group)})" for alias, group in sorted(PASSAGE_ALIASES.items())
+        )
+        raise InvalidInputError(
+            f"unknown sea passage {name!r}. Known passages: {known}; aliases: {aliases}."
+        )
+    return keys
+
+
 def extra_tags(
     adjacency: Mapping[tuple[float, float], Mapping[tuple[float, float], Any]],
-) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
-    """Untagged edges to tag (Corinth, Volga-Don), as ``(u, v, tag)`` in both directions."""
+) -> list[tuple[tuple[float, float], tuple[float, float], str | None]]:
+    """Edge tags to change, as ``(u, v, tag)`` in both directions.
+
+    Untagged edges of the Corinth Canal and the Volga-Don get their tag; the Sea of
+    Marmara edges searoute tags ``dardanelles`` get ``None`` (the tag is removed).
+    """
     lon0, lat0, lon1, lat1 = _VOLGA_DON_BOX
 
     def inside(p: tuple[float, float]) -> bool:
         return lon0 <= p[0] <= lon1 and lat0 <= p[1] <= lat1
 
-    found = []
+    found: list[tuple[tuple[float, float], tuple[float, float], str | None]] = []
     for u, nbrs in adjacency.items():
         for v, data in nbrs.items():
-            if data.get("passage"):
+            tag = data.get("passage")
+            if tag == PASSAGES["dardanelles"] and min(u[0], v[0]) > _DARDANELLES_EAST_END_LON:
+                found.append((u, v, None))
+            if tag:
                 continue
             if {u, v} == set(_CORINTH_CANAL):
                 found.append((u, v, "corinth"))

@@ -1,7 +1,9 @@
 """Sea legs between ports, computed on the maritime network shipped with ``searoute``.
 
 The maritime graph and how a port joins it live in ``_sea_graph``; the passages
-(chokepoints) and how a path's passages are read in ``_sea_passages``.
+(chokepoints), their aliases (`canonical_passages` turns a name such as ``"Cape"`` or
+``"red_sea"`` into `PASSAGES` keys) and how a path's passages are read in
+``_sea_passages``.
 """
 
 from __future__ import annotations
@@ -17,14 +19,25 @@ from shapely.geometry import LineString
 from ._sea_graph import BACKEND, GEOD, graph_joined_to, point_km
 from ._sea_passages import (
     DEFAULT_RESTRICTIONS,
+    PASSAGE_ALIASES,
     PASSAGE_BY_TAG,
     PASSAGES,
+    canonical_passages,
+    passage_keys,
     passages_along,
     searoute_tags,
 )
 from .errors import InvalidInputError, NoRouteError
 
-__all__ = ["DEFAULT_RESTRICTIONS", "PASSAGES", "SeaLeg", "sea_leg"]
+__all__ = [
+    "DEFAULT_RESTRICTIONS",
+    "PASSAGES",
+    "PASSAGE_ALIASES",
+    "SeaLeg",
+    "canonical_passages",
+    "passage_keys",
+    "sea_leg",
+]
 
 
 @dataclass(frozen=True)
