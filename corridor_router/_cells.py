@@ -8,6 +8,7 @@ from .errors import shown
 
 __all__ = [
     "CONFIDENCES",
+    "IN_SERVICE",
     "KINDS",
     "NUMBER_PATTERN",
     "STATUSES",
@@ -18,7 +19,14 @@ __all__ = [
     "split_list",
 ]
 
-STATUSES = ("operational", "under_construction", "planned", "proposed")
+#: Link statuses. ``restricted``: in service, but sanctions or permits keep some
+#: shippers off it (e.g. Iranian ports for carriers exposed to US sanctions);
+#: ``suspended``: built, but no regular service runs (e.g. major carriers' sailings to
+#: Russian ports since 2022). networks/README.md defines each.
+STATUSES = ("operational", "restricted", "suspended", "under_construction", "planned",
+            "proposed")
+#: Statuses a scenario admits unless it says otherwise: what runs today.
+IN_SERVICE = ("operational", "restricted")
 KINDS = ("city", "port", "border", "junction", "terminal", "dry_port")
 CONFIDENCES = ("H", "M", "L", "EST")
 

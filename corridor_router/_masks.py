@@ -23,7 +23,7 @@ from .errors import InvalidInputError, ScenarioError
 from .graph import EdgeKind, RoutingGraph
 from .metrics import OBJECTIVES
 from .network import Network
-from .scenarios import Scenario, resolve_target
+from .scenarios import Scenario, resolve_target, through_passages
 
 __all__ = ["AVOID_TARGETS", "MAX_AVOID_NAMES", "MAX_RESTRICTED", "RESTRICTED", "Floats", "Mask",
            "Target", "avoid_target", "edge_mask", "intersect_modes", "segment_weights"]
@@ -37,7 +37,7 @@ MAX_AVOID_NAMES = 256
 Mask = npt.NDArray[np.bool_]
 #: One weight per edge of a routing graph.
 Floats = npt.NDArray[np.float64]
-#: What an avoid item names: ("place" | "link" | "crossing" | "country", id).
+#: What an avoid item names: ("place" | "link" | "crossing" | "country" | "passage", id).
 Target = tuple[str, str]
 
 #: Per (scenario content, objective, avoid targets, allowed modes): a segment's edge mask
@@ -210,6 +210,9 @@ def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
         elif what == "place":
             row = network.place_row(ident)
             ok[(graph.node_place[graph.src] == row) | (graph.node_place[graph.dst] == row)] = False
+        elif what == "passage":
+            rows = np.flatnonzero(through_passages(network, (ident,)))
+            ok[is_link & np.isin(ref, rows)] = False
         elif what == "country":
             in_country = network.places["country"].to_numpy() == ident
             at = in_country[graph.node_place[graph.src]] | in_country[graph.node_place[graph.dst]]

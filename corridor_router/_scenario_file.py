@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _params
+from ._cells import IN_SERVICE
 from ._toml import load_toml, toml_strings, toml_text, unknown_keys
 from ._validate import Problems
 from .errors import CorridorRouterError, shown
@@ -69,7 +70,7 @@ def load_scenarios(folder: Path, problems: Problems, known: set[str]
         try:
             out[sid] = Scenario(
                 name=sid, description=description,
-                statuses=lists["statuses"] if "statuses" in spec else ("operational",),
+                statuses=lists["statuses"] if "statuses" in spec else IN_SERVICE,
                 build=lists["build"], close=lists["close"],
                 overrides=flat_overrides(overrides), source=srcs,
             )

@@ -25,7 +25,7 @@ __all__ = ["LEG_COLUMNS", "LazyLegs", "Route", "leg_columns"]
 #: Columns of a route's legs with the built-in metrics; :func:`leg_columns` gives them
 #: with every registered metric (a registered metric's column follows ``cost_usd``).
 LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
-               "hours", "cost_usd", "ref", "detail", "source", "geometry"]
+               "hours", "cost_usd", "ref", "detail", "passages", "source", "geometry"]
 
 
 def leg_columns() -> list[str]:
@@ -46,8 +46,10 @@ class Route:
         Place ids.
     legs : geopandas.GeoDataFrame
         One row per leg, in order (EPSG:4326): ``seq, kind, mode, from, to, from_id,
-        to_id, country, km, hours, cost_usd, ref, detail, source, geometry``. ``kind`` is
-        link, border, gauge_break, transfer, port_call, wait, start or end.
+        to_id, country, km, hours, cost_usd, ref, detail, passages, source, geometry``.
+        ``kind`` is link, border, gauge_break, transfer, port_call, wait, start or end;
+        ``passages`` names the sea passages a sea leg goes through, in the order of
+        travel, ``;``-separated (empty for other legs).
     km, hours, cost_usd : float
         Totals (sums of the legs).
     objective : str
@@ -167,6 +169,19 @@ class Route:
             return self._legs.modes_used()
         links = self._frame[self._frame["kind"] == "link"]["mode"]
         return tuple(dict.fromkeys(links))
+
+    @property
+    def passages(self) -> tuple[str, ...]:
+        """Sea passages the route goes through, in the order of travel.
+
+        Examples
+        --------
+        >>> from corridor_router import route
+        >>> route("Karachi", "Jebel Ali").passages
+        ('hormuz',)
+        """
+        names = [p for cell in self._frame["passages"] if cell for p in cell.split(";")]
+        return tuple(names)
 
     @property
     def measures(self) -> pd.DataFrame:
@@ -332,6 +347,7 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
     rows = []
     for e in edges:
         k, r = int(graph.kind[e]), int(graph.ref[e])
+        passages: tuple[str, ...] = ()
         measured = {name: float(metric[e]) for name, metric in metrics.items()}
         if k in (EdgeKind.START, EdgeKind.END) and not any(measured.values()):
             continue
@@ -347,8 +363,10 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
                 geom = link.geometry if graph.forward[e] else LineString(link.geometry.coords[::-1])
                 gauge = f", {gauge_a} mm" if gauge_a else ""
                 detail = f"{link['status']}{gauge}"
-                if link["straits"]:
-                    detail += f", via {', '.join(link['straits'])}"
+                passages = tuple(link["straits"]) if graph.forward[e] \
+                    else tuple(reversed(link["straits"]))
+                if passages:
+                    detail += f", via {', '.join(passages)}"
                 frm, to = a, b
             else:
                 geom = places.geometry.iloc[places.index.get_loc(a)]
@@ -377,7 +395,7 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
             "kind": KIND_NAMES[k], "mode": mode,
             "from": places.at[frm, "name"], "to": places.at[to, "name"],
             "from_id": frm, "to_id": to, "country": country,
-            **measured, "ref": ref, "detail": detail,
+            **measured, "ref": ref, "detail": detail, "passages": ";".join(passages),
             "source": ";".join(values.ledger.sources_of(e)), "geometry": geom,
         })
     df = pd.DataFrame(rows)

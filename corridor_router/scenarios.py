@@ -12,11 +12,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._cache import LRU, Slot
+from ._cells import IN_SERVICE
 from ._overrides import (
     WHAT_IF_BOUNDS,
     check_override,
     link_tags,
 )
+from ._sea_passages import PASSAGES
 from ._validate import (
     FIELD_BOUNDS,
     STATUSES,
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
-           "link_codes", "validate_scenario"]
+           "link_codes", "through_passages", "validate_scenario"]
 
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
@@ -64,7 +66,8 @@ class Scenario:
     name : str
         Name shown in results.
     statuses : tuple of str
-        Link statuses that exist (default: operational only).
+        Link statuses that exist (default: ``("operational", "restricted")``, what runs
+        today; see ``networks/README.md`` for the statuses).
     build : tuple of str
         Corridor tags whose links exist whatever their status (e.g. ``("uap",)``).
     close : tuple of str
@@ -100,7 +103,7 @@ class Scenario:
     """
 
     name: str = "custom"
-    statuses: tuple[str, ...] = ("operational",)
+    statuses: tuple[str, ...] = IN_SERVICE
     build: tuple[str, ...] = ()
     close: tuple[str, ...] = ()
     overrides: Mapping[str, float] = field(default_factory=dict)
@@ -119,7 +122,7 @@ class Scenario:
         for name in ("statuses", "build", "close", "source"):
             value = getattr(self, name)
             if value is None:
-                value = ("operational",) if name == "statuses" else ()
+                value = IN_SERVICE if name == "statuses" else ()
             if isinstance(value, str):
                 value = (value,)
             items = tuple(value) if isinstance(value, Iterable) and not isinstance(
@@ -225,13 +228,20 @@ def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
 
 
 def resolve_target(network: Network, item: str) -> tuple[str, str]:
-    """Map an id or place name to ("place"|"link"|"crossing"|"country", id); raise if unknown."""
+    """Map an id, passage or place name to (kind, id); raise if unknown.
+
+    The kind is "place", "link", "crossing", "country" or "passage" (a sea passage such
+    as ``"suez"``: every sea link through it).
+    """
     if not isinstance(item, str):
         raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
                                 f"not {type(item).__name__} {shown(item)}.")
     targets = _close_targets(network)
     if item in targets:
         return targets[item]
+    passage = passage_name(item)
+    if passage is not None:
+        return ("passage", passage)
     countries = set(network.places["country"])
     if item.upper() == item and item in countries:
         return ("country", item)
@@ -241,7 +251,8 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
         hint = f" Did you mean {', '.join(map(repr, err.suggestions))}?" if err.suggestions else ""
         raise ScenarioError(
             f"{shown(item)} matches no place, link, crossing or country of the network.{hint} "
-            "Use a place name or id, a link or crossing id, or a two-letter country code."
+            "Use a place name or id, a link or crossing id, a two-letter country code or a "
+            f"sea passage ({', '.join(passage_names())})."
         ) from err
 
 
@@ -358,12 +369,14 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     enabled = np.isin(np.asarray(status_names, dtype=object), list(statuses))[status_codes] \
         | _per_distinct(tags, lambda ts: bool(built.intersection(ts)), bool)
     closed: dict[str, set[str]] = {"place": set(), "link": set(), "crossing": set(),
-                                   "country": set()}
+                                   "country": set(), "passage": set()}
     for item in scenario.close:
         kind, ident = resolve_target(network, item)
         closed[kind].add(ident)
     if closed["link"]:
         enabled &= ~links.index.isin(list(closed["link"]))
+    if closed["passage"]:
+        enabled &= ~through_passages(network, closed["passage"])
     crossings = network.crossings
     places = network.places
     place_open = ~places.index.isin(list(closed["place"])) & \
@@ -379,6 +392,33 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         link_enabled=np.asarray(enabled, bool), crossing_open=np.asarray(crossing_open, bool),
         place_open=np.asarray(place_open, bool),
     )
+
+
+def passage_name(item: str) -> str | None:  # TEMP until the sea alias function lands
+    low = item.strip().lower()
+    low = {"cape": "cape_of_good_hope"}.get(low, low)
+    return low if low in PASSAGES else None
+
+
+def passage_names() -> list[str]:  # TEMP
+    return sorted(PASSAGES)
+
+
+def through_passages(network: Network, passages: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Per link row, whether the link passes one of the sea passages (canonical names).
+
+    Examples
+    --------
+    >>> from corridor_router.context import default_network
+    >>> net = default_network()
+    >>> hormuz = through_passages(net, ["hormuz"])
+    >>> bool(hormuz[net.links.index.get_loc("sea_karachi_jebel_ali")])
+    True
+    """
+    wanted = set(passages)
+    straits = network.links["straits"].to_numpy(dtype=object)
+    return np.fromiter((bool(wanted.intersection(s)) for s in straits), dtype=bool,
+                       count=len(straits))
 
 
 def link_codes(network: Network) -> dict[str, Any]:
