@@ -134,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=_EPILOG)
     p.add_argument("--country", default=None, help="only places in this ISO country code")
     p.add_argument("--format", choices=TABLE_FORMATS, default="table")
+
+    for name, what in (("scenarios", "the named scenarios: what each opens or closes, "
+                                     "its dates and sources"),
+                       ("corridors", "the named corridors: their places, modes, "
+                                     "scenario and sources")):
+        lister = sub.add_parser(name, help=f"list {what}", parents=[common], epilog=_EPILOG)
+        lister.add_argument("--format", choices=TABLE_FORMATS, default="table")
     return parser
 
 

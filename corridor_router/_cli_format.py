@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,10 +12,11 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from .claims import ClaimCheck
+    from .network import Network
     from .route import Route
 
-__all__ = ["claim_dict", "claim_output", "compare_output", "jsonable", "places_output",
-           "records", "route_output", "to_csv", "to_json"]
+__all__ = ["claim_dict", "claim_output", "compare_output", "corridors_output", "jsonable",
+           "places_output", "records", "route_output", "scenarios_output", "to_csv", "to_json"]
 
 
 def jsonable(obj: object) -> object:
@@ -80,6 +81,47 @@ def places_output(places: pd.DataFrame, fmt: str) -> str:
     return df.to_string(index=False)
 
 
+def _cited(net: Network, ids: Sequence[str]) -> str:
+    """Source ids with their year, e.g. ``dawn_2025 (2025)``."""
+    years = net.sources["year"]
+    return "; ".join(f"{s} ({years[s]})" if s in years.index and years[s] else s
+                     for s in ids)
+
+
+def scenarios_output(net: Network, fmt: str) -> str:
+    """``scenarios``'s output: each named scenario, what it changes, and its sources."""
+    rows = [{"scenario": sid, "description": sc.description,
+             "statuses": ";".join(sc.statuses), "build": ";".join(sc.build),
+             "close": ";".join(sc.close),
+             "overrides": ";".join(f"{k}={v:g}" for k, v in sc.overrides.items()),
+             "sources": _cited(net, sc.source)} for sid, sc in net.scenarios.items()]
+    return _listing(pd.DataFrame(rows), fmt, "scenarios")
+
+
+def corridors_output(net: Network, fmt: str) -> str:
+    """``corridors``'s output: each named corridor, its places, modes and sources."""
+    rows = [{"corridor": cid, "name": c.name, "via": " -> ".join(c.via),
+             "modes": ";".join(c.modes), "access_modes": ";".join(c.access_modes),
+             "tags": ";".join(c.tags), "scenario": c.scenario or "",
+             "description": c.description, "sources": _cited(net, c.source)}
+            for cid, c in net.corridors.items()]
+    return _listing(pd.DataFrame(rows), fmt, "corridors")
+
+
+def _listing(df: pd.DataFrame, fmt: str, what: str) -> str:
+    """A list of named things: every column (json, csv) or one block per row (table)."""
+    if fmt == "json":
+        return to_json(df.to_dict(orient="records"))
+    if fmt == "csv":
+        return to_csv(df, index=False)
+    blocks = []
+    for rec in df.to_dict(orient="records"):
+        head, *rest = [c for c in df.columns if rec[c] != ""]
+        lines = [f"{rec[head]}"] + [f"  {c}: {rec[c]}" for c in rest]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else f"(the network has no named {what})"
+
+
 def compare_output(df: pd.DataFrame, fmt: str) -> str:
     """``compare``'s output: every row, or (table) the columns a reader compares."""
     if fmt == "json":
@@ -91,8 +133,11 @@ def compare_output(df: pd.DataFrame, fmt: str) -> str:
         shown = shown.drop(columns="note")
     base = df.index[df["is_baseline"]][0]
     text = shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    left_out = df.attrs.get("left_out") or {}
+    omitted = "".join(f"\n  {name}: {why}" for name, why in left_out.items())
     return (f"{text}\n\nkm; days; cost_usd in USD per TEU; savings against '{base}' "
-            "(positive = faster or cheaper).")
+            "(positive = faster or cheaper)."
+            + (f"\nCorridors left out:{omitted}" if omitted else ""))
 
 
 def claim_dict(result: ClaimCheck) -> dict[str, Any]:

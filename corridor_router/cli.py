@@ -38,7 +38,14 @@ from ._cli_args import (
     build_parser,
     chart_output,
 )
-from ._cli_format import claim_output, compare_output, places_output, route_output
+from ._cli_format import (
+    claim_output,
+    compare_output,
+    corridors_output,
+    places_output,
+    route_output,
+    scenarios_output,
+)
 from .errors import CorridorRouterError, InvalidInputError, NoRouteError
 from .network import Network, load_network
 from .routing import Route, route
@@ -77,6 +84,14 @@ def _cmd_places(args: argparse.Namespace) -> str:
     return places_output(df, args.format)
 
 
+def _cmd_scenarios(args: argparse.Namespace) -> str:
+    return scenarios_output(load_network(args.network), args.format)
+
+
+def _cmd_corridors(args: argparse.Namespace) -> str:
+    return corridors_output(load_network(args.network), args.format)
+
+
 def _cmd_compare(args: argparse.Namespace) -> str:
     from .compare import compare
     df = compare(args.origin, args.destination, corridors=args.corridor, scenarios=args.scenario,
@@ -113,7 +128,8 @@ def _cmd_chart(args: argparse.Namespace) -> str:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
-    "check-claim": _cmd_check_claim, "chart": _cmd_chart}
+    "check-claim": _cmd_check_claim, "chart": _cmd_chart, "scenarios": _cmd_scenarios,
+    "corridors": _cmd_corridors}
 
 
 # -- running ----------------------------------------------------------------------------

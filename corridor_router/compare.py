@@ -18,10 +18,18 @@ from .query import get_corridor
 from .routing import Route, route
 from .scenarios import Scenario, get_scenario
 
-__all__ = ["TODAY", "CompareArgs", "compare", "compare_routes", "corridor_scenario"]
+__all__ = ["IMPLAUSIBLE_FACTOR", "TODAY", "CompareArgs", "compare", "compare_routes",
+           "corridor_scenario"]
 
 #: Name of the reference alternative: the best route in the network's baseline scenario.
 TODAY = "today"
+
+#: A corridor the caller did not name is shown only when it is a plausible way between
+#: the two places: it is left out when it takes more than this many times the time AND
+#: the cost of the best alternative shown (a trip sent a continent out of its way, as
+#: Kabul -> Karachi round Europe). A display rule, not a calibrated figure: a named
+#: corridor is always shown.
+IMPLAUSIBLE_FACTOR = 2.0
 
 COMPARE_COLUMNS = ["alternative", "kind", "scenario", "km", "hours", "days", "cost_usd",
                    "borders", "gauge_breaks", "modes", "days_saved", "time_saved_pct",
@@ -96,7 +104,8 @@ def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
 
     Takes what :func:`compare` takes but ``baseline`` (see :class:`CompareArgs`). With
     neither ``corridors`` nor ``scenarios``: today's best route (``"today"``) and every
-    corridor of the network that connects the two places. A scenario named like a
+    corridor of the network that is a plausible way between the two places (see
+    :func:`compare`). A scenario named like a
     corridor is labelled ``"<name> (scenario)"``.
 
     Examples
@@ -107,17 +116,59 @@ def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
     >>> routes["uap"].corridor
     'uap'
     """
+    return _routes_and_left_out(origin, destination, kwargs)[0]
+
+
+def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs
+                         ) -> tuple[dict[str, Route | NoRouteError], dict[str, str]]:
+    """The alternatives' routes, and the corridors left out, each with the reason."""
     options = _search(kwargs, "compare_routes")
     net = as_network(kwargs.get("network"))
     place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
     wanted, explicit = _wanted(net, kwargs)
     out: dict[str, Route | NoRouteError] = {}
+    left_out: dict[str, str] = {}
     for label, (name, kind) in wanted.items():
         try:
             out[label] = _alternative(net, origin, destination, name, kind, options)
         except NoRouteError as err:
             if explicit or kind == "today":
                 out[label] = err
+            else:
+                left_out[label] = f"no route: {err.reason}"
+    if not explicit:
+        left_out.update(_implausible(out))
+        for label in left_out:
+            out.pop(label, None)
+    return out, left_out
+
+
+def _implausible(routes: dict[str, Route | NoRouteError]) -> dict[str, str]:
+    """Corridor rows that repeat an earlier row's route or are far worse than the best.
+
+    Reasons by label. A corridor whose route is leg for leg an earlier row's adds
+    nothing; one that takes more than :data:`IMPLAUSIBLE_FACTOR` times the time and the
+    cost of the best route found is no way a shipper would consider for the pair.
+    """
+    found = {k: r for k, r in routes.items() if isinstance(r, Route)}
+    out: dict[str, str] = {}
+    seen: dict[tuple[Any, ...], str] = {}
+    for label, r in found.items():
+        key = tuple(zip(r.legs["kind"], r.legs["ref"], r.legs["from_id"], r.legs["to_id"]))
+        if label != TODAY and key in seen:
+            out[label] = f"same route as {seen[key]!r}"
+        seen.setdefault(key, label)
+    if not found:
+        return out
+    best_h = min(r.hours for r in found.values())
+    best_c = min(r.cost_usd for r in found.values())
+    for label, r in found.items():
+        if label == TODAY or label in out or best_h <= 0 or best_c <= 0:
+            continue
+        th, tc = r.hours / best_h, r.cost_usd / best_c
+        if th > IMPLAUSIBLE_FACTOR and tc > IMPLAUSIBLE_FACTOR:
+            out[label] = (f"not a plausible way for this trip: {r.km:,.0f} km, {th:.1f}x the "
+                          f"time and {tc:.1f}x the cost of the best route found")
     return out
 
 
@@ -168,7 +219,11 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
         borders, gauge_breaks, modes`` and savings against the baseline row:
         ``days_saved, time_saved_pct, cost_saved_usd, cost_saved_pct`` (positive: the
         row is faster or cheaper). Costs are USD per TEU at the network's price year.
-        A row without a route has NaN figures and the reason in ``note``.
+        A row without a route has NaN figures and the reason in ``note``. Without
+        ``corridors`` and ``scenarios``, the corridors that have no route, repeat
+        another row's route or are no plausible way for the trip (see
+        :data:`IMPLAUSIBLE_FACTOR`) are left out; ``table.attrs["left_out"]`` maps
+        each to the reason.
 
     Examples
     --------
@@ -186,7 +241,7 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
     _search(kwargs, "compare")                  # errors name the function called
     net = as_network(kwargs.get("network"))
     kwargs["network"] = net       # loaded once for both (kwargs is this call's own dict)
-    routes = compare_routes(origin, destination, **kwargs)
+    routes, left_out = _routes_and_left_out(origin, destination, kwargs)
     base_name = TODAY if baseline is None else baseline
     if base_name not in routes:
         raise InvalidInputError(
@@ -217,5 +272,6 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
                 note="",
             )
         rows.append(row)
-    df = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS)
-    return df.set_index("alternative")
+    df = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS).set_index("alternative")
+    df.attrs["left_out"] = dict(left_out)
+    return df
