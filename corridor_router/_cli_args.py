@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--via", action="append", default=[], metavar="PLACE",
                    help="place to pass (repeatable, in order)")
     r.add_argument("--avoid", action="append", default=[], metavar="ITEM",
-                   help="place, link id, crossing id or country code to avoid (repeatable)")
+                   help="place, link id, crossing id, country code or sea passage (e.g. "
+                        "suez) to avoid (repeatable)")
     r.add_argument("--modes", default=None,
                    help=f"allowed modes, comma-separated ({','.join(MODE_TRAITS)})")
     r.add_argument("--corridor", default=None, help="follow a named corridor, e.g. uap")

@@ -92,3 +92,18 @@ def test_cli_input_errors_say_what_to_do(tiny_path, tmp_path):
               str(tmp_path / "missing" / "x.png"))
     assert out.returncode == 1 and "check the path" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_scenarios_and_corridors_list_what_the_network_names(tiny_path):
+    net = ["--network", str(tiny_path)]
+    s = run(*net, "scenarios")
+    assert s.returncode == 0, s.stderr
+    assert "uap\n" in s.stdout and "build: uap" in s.stdout
+    c = run(*net, "corridors", "--format", "json")
+    assert c.returncode == 0, c.stderr
+    rows = json.loads(c.stdout)
+    assert [r["corridor"] for r in rows] == ["uap"]
+    assert rows[0]["via"] and rows[0]["sources"]
+    b = run("scenarios", "--format", "csv")
+    assert b.returncode == 0 and b.stdout.startswith("scenario,description,statuses")
+    assert "baseline" in b.stdout

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from corridor_router import InvalidInputError, NoRouteError, check_claim, compare, route
+from corridor_router import (
+    InvalidInputError,
+    NoRouteError,
+    check_claim,
+    compare,
+    load_network,
+    route,
+)
 from corridor_router.plot import route_map, tcd_chart
 
 
@@ -125,3 +132,17 @@ def test_a_corridor_the_trip_would_run_backwards_serves_it_not(tiny):
     # Tiny UAP runs charlie -> delta; from charlie back north to alpha it runs none of it
     with pytest.raises(NoRouteError, match=r"double back|corridor"):
         route("charlie", "alpha", network=tiny, corridor="uap")
+
+
+def test_compare_leaves_out_corridors_that_are_no_way_for_the_trip_and_says_why():
+    table = compare("Kabul", "Karachi")
+    left_out = table.attrs["left_out"]
+    assert left_out and not set(left_out) & set(table.index)
+    assert set(left_out) | set(table.index) == {"today", *load_network().corridors}
+    for why in left_out.values():
+        assert why.startswith(("no route", "same route as", "not a plausible way"))
+    best_h, best_c = table["hours"].min(), table["cost_usd"].min()
+    shown = table[table["kind"] == "corridor"]
+    assert not ((shown["hours"] > 2 * best_h) & (shown["cost_usd"] > 2 * best_c)).any()
+    named = compare("Kabul", "Karachi", corridors=["lapis_lazuli"])   # named: always shown
+    assert "lapis_lazuli" in named.index and named.attrs["left_out"] == {}
