@@ -10,6 +10,13 @@ network's ``places.csv`` whose ``modes`` include ``sea``. A lane whose port is m
 from ``places.csv`` is skipped and reported on stderr (``--strict`` makes that an
 error). The output is deterministic: rerunning gives a byte-identical file.
 
+Transshipment hubs (Salalah, Jebel Ali, Colombo, Port Said, Piraeus, Ambarli) are ports
+like any other: a trip through a hub is two lanes, each with its own headway wait (the
+router charges no handling for a sea-to-sea relay at a hub).
+Lanes in `CAPE_LANES` are also written as Cape of Good Hope variants (id suffix
+``_cape``), computed with Bab el-Mandeb and Suez closed, so that closing those passages
+leaves Asia-Europe trade a (longer) sea route.
+
 Rates are line-haul ocean freight only (port handling is added by the router). Every
 lane rate in USD per TEU is divided by the lane's computed length; the arithmetic is
 written into each row's ``notes``. Figures and their sources are documented next to
@@ -25,7 +32,7 @@ import io
 import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pyproj import Geod
@@ -35,7 +42,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without installing the package
     sys.path.insert(0, str(REPO))
 
-from corridor_router.sea import SeaLeg, sea_leg  # noqa: E402
+from corridor_router._validate import FIELD_BOUNDS  # noqa: E402
+from corridor_router.sea import DEFAULT_RESTRICTIONS, SeaLeg, sea_leg  # noqa: E402
 
 DEFAULT_NETWORK = REPO / "networks" / "central_asia"
 
@@ -130,6 +138,36 @@ CHINA_PAKISTAN = LaneRate(
     source="sea_tribune_china_pakistan_2021;sea_drewry_wci_2023",
 )
 
+# Drewry WCI Shanghai->Genoa, USD/FEU, 2023: 9 Nov 1,470; 14 Dec 1,697 (the two 2023
+# assessments found). Mean 1,583.5 / 2 TEU per FEU = 791.75. Used for Shanghai-Piraeus,
+# the same Far East-Mediterranean market (Piraeus lies on the way to Genoa).
+ASIA_MED = LaneRate(
+    usd_per_teu=791.75,
+    basis="Drewry WCI Shanghai-Genoa 2023, mean of the 9 Nov (1,470) and 14 Dec (1,697) "
+    "assessments 1,583.5 USD/FEU / 2 = 791.75 USD/TEU; used for the same Far East-"
+    "Mediterranean market",
+    source="sea_drewry_wci_genoa_2023",
+)
+# Caucasus Business Week (about 2018): sea freight Poti-Mersin 450 USD per 20ft (free in
+# Poti, free out Mersin). The only Black Sea-Turkey/East Mediterranean box rate found;
+# used for every feeder lane between the Black Sea ports and Ambarli or Piraeus. Not
+# re-based to 2023.
+BLACK_SEA_FEEDER = LaneRate(
+    usd_per_teu=450.0,
+    basis="Poti-Mersin sea freight 450 USD per 20ft (Caucasus Business Week, about 2018, "
+    "not re-based to 2023); Black Sea-Turkey/East Mediterranean feeder level",
+    source="sea_cbw_poti_mersin",
+)
+
+#: Passages closed, on top of `DEFAULT_RESTRICTIONS`, to compute a Cape variant. Panama
+#: too: with Suez shut, searoute's shortest Shanghai-Rotterdam path crosses the Pacific
+#: and Panama, but the liner services diverted in 2023-24 went round the Cape.
+CAPE_CLOSED = ("bab_el_mandeb", "suez", "panama")
+#: Passage a Cape variant must pass.
+CAPE_PASSAGE = "cape_of_good_hope"
+#: Source of a Cape variant's rate: the Suez lane's USD/TEU-km over the Cape length.
+CAPE_RATE_SOURCE = "sea_cape_rate_est"
+
 #: Lanes whose USD/TEU-km rates are averaged into the long-haul default.
 LONG_HAUL_REFERENCES = (
     ("shanghai", "rotterdam"),
@@ -157,6 +195,8 @@ class Lane:
         Source id of ``headway_h``.
     extra_source : str
         Further source ids for what ``why`` says (``;``-separated).
+    cape : bool
+        Whether this is the Cape of Good Hope variant of the lane (see `cape_variant`).
     """
 
     a: str
@@ -166,6 +206,22 @@ class Lane:
     headway_h: float = WEEKLY_H
     headway_source: str = WEEKLY_SOURCE
     extra_source: str = ""
+    cape: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, bool]:
+        """``(a, b, cape)``: what identifies a lane."""
+        return self.a, self.b, self.cape
+
+    @property
+    def link_id(self) -> str:
+        """The sea link's id, e.g. ``sea_karachi_rotterdam_cape``."""
+        return f"sea_{self.a}_{self.b}" + ("_cape" if self.cape else "")
+
+    @property
+    def restrictions(self) -> tuple[str, ...]:
+        """Passages closed when the lane is computed."""
+        return (*DEFAULT_RESTRICTIONS, *CAPE_CLOSED) if self.cape else DEFAULT_RESTRICTIONS
 
 
 #: The lanes, chosen as realistic 2023 container services for cargo to and from
@@ -226,7 +282,137 @@ LANES: tuple[Lane, ...] = (
         headway_h=720.0,
         headway_source="sea_fesco_fbol_2023",
     ),
+    # Transshipment hubs (2023 networks). Salalah (APM Terminals) and Colombo collect
+    # Pakistan's, India's and the Gulf's boxes for the East-West mainline services.
+    Lane(
+        "karachi",
+        "salalah",
+        ARABIAN_SEA,
+        "Pakistan-Salalah hub feeder (Maersk relays Karachi/Port Qasim boxes at Salalah)",
+        extra_source="sea_brecorder_salalah_2004",
+    ),
+    Lane(
+        "port_qasim",
+        "salalah",
+        ARABIAN_SEA,
+        "Pakistan-Salalah hub feeder (Maersk relays Karachi/Port Qasim boxes at Salalah)",
+        extra_source="sea_brecorder_salalah_2004",
+    ),
+    Lane("jebel_ali", "salalah", ARABIAN_SEA, "Gulf hub-Salalah hub relay"),
+    Lane(
+        "karachi",
+        "colombo",
+        ARABIAN_SEA,
+        "Pakistan-Colombo (CWX: Shanghai-Singapore-Nhava Sheva-Karachi-Mundra-Colombo)",
+        extra_source="sea_ictsi_cwx",
+    ),
+    Lane(
+        "nhava_sheva",
+        "colombo",
+        ARABIAN_SEA,
+        "India-Colombo hub feeder (CWX calls both)",
+        extra_source="sea_ictsi_cwx",
+    ),
+    Lane(
+        "mundra",
+        "colombo",
+        ARABIAN_SEA,
+        "India-Colombo hub feeder (CWX calls both)",
+        extra_source="sea_ictsi_cwx",
+    ),
+    # Hub to hub: Indian Ocean hubs to Port Said East (SCCT) at the canal's north end,
+    # and Port Said to the East Mediterranean hubs.
+    Lane("colombo", "salalah", None, "Indian Ocean hub relay (East-West mainline)"),
+    Lane("salalah", "port_said", None, "Indian Ocean hub-Port Said via the Red Sea"),
+    Lane("jebel_ali", "port_said", None, "Gulf hub-Port Said via the Red Sea"),
+    Lane("colombo", "port_said", None, "Colombo-Port Said via the Red Sea (Asia-Med)"),
+    Lane("port_said", "piraeus", None, "East Mediterranean hub relay"),
+    Lane("port_said", "ambarli", None, "Port Said-Istanbul (Ambarli) relay"),
+    Lane("piraeus", "ambarli", None, "Piraeus-Istanbul (Ambarli) feeder"),
+    # Black Sea feeders from the Turkish and Greek hubs, e.g. Evergreen's TGR loop
+    # Piraeus-Istanbul-Gebze-Poti-Novorossiysk-Gemlik-Piraeus.
+    Lane(
+        "ambarli",
+        "poti",
+        BLACK_SEA_FEEDER,
+        "Istanbul-Georgia Black Sea feeder (Middle Corridor)",
+        extra_source="sea_evergreen_tgr_2020",
+    ),
+    Lane(
+        "ambarli",
+        "batumi",
+        BLACK_SEA_FEEDER,
+        "Istanbul-Georgia Black Sea feeder (Middle Corridor)",
+    ),
+    Lane(
+        "ambarli",
+        "novorossiysk",
+        BLACK_SEA_FEEDER,
+        "Istanbul-Novorossiysk Black Sea feeder (Turkish lines kept calling after "
+        "March 2022; major carriers suspended Russia bookings)",
+        extra_source="sea_evergreen_tgr_2020;sea_carriers_russia_2022",
+    ),
+    Lane(
+        "piraeus",
+        "poti",
+        BLACK_SEA_FEEDER,
+        "Piraeus-Georgia Black Sea feeder",
+        extra_source="sea_evergreen_tgr_2020",
+    ),
+    Lane(
+        "piraeus",
+        "novorossiysk",
+        BLACK_SEA_FEEDER,
+        "Piraeus-Novorossiysk Black Sea feeder; major carriers suspended Russia "
+        "bookings from March 2022",
+        extra_source="sea_evergreen_tgr_2020;sea_carriers_russia_2022",
+    ),
+    # Hubs to North Europe (Asia-Europe mainline calls) and the Far East.
+    Lane("salalah", "rotterdam", None, "Salalah hub-North Europe via Suez (mainline call)"),
+    Lane("colombo", "rotterdam", None, "Colombo hub-North Europe via Suez (mainline call)"),
+    Lane("piraeus", "rotterdam", None, "East Mediterranean-North Europe via Gibraltar"),
+    Lane(
+        "shanghai",
+        "colombo",
+        None,
+        "Far East-Colombo via Malacca (CWX and mainline calls)",
+        extra_source="sea_ictsi_cwx",
+    ),
+    Lane("shanghai", "piraeus", ASIA_MED, "Far East-Mediterranean via Suez (COSCO's Piraeus)"),
+    Lane("colombo", "piraeus", None, "Colombo hub-East Mediterranean via Suez (Asia-Med call)"),
+    Lane("salalah", "piraeus", None, "Salalah hub-East Mediterranean via Suez (Asia-Med call)"),
 )
+
+
+#: Lanes also written as Cape of Good Hope variants: the Asia and Middle East-Europe
+#: lanes through Bab el-Mandeb and Suez (as carriers rerouted from December 2023). Far
+#: East lanes reach them through Colombo: a direct Shanghai-Rotterdam Cape lane is
+#: 25,679 km, above the loader's 25,000 km bound on ``length_km``.
+CAPE_LANES: tuple[tuple[str, str], ...] = (
+    ("karachi", "rotterdam"),
+    ("port_qasim", "rotterdam"),
+    ("jebel_ali", "rotterdam"),
+    ("salalah", "rotterdam"),
+    ("colombo", "rotterdam"),
+    ("salalah", "piraeus"),
+    ("colombo", "piraeus"),
+)
+
+
+def cape_variant(lane: Lane) -> Lane:
+    """The Cape of Good Hope variant of a lane: same ports, service and rate basis."""
+    return replace(
+        lane,
+        why=f"{lane.why}; Cape of Good Hope variant of {lane.link_id} "
+        f"({', '.join(CAPE_CLOSED)} closed)",
+        cape=True,
+    )
+
+
+def all_lanes() -> tuple[Lane, ...]:
+    """`LANES` followed by the Cape variants of the lanes in `CAPE_LANES`."""
+    by_pair = {(ln.a, ln.b): ln for ln in LANES}
+    return (*LANES, *(cape_variant(by_pair[pair]) for pair in CAPE_LANES))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,7 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     network = Path(args.network)
     output = Path(args.output) if args.output else network / "sea_links.csv"
     ports = read_ports(network / "places.csv")
-    lanes, missing = _available_lanes(LANES, ports)
+    lanes, missing = _available_lanes(all_lanes(), ports)
     if missing:
         message = "ports missing from places.csv (lanes skipped): " + ", ".join(missing)
         if args.strict:
@@ -243,6 +429,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         print(f"warning: {message}", file=sys.stderr)
     rows = build_rows(lanes, ports)
+    problems = lane_problems(rows)
+    if problems:
+        print("error: " + "; ".join(problems), file=sys.stderr)
+        return 1
     sources_csv = network / "sources.csv"
     unknown = _unknown_sources(rows, sources_csv)
     if unknown:
@@ -321,16 +511,46 @@ def build_rows(
     list of dict
         One row per lane, keyed by `COLUMNS`.
     """
-    legs = {(ln.a, ln.b): sea_leg(ports[ln.a], ports[ln.b]) for ln in lanes}
+    wanted = [*lanes, *(replace(ln, cape=False) for ln in lanes if ln.cape)]
+    legs: dict[tuple[str, str, bool], SeaLeg] = {}
+    for ln in wanted:
+        if ln.key not in legs:
+            legs[ln.key] = sea_leg(ports[ln.a], ports[ln.b], restrictions=ln.restrictions)
     lengths = {k: _length_km(leg, ports[k[0]], ports[k[1]]) for k, leg in legs.items()}
     default = _long_haul_default(lanes, lengths)
-    rows = [_row(ln, legs[(ln.a, ln.b)], lengths[(ln.a, ln.b)], default) for ln in lanes]
+    rows = [_row(ln, legs[ln.key], lengths, default) for ln in lanes]
     return sorted(rows, key=lambda r: r["id"])
+
+
+def lane_problems(rows: Iterable[Mapping[str, str]]) -> list[str]:
+    """What is wrong with generated rows' passages (empty if nothing).
+
+    A lane may not pass a `DEFAULT_RESTRICTIONS` passage; a Cape variant (id ending
+    ``_cape``) must pass the Cape of Good Hope and none of `CAPE_CLOSED`. A lane longer
+    than the loader's bound on ``length_km`` would make the network fail to load.
+    """
+    problems = []
+    max_km = FIELD_BOUNDS["length_km"].high
+    for row in rows:
+        if float(row["length_km"]) > max_km:
+            problems.append(f"{row['id']} is {row['length_km']} km, above {max_km:g} km")
+        straits = row["straits"].split(";") if row["straits"] else []
+        banned = [p for p in straits if p in DEFAULT_RESTRICTIONS]
+        if banned:
+            problems.append(f"{row['id']} passes {', '.join(banned)}")
+        if row["id"].endswith("_cape"):
+            closed = [p for p in straits if p in CAPE_CLOSED]
+            if closed or CAPE_PASSAGE not in straits:
+                problems.append(
+                    f"{row['id']} is a Cape variant but passes {row['straits'] or 'nothing'}"
+                )
+    return problems
 
 
 def _length_km(leg: SeaLeg, a: tuple[float, float], b: tuple[float, float]) -> float:
     """Leg length rounded to 0.1 km, never below the geodesic between the ports."""
-    geodesic_km = Geod(ellps="WGS84").inv(a[0], a[1], b[0], b[1])[2] / 1000.0
+    metres: float = Geod(ellps="WGS84").inv(a[0], a[1], b[0], b[1])[2]  # typed as Any
+    geodesic_km = metres / 1000.0
     return max(round(leg.length_km, 1), math.ceil(geodesic_km * 10.0) / 10.0)
 
 
@@ -344,17 +564,17 @@ class _Default:
 
 
 def _long_haul_default(
-    lanes: Sequence[Lane], lengths: Mapping[tuple[str, str], float]
+    lanes: Sequence[Lane], lengths: Mapping[tuple[str, str, bool], float]
 ) -> _Default | None:
     """Mean USD/TEU-km of the long-haul reference lanes (None if any is absent)."""
-    by_key = {(ln.a, ln.b): ln for ln in lanes}
+    by_key = {(ln.a, ln.b): ln for ln in lanes if not ln.cape}
     if not all(k in by_key for k in LONG_HAUL_REFERENCES):
         return None
     parts = []
     for key in LONG_HAUL_REFERENCES:
         rate = by_key[key].rate
         assert rate is not None, f"reference lane {key} needs a lane rate"
-        parts.append((key, rate, round(rate.usd_per_teu / lengths[key], 4)))
+        parts.append((key, rate, round(rate.usd_per_teu / lengths[(*key, False)], 4)))
     mean = round(sum(p[2] for p in parts) / len(parts), 4)
     terms = ", ".join(f"{a}-{b} {r:.4f}" for (a, b), _, r in parts)
     sources = sorted({s for _, rate, _ in parts for s in rate.source.split(";")})
@@ -365,22 +585,30 @@ def _long_haul_default(
     )
 
 
-def _row(lane: Lane, leg: SeaLeg, length_km: float, default: _Default | None) -> dict[str, str]:
+def _row(
+    lane: Lane,
+    leg: SeaLeg,
+    lengths: Mapping[tuple[str, str, bool], float],
+    default: _Default | None,
+) -> dict[str, str]:
     """One CSV row for a computed lane."""
-    rate_text, rate_value, rate_source = _rate(lane, length_km, default)
+    length_km = lengths[lane.key]
+    suez_km = lengths[(lane.a, lane.b, False)]
+    rate_text, rate_value, rate_source = _rate(lane, length_km, suez_km, default)
     straits = ";".join(leg.straits)
     sources = _merge_sources(
         LENGTH_SOURCE, rate_source, SPEED_SOURCE, lane.headway_source, lane.extra_source
     )
+    closed = ", ".join(lane.restrictions)
     notes = (
-        f"{lane.why}. Length: searoute maritime network path port to port, "
-        f"{length_km:.1f} km on WGS84 (network snap {leg.origin_snap_km:.1f} km at "
-        f"{lane.a}, {leg.destination_snap_km:.1f} km at {lane.b}). Rate: {rate_text}. "
-        f"Speed: 13.8 kn x 1.852 = {SPEED_KMH} km/h at sea, intermediate calls not "
-        f"included. Headway: {_headway_text(lane.headway_h)}."
+        f"{lane.why}. Length: searoute maritime network path port to port with "
+        f"{closed} closed, {length_km:.1f} km on WGS84 (network snap "
+        f"{leg.origin_snap_km:.1f} km at {lane.a}, {leg.destination_snap_km:.1f} km at "
+        f"{lane.b}). Rate: {rate_text}. Speed: 13.8 kn x 1.852 = {SPEED_KMH} km/h at "
+        f"sea, intermediate calls not included. Headway: {_headway_text(lane.headway_h)}."
     )
     return {
-        "id": f"sea_{lane.a}_{lane.b}",
+        "id": lane.link_id,
         "from": lane.a,
         "to": lane.b,
         "mode": "sea",
@@ -400,19 +628,36 @@ def _row(lane: Lane, leg: SeaLeg, length_km: float, default: _Default | None) ->
     }
 
 
-def _rate(lane: Lane, length_km: float, default: _Default | None) -> tuple[str, float | None, str]:
-    """Rate text for the notes, the USD/TEU-km value and its source ids."""
+def _rate(
+    lane: Lane, length_km: float, suez_km: float, default: _Default | None
+) -> tuple[str, float | None, str]:
+    """Rate text for the notes, the USD/TEU-km value and its source ids.
+
+    A Cape variant keeps its Suez lane's USD per TEU-km (the lane rate divided by the
+    Suez length), so it costs more in proportion to its extra length.
+    """
     if lane.rate is not None:
-        value = round(lane.rate.usd_per_teu / length_km, 4)
+        value = round(lane.rate.usd_per_teu / suez_km, 4)
+        if not lane.cape:
+            text = (
+                f"{lane.rate.basis}; {lane.rate.usd_per_teu:g} USD/TEU / "
+                f"{length_km:.1f} km = {value:.4f} USD/TEU-km"
+            )
+            return text, value, lane.rate.source
         text = (
-            f"{lane.rate.basis}; {lane.rate.usd_per_teu:g} USD/TEU / "
-            f"{length_km:.1f} km = {value:.4f} USD/TEU-km"
+            f"EST, the Suez lane's USD/TEU-km over the Cape length: {lane.rate.basis}; "
+            f"{lane.rate.usd_per_teu:g} USD/TEU / {suez_km:.1f} km (via Suez) = "
+            f"{value:.4f} USD/TEU-km, x {length_km:.1f} km = {value * length_km:.0f} "
+            "USD/TEU (no Cape-route rate sourced)"
         )
-        return text, value, lane.rate.source
+        return text, value, _merge_sources(CAPE_RATE_SOURCE, lane.rate.source)
     if default is None:
         return "no sourced rate (reference lanes absent); params.toml default", None, ""
     implied = default.usd_per_teu_km * length_km
     text = f"{default.basis}; x {length_km:.1f} km = {implied:.0f} USD/TEU"
+    if lane.cape:
+        text = f"EST, the same USD/TEU-km as the Suez lane: {text}"
+        return text, default.usd_per_teu_km, _merge_sources(CAPE_RATE_SOURCE, default.source)
     return text, default.usd_per_teu_km, default.source
 
 
