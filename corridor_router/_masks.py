@@ -211,7 +211,7 @@ def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
             row = network.place_row(ident)
             ok[(graph.node_place[graph.src] == row) | (graph.node_place[graph.dst] == row)] = False
         elif what == "passage":
-            rows = np.flatnonzero(through_passages(network, (ident,)))
+            rows = np.flatnonzero(through_passages(network, ident.split(";")))
             ok[is_link & np.isin(ref, rows)] = False
         elif what == "country":
             in_country = network.places["country"].to_numpy() == ident

@@ -18,7 +18,7 @@ from ._overrides import (
     check_override,
     link_tags,
 )
-from ._sea_passages import PASSAGES
+from ._sea_passages import PASSAGE_ALIASES, PASSAGES, passage_keys
 from ._validate import (
     FIELD_BOUNDS,
     STATUSES,
@@ -231,7 +231,8 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
     """Map an id, passage or place name to (kind, id); raise if unknown.
 
     The kind is "place", "link", "crossing", "country" or "passage" (a sea passage such
-    as ``"suez"``: every sea link through it).
+    as ``"suez"``, every sea link through it; a group such as ``"red_sea"`` names its
+    passages joined by ``;``).
     """
     if not isinstance(item, str):
         raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
@@ -239,9 +240,9 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
     targets = _close_targets(network)
     if item in targets:
         return targets[item]
-    passage = passage_name(item)
-    if passage is not None:
-        return ("passage", passage)
+    passages = passage_keys(item)
+    if passages:
+        return ("passage", ";".join(passages))
     countries = set(network.places["country"])
     if item.upper() == item and item in countries:
         return ("country", item)
@@ -252,7 +253,7 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
         raise ScenarioError(
             f"{shown(item)} matches no place, link, crossing or country of the network.{hint} "
             "Use a place name or id, a link or crossing id, a two-letter country code or a "
-            f"sea passage ({', '.join(passage_names())})."
+            f"sea passage ({', '.join(sorted({*PASSAGES, *PASSAGE_ALIASES}))})."
         ) from err
 
 
@@ -376,7 +377,8 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     if closed["link"]:
         enabled &= ~links.index.isin(list(closed["link"]))
     if closed["passage"]:
-        enabled &= ~through_passages(network, closed["passage"])
+        enabled &= ~through_passages(network, {p for group in closed["passage"]
+                                               for p in group.split(";")})
     crossings = network.crossings
     places = network.places
     place_open = ~places.index.isin(list(closed["place"])) & \
@@ -392,16 +394,6 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         link_enabled=np.asarray(enabled, bool), crossing_open=np.asarray(crossing_open, bool),
         place_open=np.asarray(place_open, bool),
     )
-
-
-def passage_name(item: str) -> str | None:  # TEMP until the sea alias function lands
-    low = item.strip().lower()
-    low = {"cape": "cape_of_good_hope"}.get(low, low)
-    return low if low in PASSAGES else None
-
-
-def passage_names() -> list[str]:  # TEMP
-    return sorted(PASSAGES)
 
 
 def through_passages(network: Network, passages: Iterable[str]) -> npt.NDArray[np.bool_]:
