@@ -11,6 +11,7 @@ import pandas as pd
 
 from ._args import as_names, place_arg
 from .context import as_network
+from .engine import great_circle_km
 from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
 from .network import Network
 from .options import RouteOptions, SearchArgs, as_options, without_stops
@@ -18,8 +19,8 @@ from .query import get_corridor
 from .routing import Route, route
 from .scenarios import Scenario, get_scenario
 
-__all__ = ["IMPLAUSIBLE_FACTOR", "TODAY", "CompareArgs", "compare", "compare_routes",
-           "corridor_scenario"]
+__all__ = ["DETOUR_FACTOR", "IMPLAUSIBLE_FACTOR", "TODAY", "CompareArgs", "compare",
+           "compare_routes", "corridor_scenario"]
 
 #: Name of the reference alternative: the best route in the network's baseline scenario.
 TODAY = "today"
@@ -30,6 +31,11 @@ TODAY = "today"
 #: Kabul -> Karachi round Europe). A display rule, not a calibrated figure: a named
 #: corridor is always shown.
 IMPLAUSIBLE_FACTOR = 2.0
+
+#: ... or when it runs more than this many times the great-circle distance between the
+#: places and over :data:`IMPLAUSIBLE_FACTOR` times today's route's length: a detour
+#: round another region (Karachi -> Baku through Kashgar and Kazakhstan).
+DETOUR_FACTOR = 3.0
 
 COMPARE_COLUMNS = ["alternative", "kind", "scenario", "km", "hours", "days", "cost_usd",
                    "borders", "gauge_breaks", "modes", "days_saved", "time_saved_pct",
@@ -137,29 +143,35 @@ def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs
             else:
                 left_out[label] = f"no route: {err.reason}"
     if not explicit:
-        left_out.update(_implausible(out))
+        left_out.update(_implausible(out, _great_circle(net, origin, destination)))
         for label in left_out:
             out.pop(label, None)
     return out, left_out
 
 
-def _implausible(routes: dict[str, Route | NoRouteError]) -> dict[str, str]:
+def _great_circle(net: Network, origin: str, destination: str) -> float:
+    """Great-circle km between two places (names resolved as a route resolves them)."""
+    ids = [net.find_place(p) for p in (origin, destination)]
+    rows = net.places.loc[ids]
+    return float(great_circle_km(rows["lon"].iloc[0], rows["lat"].iloc[0],
+                                 rows["lon"].iloc[1], rows["lat"].iloc[1]))
+
+
+def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float) -> dict[str, str]:
     """Corridor rows that repeat an earlier row's route or are far worse than the best.
 
     Reasons by label. A corridor whose route is leg for leg an earlier row's adds
     nothing; one that takes more than :data:`IMPLAUSIBLE_FACTOR` times the time and the
-    cost of the best route found is no way a shipper would consider for the pair.
+    cost of the best route found, or detours beyond :data:`DETOUR_FACTOR` times the
+    great-circle distance ``direct_km`` and twice today's length, is no way a shipper
+    would consider for the pair.
     """
     found = {k: r for k, r in routes.items() if isinstance(r, Route)}
     out: dict[str, str] = {}
-    seen: dict[tuple[Any, ...], str] = {}
-    for label, r in found.items():
-        key = tuple(zip(r.legs["kind"], r.legs["ref"], r.legs["from_id"], r.legs["to_id"]))
-        if label != TODAY and key in seen:
-            out[label] = f"same route as {seen[key]!r}"
-        seen.setdefault(key, label)
     if not found:
         return out
+    today = found.get(TODAY)
+    today_km = today.km if today is not None else 0.0
     best_h = min(r.hours for r in found.values())
     best_c = min(r.cost_usd for r in found.values())
     for label, r in found.items():
@@ -169,6 +181,20 @@ def _implausible(routes: dict[str, Route | NoRouteError]) -> dict[str, str]:
         if th > IMPLAUSIBLE_FACTOR and tc > IMPLAUSIBLE_FACTOR:
             out[label] = (f"not a plausible way for this trip: {r.km:,.0f} km, {th:.1f}x the "
                           f"time and {tc:.1f}x the cost of the best route found")
+        elif today_km and direct_km and r.km > DETOUR_FACTOR * direct_km \
+                and r.km > IMPLAUSIBLE_FACTOR * today_km:
+            out[label] = (f"not a plausible way for this trip: {r.km:,.0f} km, "
+                          f"{r.km / direct_km:.1f}x the great-circle distance and "
+                          f"{r.km / today_km:.1f}x today's route")
+    seen: dict[tuple[Any, ...], str] = {}
+    for label, r in found.items():
+        if label in out:
+            continue
+        legs = r.legs[r.legs["kind"] == "link"]
+        key = (*zip(legs["ref"], legs["from_id"]), round(r.hours, 6), round(r.cost_usd, 6))
+        if label != TODAY and key in seen:
+            out[label] = f"same route as {seen[key]!r}"
+        seen.setdefault(key, label)
     return out
 
 
