@@ -585,6 +585,67 @@ def _long_haul_default(
     )
 
 
+@dataclass(frozen=True)
+class LaneStatus:
+    """A lane's status other than ``operational`` (see networks/README.md), and why."""
+
+    status: str
+    why: str
+    source: str
+
+
+#: Ports whose every lane is ``restricted``: in service, but the major carriers (Maersk,
+#: MSC, CMA CGM) left Iran in 2018 under US secondary sanctions, while COSCO, IRISL and
+#: feeders kept calling; for Chabahar the US sanctions exception was revoked effective
+#: 2025-09-29 as well.
+RESTRICTED_PORTS: Mapping[str, LaneStatus] = {
+    "bandar_abbas": LaneStatus(
+        "restricted", "calls at Iranian ports: the major carriers left Iran in 2018 "
+        "under US secondary sanctions; COSCO, IRISL and feeders still call",
+        "seatrade_2018_iran_carriers"),
+    "chabahar": LaneStatus(
+        "restricted", "calls at Iranian ports: the major carriers left Iran in 2018; "
+        "the US sanctions exception for Chabahar was revoked effective 2025-09-29",
+        "seatrade_2018_iran_carriers;thenews_2025_09_chabahar"),
+}
+
+#: Lanes to Russian ports: the major carriers suspended Russia bookings from 2022-03-01
+#: and the EU banned Russian-flagged ships from its ports from 2022-04-16. Lanes from an
+#: EU port are ``suspended``; FESCO's China line and the Turkish feeders still sail
+#: (``restricted``: sanctions keep most carriers and many shippers off them).
+RUSSIA = LaneStatus(
+    "restricted", "calls at Russian ports: the major carriers suspended Russia bookings "
+    "in March 2022; Russian and Turkish lines still sail",
+    "sea_carriers_russia_2022")
+LANE_STATUS: Mapping[tuple[str, str], LaneStatus] = {
+    ("novorossiysk", "rotterdam"): LaneStatus(
+        "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
+        "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
+        "sea_carriers_russia_2022;eu_2022_russia_port_ban"),
+    ("st_petersburg", "rotterdam"): LaneStatus(
+        "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
+        "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
+        "sea_carriers_russia_2022;eu_2022_russia_port_ban"),
+    ("piraeus", "novorossiysk"): LaneStatus(
+        "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
+        "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
+        "sea_carriers_russia_2022;eu_2022_russia_port_ban"),
+    ("st_petersburg", "shanghai"): RUSSIA,
+    ("ambarli", "novorossiysk"): RUSSIA,
+}
+
+
+def lane_status(lane: Lane) -> LaneStatus | None:
+    """The lane's status if it is not ``operational`` (None when it is)."""
+    found = LANE_STATUS.get((lane.a, lane.b))
+    if found is not None:
+        return found
+    for port in (lane.a, lane.b):
+        if port in RESTRICTED_PORTS:
+            return RESTRICTED_PORTS[port]
+    return None
+
+
 def _row(
     lane: Lane,
     leg: SeaLeg,
@@ -596,8 +657,10 @@ def _row(
     suez_km = lengths[(lane.a, lane.b, False)]
     rate_text, rate_value, rate_source = _rate(lane, length_km, suez_km, default)
     straits = ";".join(leg.straits)
+    status = lane_status(lane)
     sources = _merge_sources(
-        LENGTH_SOURCE, rate_source, SPEED_SOURCE, lane.headway_source, lane.extra_source
+        LENGTH_SOURCE, rate_source, SPEED_SOURCE, lane.headway_source, lane.extra_source,
+        status.source if status else "",
     )
     closed = ", ".join(lane.restrictions)
     notes = (
@@ -606,6 +669,7 @@ def _row(
         f"{leg.origin_snap_km:.1f} km at {lane.a}, {leg.destination_snap_km:.1f} km at "
         f"{lane.b}). Rate: {rate_text}. Speed: 13.8 kn x 1.852 = {SPEED_KMH} km/h at "
         f"sea, intermediate calls not included. Headway: {_headway_text(lane.headway_h)}."
+        + (f" Status {status.status}: {status.why}." if status else "")
     )
     return {
         "id": lane.link_id,
@@ -615,7 +679,7 @@ def _row(
         "gauge_mm": "",
         "country": "",
         "length_km": f"{length_km:.1f}",
-        "status": "operational",
+        "status": status.status if status else "operational",
         "speed_kmh": f"{SPEED_KMH:.1f}",
         "rate_usd_per_teu_km": "" if rate_value is None else f"{rate_value:.4f}",
         "headway_h": f"{lane.headway_h:.0f}",

@@ -17,15 +17,26 @@ from corridor_router.compare import corridor_scenario
 NET = load_network()
 
 
+def _serves(place: str, modes: tuple[str, ...]) -> bool:
+    """Whether cargo can start or end a trip at the place in one of the modes (any: all)."""
+    own = set(NET.places.at[place, "modes"])
+    return bool(own & set(modes)) if modes else bool(own)
+
+
 def _trips() -> Iterator[tuple[str, str, str]]:
-    """(corridor, origin, destination): from and to each stop, both directions."""
+    """(corridor, origin, destination): from and to each stop, both directions.
+
+    A stop is a via place where cargo can be loaded in one of the corridor's modes; a
+    border point the line merely crosses (Torugart on the CKU) is passed, not a stop.
+    """
     for cid, c in NET.corridors.items():
         via = c.via
         if len(via) < 2:
             continue
+        stops = [p for p in via if _serves(p, c.modes)]
         trips = set()
-        for stop in via:
-            for end in (via[0], via[-1]):
+        for stop in stops:
+            for end in (stops[0], stops[-1]):
                 if stop != end:
                     trips.add((stop, end))
                     trips.add((end, stop))

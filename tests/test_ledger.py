@@ -16,12 +16,13 @@ import numpy as np
 import pytest
 
 from corridor_router import Scenario, check_claim, load_network, route
-from corridor_router.context import default_network, graph_of, scenario_values
+from corridor_router.context import graph_of, scenario_values
 from corridor_router.metrics import METRICS, OBJECTIVES, Metric, Objective, Term
 from corridor_router.modes import EdgeKind
 from corridor_router.scenarios import get_scenario
 
 FIXTURE = Path(__file__).with_name("data") / "claims_before_ledger.json"
+NETWORK_2025 = Path(__file__).parent / "data" / "central_asia_2025"
 
 #: A what-if with one override at each level of the precedence rule.
 LEVELS = {
@@ -171,14 +172,18 @@ def test_claim_check_agrees_with_rerouting_whole_scenarios_per_trial():
     A claim whose trip starts or ends at one of its corridors' via places is left out:
     that implementation also let such a trip take the corridor's reversed order, which
     runs none of it (the corridor then constrained nothing); now it must run along it.
+
+    Both run on the bundled network as it was when the figures were recorded
+    (``tests/data/central_asia_2025``, the bundled files of that commit), so that a
+    change of the data does not void the comparison.
     """
-    net = default_network()
+    net = load_network(NETWORK_2025)
     for case in json.loads(FIXTURE.read_text()):
         ends = {net.find_place(case["case"]["origin"]), net.find_place(case["case"]["destination"])}
         corridors = [case["case"]["corridor"], case["case"]["versus"]]
         if any(ends & set(net.corridors[k].via) for k in corridors if k in net.corridors):
             continue
-        c = check_claim(**case["case"])
+        c = check_claim(**case["case"], network=net)
         assert c.verdict == case["verdict"]
         s = c.sensitivity
         old = case["sensitivity"]
@@ -261,7 +266,8 @@ def test_an_override_that_feeds_no_edge_is_refused(tiny, key, words):
 
 def test_a_break_even_where_a_route_switches_is_marked():
     """At a switch the saving jumps over the claim: either side of it, not on it."""
-    case = dict(corridor="uap", versus="bandar_abbas", objective="generalized")
+    case = dict(corridor="uap", versus="bandar_abbas", objective="generalized",
+                network=load_network(NETWORK_2025))
     c = check_claim("Almaty", "Karachi", **case)
     key = "crossings.saryagash_rail_kz_uz.dwell_h"
     x = c.sensitivity.at[key, "break_even"]
