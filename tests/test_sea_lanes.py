@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+from test_sea import _load_script  # the script imported once, as test_sea does
 
 from corridor_router.errors import InvalidInputError
 from corridor_router.sea import (
@@ -26,23 +25,13 @@ PIRAEUS = (23.636111, 37.941944)
 POTI = (41.6719, 42.1461)
 
 
-def _script():
-    """Import scripts/build_sea_legs.py as a module (once; shared with test_sea.py)."""
-    name = "build_sea_legs"
-    if name not in sys.modules:
-        path = REPO / "scripts" / "build_sea_legs.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses look their module up while defined
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 # --- the lane list -------------------------------------------------------------------
 
 
 def test_lanes_are_unique_and_join_two_different_ports():
-    lanes = _script().all_lanes()
+    lanes = _load_script().all_lanes()
     ids = [ln.link_id for ln in lanes]
     assert len(ids) == len(set(ids))
     pairs = [frozenset((ln.a, ln.b)) for ln in lanes if not ln.cape]
@@ -51,7 +40,7 @@ def test_lanes_are_unique_and_join_two_different_ports():
 
 
 def test_every_cape_lane_is_a_variant_of_a_lane_through_the_red_sea():
-    script = _script()
+    script = _load_script()
     plain = {(ln.a, ln.b) for ln in script.LANES}
     assert set(script.CAPE_LANES) <= plain
     capes = [ln for ln in script.all_lanes() if ln.cape]
@@ -63,7 +52,7 @@ def test_every_cape_lane_is_a_variant_of_a_lane_through_the_red_sea():
 
 
 def test_hub_lanes_reach_the_black_sea_ports_without_rotterdam():
-    lanes = _script().LANES
+    lanes = _load_script().LANES
     for port in ("poti", "batumi", "novorossiysk"):
         others = {ln.b if ln.a == port else ln.a for ln in lanes if port in (ln.a, ln.b)}
         assert others & {"ambarli", "piraeus"}, port
@@ -75,7 +64,7 @@ def test_hub_lanes_reach_the_black_sea_ports_without_rotterdam():
 @pytest.fixture(scope="module")
 def bundled_rows():
     """Rows of the lanes (and Cape variants) whose ports are all in the bundled network."""
-    script = _script()
+    script = _load_script()
     ports = script.read_ports(NETWORK / "places.csv")
     lanes, _ = script._available_lanes(script.all_lanes(), ports)
     return {r["id"]: r for r in script.build_rows(lanes, ports)}
@@ -102,13 +91,13 @@ def test_a_cape_variant_keeps_its_suez_lane_rate_per_teu_km(bundled_rows):
 
 
 def test_no_generated_lane_passes_a_default_restriction(bundled_rows):
-    assert _script().lane_problems(bundled_rows.values()) == []
+    assert _load_script().lane_problems(bundled_rows.values()) == []
     for row in bundled_rows.values():
         assert not set(row["straits"].split(";")) & set(DEFAULT_RESTRICTIONS), row["id"]
 
 
 def test_lane_problems_name_each_bad_row():
-    script = _script()
+    script = _load_script()
     rows = [
         {"id": "sea_a_b", "straits": "volga_don", "length_km": "100.0"},
         {"id": "sea_a_b_cape", "straits": "bab_el_mandeb;suez", "length_km": "100.0"},
