@@ -190,8 +190,9 @@ def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float) -> d
     for label, r in found.items():
         if label in out:
             continue
-        legs = r.legs[r.legs["kind"] == "link"]
-        key = (*zip(legs["ref"], legs["from_id"]), round(r.hours, 6), round(r.cost_usd, 6))
+        # totals, modes and leg counts: equal routes without building their legs
+        key = (round(r.km, 6), round(r.hours, 6), round(r.cost_usd, 6), r.modes_used,
+               tuple(sorted(r.kind_counts.items())))
         if label != TODAY and key in seen:
             out[label] = f"same route as {seen[key]!r}"
         seen.setdefault(key, label)
