@@ -183,7 +183,7 @@ def load_links(folder: Path, problems: Problems, known: set[str],
 
     place_ids = set(places.index) if places is not None else set()
     cols = {c: df[c] for c in ("from", "to", "mode", "status", "gauge_mm", "country",
-                               "bidirectional", "waypoints", "source")}
+                               "bidirectional", "waypoints", "straits", "source")}
     bidirectional = np.array([b.lower() == "true" for b in cols["bidirectional"]], dtype=bool)
     waypoints = check_link_rows(cols, gauge, place_ids, places is not None, sides, known, add)
 

@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._cells import NUMBER_PATTERN, STATUSES, is_country, split_list
+from ._sea_passages import PASSAGES
 from .errors import shown
 from .modes import GAUGES, MODE_TRAITS
 
@@ -164,6 +165,18 @@ def _link_waypoints(ctx: _LinkContext, cell: str) -> Iterator[_Finding]:
         yield ("waypoints", str(err), "write waypoints as 'lon lat;lon lat' in degrees")
 
 
+@_link_rule("mode", "straits")
+def _link_straits(ctx: _LinkContext, mode: str, cell: str) -> Iterator[_Finding]:
+    names = split_list(cell)
+    if names and mode not in ("sea", "ferry"):
+        yield ("straits", f"a {mode} link passes no sea passage", "leave straits empty")
+    for name in names:
+        if name not in PASSAGES:
+            yield ("straits", f"unknown sea passage {shown(name)}",
+                   f"use the passage names of corridor_router.sea.PASSAGES: "
+                   f"{', '.join(sorted(PASSAGES))}")
+
+
 @_link_rule("source")
 def _link_source(ctx: _LinkContext, cell: str) -> Iterator[_Finding]:
     for sid in split_list(cell) or ("",):
@@ -181,7 +194,7 @@ def check_link_rows(cols: dict[str, list[str]], gauge: npt.NDArray[np.float64],
     """Report every problem of the links.csv rows; return each row's parsed waypoints.
 
     ``cols`` holds the stripped cells of ``from, to, mode, status, gauge_mm, country,
-    bidirectional, waypoints, source``; ``gauge`` the parsed ``gauge_mm``; ``sides`` the
+    bidirectional, waypoints, straits, source``; ``gauge`` the parsed ``gauge_mm``; ``sides`` the
     countries of each border place; ``known`` the source ids. Problems are reported row
     by row and, within a row, in rule order, through ``add(row, column, message, fix)``.
     Rows with a bad waypoints cell get no waypoints.

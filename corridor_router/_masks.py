@@ -17,13 +17,14 @@ import numpy as np
 import numpy.typing as npt
 
 from ._cache import LRU, Slot
+from ._targets import resolve_target, through_passages
 from .context import base_weights
 from .costs import EdgeValues
 from .errors import InvalidInputError, ScenarioError
 from .graph import EdgeKind, RoutingGraph
 from .metrics import OBJECTIVES
 from .network import Network
-from .scenarios import Scenario, resolve_target, through_passages
+from .scenarios import Scenario
 
 __all__ = ["AVOID_TARGETS", "MAX_AVOID_NAMES", "MAX_RESTRICTED", "RESTRICTED", "Floats", "Mask",
            "Target", "avoid_target", "edge_mask", "intersect_modes", "segment_weights"]
@@ -43,7 +44,8 @@ Target = tuple[str, str]
 #: Per (scenario content, objective, avoid targets, allowed modes): a segment's edge mask
 #: and its objective weights, both read-only.
 RESTRICTED: Slot[LRU[tuple[Any, ...], tuple[Mask, Floats]]] = Slot("restricted")
-#: An avoid item as given -> what it names: ("place" | "link" | "crossing" | "country", id).
+#: An avoid item as given -> what it names: ("place" | "link" | "crossing" | "country" |
+#: "passage", id).
 AVOID_TARGETS: Slot[LRU[str, Target]] = Slot("avoid_targets")
 
 
@@ -56,14 +58,15 @@ def avoid_target(net: Network, item: str, visited: Sequence[str]) -> Target:
         The network the item is looked up in (its resolution is kept there, in
         :data:`AVOID_TARGETS`).
     item : str
-        A place name, id or alias, a link or crossing id, or a two-letter country code.
+        A place name, id or alias, a link or crossing id, a two-letter country code or a
+        sea passage (see :func:`corridor_router._targets.resolve_target`).
     visited : sequence of str
         Ids of the places the route must visit (origin, destination, via places).
 
     Returns
     -------
     tuple of (str, str)
-        ``("place" | "link" | "crossing" | "country", id)``.
+        ``("place" | "link" | "crossing" | "country" | "passage", id)``.
 
     Raises
     ------

@@ -46,6 +46,14 @@ PASSAGE_ALIASES: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "good_hope": ("cape_of_good_hope",),
         "red_sea": ("bab_el_mandeb", "suez"),
         "turkish_straits": ("bosporus", "dardanelles"),
+        # the names in common use
+        "strait_of_hormuz": ("hormuz",),
+        "bab_al_mandab": ("bab_el_mandeb",),
+        "suez_canal": ("suez",),
+        "bosphorus": ("bosporus",),
+        "strait_of_gibraltar": ("gibraltar",),
+        "strait_of_malacca": ("malacca",),
+        "panama_canal": ("panama",),
     }
 )
 
@@ -142,10 +150,10 @@ def canonical_passages(name: str) -> tuple[str, ...]:
     --------
     >>> canonical_passages("HORMUZ")
     ('hormuz',)
-    >>> canonical_passages("panama canal")
+    >>> canonical_passages("kiel canal")
     Traceback (most recent call last):
     ...
-    corridor_router.errors.InvalidInputError: unknown sea passage 'panama canal'. Known ...
+    corridor_router.errors.InvalidInputError: unknown sea passage 'kiel canal'. Known ...
     """
     keys = passage_keys(name)
     if not keys:

@@ -125,9 +125,13 @@ def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
     return _routes_and_left_out(origin, destination, kwargs)[0]
 
 
-def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs
+def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs,
+                         keep: str = TODAY
                          ) -> tuple[dict[str, Route | NoRouteError], dict[str, str]]:
-    """The alternatives' routes, and the corridors left out, each with the reason."""
+    """The alternatives' routes, and the corridors left out, each with the reason.
+
+    ``keep`` (the baseline row) is never left out.
+    """
     options = _search(kwargs, "compare_routes")
     net = as_network(kwargs.get("network"))
     place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
@@ -138,12 +142,18 @@ def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs
         try:
             out[label] = _alternative(net, origin, destination, name, kind, options)
         except NoRouteError as err:
-            if explicit or kind == "today":
+            if explicit or kind == "today" or label == keep:
                 out[label] = err
             else:
                 left_out[label] = f"no route: {err.reason}"
+        except InvalidInputError as err:     # e.g. an avoid naming one of its stops
+            if explicit or kind == "today" or label == keep:
+                raise
+            left_out[label] = f"does not apply: {err}"
     if not explicit:
-        left_out.update(_implausible(out, _great_circle(net, origin, destination)))
+        implausible = _implausible(out, _great_circle(net, origin, destination))
+        implausible.pop(keep, None)
+        left_out.update(implausible)
         for label in left_out:
             out.pop(label, None)
     return out, left_out
@@ -164,20 +174,21 @@ def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float) -> d
     nothing; one that takes more than :data:`IMPLAUSIBLE_FACTOR` times the time and the
     cost of the best route found, or detours beyond :data:`DETOUR_FACTOR` times the
     great-circle distance ``direct_km`` and twice today's length, is no way a shipper
-    would consider for the pair.
+    would consider for the pair, unless no row kept is as fast and as cheap.
     """
     found = {k: r for k, r in routes.items() if isinstance(r, Route)}
     out: dict[str, str] = {}
-    if not found:
+    if TODAY not in found:
         return out
     today = found.get(TODAY)
     today_km = today.km if today is not None else 0.0
     best_h = min(r.hours for r in found.values())
     best_c = min(r.cost_usd for r in found.values())
     for label, r in found.items():
-        if label == TODAY or label in out or best_h <= 0 or best_c <= 0:
+        if label == TODAY:
             continue
-        th, tc = r.hours / best_h, r.cost_usd / best_c
+        th = r.hours / best_h if best_h > 0 else 1.0
+        tc = r.cost_usd / best_c if best_c > 0 else 1.0
         if th > IMPLAUSIBLE_FACTOR and tc > IMPLAUSIBLE_FACTOR:
             out[label] = (f"not a plausible way for this trip: {r.km:,.0f} km, {th:.1f}x the "
                           f"time and {tc:.1f}x the cost of the best route found")
@@ -186,6 +197,12 @@ def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float) -> d
             out[label] = (f"not a plausible way for this trip: {r.km:,.0f} km, "
                           f"{r.km / direct_km:.1f}x the great-circle distance and "
                           f"{r.km / today_km:.1f}x today's route")
+    # a corridor the rules flag stays when no row kept is as fast and as cheap: it is
+    # the best at something, however far it goes
+    kept = [r for k, r in found.items() if k not in out]
+    for label in [k for k in out if not any(
+            o.hours <= found[k].hours and o.cost_usd <= found[k].cost_usd for o in kept)]:
+        del out[label]
     seen: dict[tuple[Any, ...], str] = {}
     for label, r in found.items():
         if label in out:
@@ -229,7 +246,8 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
         The row savings are measured against; default ``"today"``, the best route in
         the network's baseline scenario.
     corridors : iterable of str, optional
-        Corridor names; default every corridor of the network that connects the places.
+        Corridor names; default every corridor of the network that is a plausible way
+        between the places (see below).
     scenarios : iterable of str, optional
         Scenario names; each row is the best route under that scenario.
     options, objective, scenario, avoid, modes
@@ -268,8 +286,8 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
     _search(kwargs, "compare")                  # errors name the function called
     net = as_network(kwargs.get("network"))
     kwargs["network"] = net       # loaded once for both (kwargs is this call's own dict)
-    routes, left_out = _routes_and_left_out(origin, destination, kwargs)
     base_name = TODAY if baseline is None else baseline
+    routes, left_out = _routes_and_left_out(origin, destination, kwargs, keep=base_name)
     if base_name not in routes:
         raise InvalidInputError(
             f"baseline {shown(base_name)} is not among the alternatives "

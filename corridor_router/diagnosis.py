@@ -87,7 +87,7 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
         return (f"the scenario {sc.name!r} closes {', '.join(sc.close)}, which cuts every "
                 "route; choose another scenario or reopen it.")
     if avoid_targets and path(values.enabled, [], modes) is not None:
-        names = ", ".join(t[1] for t in avoid_targets)
+        names = ", ".join(t[1].replace(";", " + ") for t in avoid_targets)
         return f"every route passes something in avoid ({names}); avoid less."
     if modes is not None and path(values.enabled, avoid_targets, None) is not None:
         return (f"no route uses only {', '.join(modes)}; allow more modes "

@@ -174,12 +174,17 @@ class Route:
     def passages(self) -> tuple[str, ...]:
         """Sea passages the route goes through, in the order of travel.
 
+        A passage is listed once per sea leg through it: a route calling at Jebel Ali
+        passes Hormuz in and out. A route saved before legs had passages has none.
+
         Examples
         --------
         >>> from corridor_router import route
         >>> route("Karachi", "Jebel Ali").passages
         ('hormuz',)
         """
+        if "passages" not in self._frame.columns:
+            return ()
         names = [p for cell in self._frame["passages"] if cell for p in cell.split(";")]
         return tuple(names)
 

@@ -18,7 +18,7 @@ from ._overrides import (
     check_override,
     link_tags,
 )
-from ._sea_passages import PASSAGE_ALIASES, PASSAGES, passage_keys
+from ._targets import resolve_target, through_passages
 from ._validate import (
     FIELD_BOUNDS,
     STATUSES,
@@ -26,20 +26,18 @@ from ._validate import (
     finite_real,
     is_real,
 )
-from .errors import PlaceNotFoundError, ScenarioError, ScenarioTypeError, shown
+from .errors import ScenarioError, ScenarioTypeError, shown
 
 if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
-           "link_codes", "through_passages", "validate_scenario"]
+           "link_codes", "validate_scenario"]
 
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
 #: The network's LRU of checked scenarios (by content).
 CHECKED: Slot[LRU[tuple[Any, ...], bool]] = Slot("checked_scenarios")
-#: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
-CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
 #: Link columns as codes into their distinct values.
 LINK_CODES: Slot[dict[str, Any]] = Slot("link_codes")
 
@@ -71,7 +69,8 @@ class Scenario:
     build : tuple of str
         Corridor tags whose links exist whatever their status (e.g. ``("uap",)``).
     close : tuple of str
-        Place, link or crossing ids (or place names) that are shut.
+        What is shut: place, link or crossing ids, place names, two-letter country codes
+        or sea passages (``"suez"``, ``"red_sea"``; see :mod:`corridor_router._targets`).
     overrides : Mapping[str, float]
         Parameter changes by dotted key, e.g. ``{"crossings.torkham_road_pk_af.dwell_h": 9.9}``
         or ``{"tags.ml1.speed_kmh": 120}``. See ``networks/README.md``. Values are
@@ -162,7 +161,8 @@ class Scenario:
         return isinstance(other, Scenario) and (self.name, self.key) == (other.name, other.key)
 
 
-#: The baseline of a network whose scenarios.toml has none: operational links only.
+#: The baseline of a network whose scenarios.toml has none: the links in service
+#: (operational and restricted).
 _DEFAULT_BASELINE = Scenario(name="baseline")
 
 
@@ -210,51 +210,6 @@ def get_scenario(network: Network, scenario: str | Scenario | None) -> Scenario:
     raise ScenarioTypeError(
         f"scenario must be a name or a Scenario, not {type(scenario).__name__}."
     )
-
-
-def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
-    return network._cache.get_or_make(CLOSE_TARGETS, lambda: _build_close_targets(network))
-
-
-def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
-    targets: dict[str, tuple[str, str]] = {}
-    for pid in network.places.index:
-        targets[pid] = ("place", pid)
-    for lid in network.links.index:
-        targets.setdefault(lid, ("link", lid))
-    for cid in network.crossings.index:
-        targets.setdefault(cid, ("crossing", cid))
-    return targets
-
-
-def resolve_target(network: Network, item: str) -> tuple[str, str]:
-    """Map an id, passage or place name to (kind, id); raise if unknown.
-
-    The kind is "place", "link", "crossing", "country" or "passage" (a sea passage such
-    as ``"suez"``, every sea link through it; a group such as ``"red_sea"`` names its
-    passages joined by ``;``).
-    """
-    if not isinstance(item, str):
-        raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
-                                f"not {type(item).__name__} {shown(item)}.")
-    targets = _close_targets(network)
-    if item in targets:
-        return targets[item]
-    passages = passage_keys(item)
-    if passages:
-        return ("passage", ";".join(passages))
-    countries = set(network.places["country"])
-    if item.upper() == item and item in countries:
-        return ("country", item)
-    try:
-        return ("place", network.find_place(item))
-    except PlaceNotFoundError as err:
-        hint = f" Did you mean {', '.join(map(repr, err.suggestions))}?" if err.suggestions else ""
-        raise ScenarioError(
-            f"{shown(item)} matches no place, link, crossing or country of the network.{hint} "
-            "Use a place name or id, a link or crossing id, a two-letter country code or a "
-            f"sea passage ({', '.join(sorted({*PASSAGES, *PASSAGE_ALIASES}))})."
-        ) from err
 
 
 def validate_scenario(scenario: Scenario, network: Network,
@@ -394,23 +349,6 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         link_enabled=np.asarray(enabled, bool), crossing_open=np.asarray(crossing_open, bool),
         place_open=np.asarray(place_open, bool),
     )
-
-
-def through_passages(network: Network, passages: Iterable[str]) -> npt.NDArray[np.bool_]:
-    """Per link row, whether the link passes one of the sea passages (canonical names).
-
-    Examples
-    --------
-    >>> from corridor_router.context import default_network
-    >>> net = default_network()
-    >>> hormuz = through_passages(net, ["hormuz"])
-    >>> bool(hormuz[net.links.index.get_loc("sea_karachi_jebel_ali")])
-    True
-    """
-    wanted = set(passages)
-    straits = network.links["straits"].to_numpy(dtype=object)
-    return np.fromiter((bool(wanted.intersection(s)) for s in straits), dtype=bool,
-                       count=len(straits))
 
 
 def link_codes(network: Network) -> dict[str, Any]:

@@ -34,6 +34,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 from pyproj import Geod
 from shapely.geometry import LineString
@@ -598,7 +599,7 @@ class LaneStatus:
 #: MSC, CMA CGM) left Iran in 2018 under US secondary sanctions, while COSCO, IRISL and
 #: feeders kept calling; for Chabahar the US sanctions exception was revoked effective
 #: 2025-09-29 as well.
-RESTRICTED_PORTS: Mapping[str, LaneStatus] = {
+RESTRICTED_PORTS: Mapping[str, LaneStatus] = MappingProxyType({
     "bandar_abbas": LaneStatus(
         "restricted", "calls at Iranian ports: the major carriers left Iran in 2018 "
         "under US secondary sanctions; COSCO, IRISL and feeders still call",
@@ -607,39 +608,32 @@ RESTRICTED_PORTS: Mapping[str, LaneStatus] = {
         "restricted", "calls at Iranian ports: the major carriers left Iran in 2018; "
         "the US sanctions exception for Chabahar was revoked effective 2025-09-29",
         "seatrade_2018_iran_carriers;thenews_2025_09_chabahar"),
-}
+})
 
 #: Lanes to Russian ports: the major carriers suspended Russia bookings from 2022-03-01
-#: and the EU banned Russian-flagged ships from its ports from 2022-04-16. Lanes from an
-#: EU port are ``suspended``; FESCO's China line and the Turkish feeders still sail
+#: and the EU banned Russian-flagged ships from its ports from 2022-04-16. A lane from an
+#: EU port is ``suspended``; FESCO's China line and the Turkish feeders still sail
 #: (``restricted``: sanctions keep most carriers and many shippers off them).
+RUSSIAN_PORTS = frozenset({"novorossiysk", "st_petersburg"})
+EU_PORTS = frozenset({"rotterdam", "piraeus"})
+EU_RUSSIA = LaneStatus(
+    "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
+    "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
+    "sea_carriers_russia_2022;eu_2022_russia_port_ban")
 RUSSIA = LaneStatus(
     "restricted", "calls at Russian ports: the major carriers suspended Russia bookings "
     "in March 2022; Russian and Turkish lines still sail",
     "sea_carriers_russia_2022")
-LANE_STATUS: Mapping[tuple[str, str], LaneStatus] = {
-    ("novorossiysk", "rotterdam"): LaneStatus(
-        "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
-        "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
-        "sea_carriers_russia_2022;eu_2022_russia_port_ban"),
-    ("st_petersburg", "rotterdam"): LaneStatus(
-        "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
-        "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
-        "sea_carriers_russia_2022;eu_2022_russia_port_ban"),
-    ("piraeus", "novorossiysk"): LaneStatus(
-        "suspended", "EU-Russia sailings: the major carriers suspended Russia bookings from "
-        "2022-03-01 and the EU closed its ports to Russian-flagged ships from 2022-04-16",
-        "sea_carriers_russia_2022;eu_2022_russia_port_ban"),
-    ("st_petersburg", "shanghai"): RUSSIA,
-    ("ambarli", "novorossiysk"): RUSSIA,
-}
 
 
 def lane_status(lane: Lane) -> LaneStatus | None:
-    """The lane's status if it is not ``operational`` (None when it is)."""
-    found = LANE_STATUS.get((lane.a, lane.b))
-    if found is not None:
-        return found
+    """The lane's status if it is not ``operational`` (None when it is).
+
+    Either end decides, whichever order the lane names its ports in.
+    """
+    ends = {lane.a, lane.b}
+    if ends & RUSSIAN_PORTS:
+        return EU_RUSSIA if ends & EU_PORTS else RUSSIA
     for port in (lane.a, lane.b):
         if port in RESTRICTED_PORTS:
             return RESTRICTED_PORTS[port]

@@ -25,7 +25,7 @@ d_ab,alpha,bravo,road,,UZ,110,operational,,,,,true,,,tiny,
 d_bc,bravo,charlie,road,,AF,105,operational,,,,,true,,,tiny,
 d_cd,charlie,delta,road,,AF,160,operational,,,,,true,,,tiny,
 d_de,delta,echo,road,,PK,210,operational,,,,,true,,,tiny,
-s_ef,echo,foxtrot,sea,,,1500,operational,,,168,,true,,Strait of Nowhere,tiny,
+s_ef,echo,foxtrot,sea,,,1500,operational,,,168,,true,,hormuz,tiny,
 """
 
 TINY_CROSSINGS = """id,place,mode,from_country,to_country,dwell_h,dwell_low_h,dwell_high_h,fee_usd_per_teu,source,notes

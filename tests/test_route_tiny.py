@@ -87,7 +87,7 @@ def test_sea_leg_waits_half_the_headway(tiny):
     r = route("echo", "foxtrot", network=tiny)
     wait = r.legs[r.legs["kind"] == "wait"]
     assert wait["hours"].tolist() == [84.0]
-    assert "Strait of Nowhere" in r.legs[r.legs["kind"] == "link"]["detail"].iloc[-1]
+    assert "via hormuz" in r.legs[r.legs["kind"] == "link"]["detail"].iloc[-1]
 
 
 def test_via_forces_a_detour(tiny):

@@ -1,0 +1,138 @@
+"""What an item of a scenario's ``close`` or a route's ``avoid`` names.
+
+An item is a place, link or crossing id, a two-letter country code, a place name or
+alias, or a sea passage (``"suez"``, ``"cape"``, ``"red_sea"``; see
+:data:`corridor_router.sea.PASSAGES`). Ids are matched first, exactly. A name that is both
+a place's name and a passage's is refused as ambiguous; ``"passage:<name>"`` always
+means the passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from ._cache import Slot
+from ._sea_passages import PASSAGE_ALIASES, PASSAGES, passage_keys
+from .errors import PlaceNotFoundError, ScenarioError, ScenarioTypeError, shown
+
+if TYPE_CHECKING:
+    from .network import Network
+
+__all__ = ["CLOSE_TARGETS", "PASSAGE_PREFIX", "resolve_target", "through_passages"]
+
+#: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
+CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
+
+#: Prefix that makes an item name a sea passage only, e.g. ``"passage:malacca"``.
+PASSAGE_PREFIX = "passage:"
+
+
+def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
+    return network._cache.get_or_make(CLOSE_TARGETS, lambda: _build_close_targets(network))
+
+
+def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
+    targets: dict[str, tuple[str, str]] = {}
+    for pid in network.places.index:
+        targets[pid] = ("place", pid)
+    for lid in network.links.index:
+        targets.setdefault(lid, ("link", lid))
+    for cid in network.crossings.index:
+        targets.setdefault(cid, ("crossing", cid))
+    return targets
+
+
+def _known_passages() -> str:
+    return ", ".join(sorted({*PASSAGES, *PASSAGE_ALIASES}))
+
+
+def resolve_target(network: Network, item: str) -> tuple[str, str]:
+    """Map an id, passage or place name to (kind, id); raise if it names nothing.
+
+    The kind is "place", "link", "crossing", "country" or "passage": every sea link
+    through the passage; a group such as ``"red_sea"`` names its passages joined by
+    ``;``. A passage that no link of the network passes names nothing.
+
+    Examples
+    --------
+    >>> from corridor_router.context import default_network
+    >>> net = default_network()
+    >>> resolve_target(net, "Red Sea"), resolve_target(net, "torkham")
+    (('passage', 'bab_el_mandeb;suez'), ('place', 'torkham'))
+    >>> resolve_target(net, "panama")
+    Traceback (most recent call last):
+    ...
+    corridor_router.errors.ScenarioError: sea passage 'panama' is passed by no link ...
+    """
+    if not isinstance(item, str):
+        raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
+                                f"not {type(item).__name__} {shown(item)}.")
+    targets = _close_targets(network)
+    if item in targets:
+        return targets[item]
+    forced = item.strip().lower().startswith(PASSAGE_PREFIX)
+    name = item.strip()[len(PASSAGE_PREFIX):] if forced else item
+    passages = passage_keys(name)
+    if forced and not passages:
+        raise ScenarioError(f"{shown(item)} names no sea passage; known passages: "
+                            f"{_known_passages()}.")
+    if passages:
+        if not forced:
+            _refuse_if_a_place_is_so_named(network, item, passages)
+        if not through_passages(network, passages).any():
+            raise ScenarioError(
+                f"sea passage {shown(name)} is passed by no link of the network (passages "
+                f"on its sea links: {', '.join(network_passages(network)) or 'none'}); "
+                "remove it.")
+        return ("passage", ";".join(passages))
+    countries = set(network.places["country"])
+    if item.upper() == item and item in countries:
+        return ("country", item)
+    try:
+        return ("place", network.find_place(item))
+    except PlaceNotFoundError as err:
+        hint = f" Did you mean {', '.join(map(repr, err.suggestions))}?" if err.suggestions else ""
+        raise ScenarioError(
+            f"{shown(item)} matches no place, link, crossing or country of the network.{hint} "
+            "Use a place name or id, a link or crossing id, a two-letter country code or a "
+            f"sea passage ({_known_passages()})."
+        ) from err
+
+
+def _refuse_if_a_place_is_so_named(network: Network, item: str,
+                                   passages: tuple[str, ...]) -> None:
+    """Raise if ``item`` is also a place's name or alias (say how to mean either)."""
+    try:
+        pid = network.find_place(item)
+    except PlaceNotFoundError:
+        return
+    raise ScenarioError(
+        f"{shown(item)} names both the place {network.place_name(pid)!r} and the sea "
+        f"passage {', '.join(passages)}; write the place id {pid!r} for the place, or "
+        f"{PASSAGE_PREFIX + item.strip()!r} for the passage.")
+
+
+def network_passages(network: Network) -> list[str]:
+    """The passages the network's sea links go through, sorted."""
+    return sorted({p for s in network.links["straits"] for p in s})
+
+
+def through_passages(network: Network, passages: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Per link row, whether the link passes one of the sea passages (canonical names).
+
+    Examples
+    --------
+    >>> from corridor_router.context import default_network
+    >>> net = default_network()
+    >>> hormuz = through_passages(net, ["hormuz"])
+    >>> bool(hormuz[net.links.index.get_loc("sea_karachi_jebel_ali")])
+    True
+    """
+    wanted = set(passages)
+    straits = network.links["straits"].to_numpy(dtype=object)
+    return np.fromiter((bool(wanted.intersection(s)) for s in straits), dtype=bool,
+                       count=len(straits))
