@@ -344,11 +344,32 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         ~crossings["to_country"].isin(list(closed["country"])).to_numpy()
     if closed["country"]:
         enabled &= ~links["country"].isin(list(closed["country"])).to_numpy()
+    crossing_open &= _served_both_sides(network, np.asarray(enabled, bool))
     return ResolvedScenario(
         scenario=scenario, params=freeze(params_with(network.params, scenario.overrides)),
         link_enabled=np.asarray(enabled, bool), crossing_open=np.asarray(crossing_open, bool),
         place_open=np.asarray(place_open, bool),
     )
+
+
+def _served_both_sides(network: Network, enabled: npt.NDArray[np.bool_]
+                       ) -> npt.NDArray[np.bool_]:
+    """Per crossing row, whether the scenario's links of its mode reach it on both sides.
+
+    A rail crossing of a line not built (Chaman, Kharlachi, Torugart before their
+    railways) cannot be used by cargo brought to the border by road.
+    """
+    links = network.links
+    on = links[enabled]
+    served = {(end, mode, country)
+              for frm, to, mode, country in zip(on["from"], on["to"], on["mode"], on["country"],
+                                                strict=True)
+              for end in (frm, to)}
+    c = network.crossings
+    return np.fromiter(((p, m, a) in served and (p, m, b) in served
+                        for p, m, a, b in zip(c["place"], c["mode"], c["from_country"],
+                                              c["to_country"], strict=True)),
+                       dtype=bool, count=len(c))
 
 
 def link_codes(network: Network) -> dict[str, Any]:

@@ -73,7 +73,7 @@ def test_compare_check_claim_and_chart_commands(tiny_path, tmp_path):
     rows = {r["alternative"]: r for r in json.loads(j.stdout)}
     assert rows["uap"]["cost_usd"] == pytest.approx(810)
     claim = run("--network", str(tiny_path), "check-claim", "alpha", "echo", "--corridor", "uap",
-                "--versus", "today", "--days", "1", "--cost-pct", "10")
+                "--versus", "today", "--days", "2", "--cost-pct", "10")
     assert claim.returncode == 0, claim.stderr
     assert "Verdict: the claim does not hold" in claim.stdout
     assert "Break-even values" in claim.stdout and "gauge_break.1520-1676.hours" in claim.stdout

@@ -422,7 +422,7 @@ def claim(tmp_path_factory):
     from corridor_router import load_network
     from corridor_router.claims import check_claim
     folder = write_tiny(tmp_path_factory.mktemp("claim") / "tiny")
-    result = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
+    result = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=2,
                          cost_saved_pct=10, network=load_network(folder))
     return folder, result
 
@@ -440,7 +440,7 @@ def claim_cli(claim, monkeypatch, capsys):
 
     def run_claim(*extra):
         status, out, err = run(capsys, "--network", folder, "check-claim", "alpha", "echo",
-                               "--corridor", "uap", "--versus", "today", "--days", "1",
+                               "--corridor", "uap", "--versus", "today", "--days", "2",
                                "--cost-pct", "10", *extra)
         return status, out, err, calls[-1] if calls else None
     return run_claim
@@ -451,11 +451,11 @@ def test_check_claim_json_is_the_whole_result_and_strict(claim_cli):
     assert status == 0, err
     assert args == ("alpha", "echo")
     assert kwargs["corridor"] == "uap" and kwargs["versus"] == "today"
-    assert kwargs["days_saved"] == 1.0 and kwargs["cost_saved_pct"] == 10.0
+    assert kwargs["days_saved"] == 2.0 and kwargs["cost_saved_pct"] == 10.0
     data = strict_json(out)
     assert data["verdict"].startswith("does not hold") and data["holds"] is False
     assert data["holds_cost"] is True and data["holds_days"] is False
-    assert data["claim"] == {"days_saved": 1.0, "cost_saved_pct": 10.0}
+    assert data["claim"] == {"days_saved": 2.0, "cost_saved_pct": 10.0}
     assert set(data["computed"]) == {"days_saved", "cost_saved_pct", "cost_saved_usd"}
     assert data["new"]["cost_usd"] == pytest.approx(810)
     assert data["breakdown"][-1]["component"] == "total"

@@ -285,12 +285,17 @@ def test_disabled_edges_are_kept_and_marked(tiny):
     assert base.number_of_edges() == built.number_of_edges() == closed.number_of_edges() \
         == n_edges
     off = [(u, v, d) for u, v, d in base.edges(data=True) if not d["enabled"]]
-    assert sorted(d["ref"] for _, _, d in off) == ["r_cd", "r_cd"]
-    assert all(d["weight"] == np.inf and d["km"] == 150.0 for _, _, d in off)
+    # the unbuilt link, and the rail border at delta that no AF rail reaches without it
+    unbuilt = ("r_cd", "d_rail_af_pk", "d_rail_pk_af")
+    assert sorted(d["ref"] for _, _, d in off) == ["d_rail_af_pk", "d_rail_af_pk",
+                                                   "d_rail_pk_af", "d_rail_pk_af",
+                                                   "r_cd", "r_cd"]
+    assert all(d["weight"] == np.inf for _, _, d in off)
+    assert all(d["km"] == 150.0 for _, _, d in off if d["ref"] == "r_cd")
     assert all(d["enabled"] for _, _, d in built.edges(data=True))
     for u, v, d in closed.edges(data=True):
         shut = "bravo" in (closed.nodes[u]["place"], closed.nodes[v]["place"]) \
-            or d["ref"] == "r_cd"       # the closed place, and the unbuilt link
+            or d["ref"] in unbuilt       # the closed place, and the unbuilt line
         assert d["enabled"] is not shut
         assert (d["weight"] == np.inf) is shut
 

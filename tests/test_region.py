@@ -86,3 +86,16 @@ def test_every_news_scenario_states_its_dates_and_sources(name):
     sc = NET.scenarios[name]
     assert re.search(r"20\d\d-\d\d-\d\d", sc.description), sc.description
     assert sc.source and set(sc.source) <= set(NET.sources.index)
+
+
+def test_a_rail_crossing_opens_only_with_its_railway():
+    from corridor_router.context import scenario_values
+    from corridor_router.scenarios import get_scenario
+    row = NET.crossings.index.get_loc("chaman_rail_af_pk")
+    today = scenario_values(NET, get_scenario(NET, None))[0]
+    built = scenario_values(NET, get_scenario(NET, "western"))[0]
+    assert not today.crossing_open[row] and built.crossing_open[row]
+    for o, d in [("Aktau", "Karachi"), ("Kandahar", "Quetta"), ("Kashgar", "Andijan")]:
+        r = route(o, d, network=NET)
+        crossed = set(r.legs.loc[r.legs["kind"] == "border", "ref"])
+        assert not {"chaman_rail_af_pk", "torugart_rail_cn_kg", "kharlachi_rail_af_pk"} & crossed
