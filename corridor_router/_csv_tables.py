@@ -18,6 +18,7 @@ import shapely
 from ._cells import CONFIDENCES, KINDS, split_list
 from ._geometry import CRS, LENGTH_TOLERANCE, link_geometry
 from ._link_rules import check_link_rows
+from ._places import match_key
 from ._validate import FIRST_SOURCE_YEAR, Problems, Table, last_source_year
 from .errors import shown
 from .modes import GAUGES, MODE_TRAITS
@@ -65,6 +66,27 @@ def load_sources(folder: Path, problems: Problems) -> pd.DataFrame | None:
     return df.frame().drop_duplicates("id").set_index("id")
 
 
+def _unique_names(df: Table, aliases: list[tuple[str, ...]], file: str,
+                  problems: Problems) -> None:
+    """Report a place name or alias that is another place's id, name or alias.
+
+    A name must find one place; names are matched as :meth:`Network.find_place`
+    matches them, ignoring case and dashes.
+    """
+    owner: dict[str, str] = {match_key(pid): pid for pid in df["id"]}
+    for line, pid, name, extra in zip(df.index, df["id"], df["name"], aliases, strict=True):
+        for text in dict.fromkeys((name, *extra)):
+            key = match_key(text)
+            if not key:
+                continue
+            other = owner.setdefault(key, pid)
+            if other != pid:
+                problems.add(file, line, "aliases" if text != name else "name",
+                             f"{shown(text)} also names place {shown(other)}",
+                             "give each place names no other place uses (qualify one, "
+                             "e.g. with its country)")
+
+
 def load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDataFrame | None:
     """places.csv, indexed by place id, with Point geometry; ``known``: the source ids."""
     file = "places.csv"
@@ -92,6 +114,7 @@ def load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDat
     for line, name in zip(df.index, df["name"]):
         if not name:
             problems.add(file, line, "name", "name is missing", "give the place a name")
+    _unique_names(df, _split_column(df["aliases"]), file, problems)
     out = pd.DataFrame({
         "name": df["name"],
         "aliases": _split_column(df["aliases"]),

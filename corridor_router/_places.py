@@ -42,7 +42,7 @@ class PlaceIndex:
         table: dict[str, str] = {}
         for pid, name, aliases in zip(self.rows, self.names, self._aliases):
             for key in (pid, name, *aliases):
-                table.setdefault(_norm(key), pid)
+                table.setdefault(match_key(key), pid)
         return table
 
     def row(self, place_id: str) -> int:
@@ -65,7 +65,7 @@ class PlaceIndex:
         query = place_id if isinstance(place_id, str) else shown(place_id)
         ids: list[str] = []
         if isinstance(place_id, str) and place_id.strip():
-            named = self.lookup.get(_norm(place_id))
+            named = self.lookup.get(match_key(place_id))
             ids = [named] if named else []
             ids += difflib.get_close_matches(place_id, list(self.rows), n=3, cutoff=0.6)
         return PlaceNotFoundError(query, list(dict.fromkeys(ids))[:3])
@@ -78,7 +78,7 @@ class PlaceIndex:
         if not query.strip():
             raise PlaceNotFoundError(query, ())
         lookup = self.lookup
-        key = _norm(query)
+        key = match_key(query)
         if key in lookup:
             return lookup[key]
         close = difflib.get_close_matches(key, list(lookup), n=5, cutoff=0.6)
@@ -86,6 +86,6 @@ class PlaceIndex:
         raise PlaceNotFoundError(query, list(names)[:3])
 
 
-def _norm(text: str) -> str:
+def match_key(text: str) -> str:
     """A name as matched: lower case, hyphens and underscores as spaces, spaces collapsed."""
     return " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())

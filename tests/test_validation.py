@@ -401,3 +401,13 @@ def test_the_most_extreme_accepted_figures_still_give_finite_routes(tiny_path):
             assert math.isfinite(total)
             assert total == pytest.approx(r.legs[column].sum())
         assert math.isfinite(r.generalized_cost_usd)
+
+
+def test_a_name_two_places_share_is_a_data_problem(tiny_path):
+    from corridor_router import NetworkDataError, load_network
+    places = tiny_path / "places.csv"
+    text = places.read_text(encoding="utf-8")
+    places.write_text(text.replace("charlie,Charlie,,", "charlie,Charlie,Bravo,", 1),
+                      encoding="utf-8")
+    with pytest.raises(NetworkDataError, match="'Bravo' also names place 'bravo'"):
+        load_network(tiny_path)
