@@ -151,7 +151,10 @@ def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs,
                 raise
             left_out[label] = f"does not apply: {err}"
     if not explicit:
-        implausible = _implausible(out, _great_circle(net, origin, destination))
+        ends = {net.find_place(origin), net.find_place(destination)}
+        own = {label: len(ends & set(net.corridors[name].via))
+               for label, (name, kind) in wanted.items() if kind == "corridor"}
+        implausible = _implausible(out, _great_circle(net, origin, destination), own)
         implausible.pop(keep, None)
         left_out.update(implausible)
         for label in left_out:
@@ -167,14 +170,17 @@ def _great_circle(net: Network, origin: str, destination: str) -> float:
                                  rows["lon"].iloc[1], rows["lat"].iloc[1]))
 
 
-def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float) -> dict[str, str]:
+def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float,
+                 own: dict[str, int] | None = None) -> dict[str, str]:
     """Corridor rows that repeat an earlier row's route or are far worse than the best.
 
     Reasons by label. A corridor whose route is leg for leg an earlier row's adds
     nothing; one that takes more than :data:`IMPLAUSIBLE_FACTOR` times the time and the
     cost of the best route found, or detours beyond :data:`DETOUR_FACTOR` times the
     great-circle distance ``direct_km`` and twice today's length, is no way a shipper
-    would consider for the pair, unless no row kept is as fast and as cheap.
+    would consider for the pair, unless no row kept is as fast and as cheap. Of rows
+    with the same route one is kept: today's, else the corridor with more of the trip's
+    ends among its places (``own``), else the first.
     """
     found = {k: r for k, r in routes.items() if isinstance(r, Route)}
     out: dict[str, str] = {}
@@ -203,8 +209,13 @@ def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float) -> d
     for label in [k for k in out if not any(
             o.hours <= found[k].hours and o.cost_usd <= found[k].cost_usd for o in kept)]:
         del out[label]
+    # of corridors with the same route, the one with more of the trip's two places among
+    # its own (``own``: label -> how many) is kept before the others
     seen: dict[tuple[Any, ...], str] = {}
-    for label, r in found.items():
+    ends = own or {}
+    order = sorted(found, key=lambda k: (k != TODAY, -ends.get(k, 0)))
+    for label in order:
+        r = found[label]
         if label in out:
             continue
         # totals, modes and leg counts: equal routes without building their legs

@@ -52,17 +52,17 @@ def test_corridor_route_follows_its_via_places_and_modes(tiny):
 
 
 def test_claim_check_numbers_breakdown_and_required_baseline(tiny):
-    c = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=1,
+    c = check_claim("alpha", "echo", corridor="uap", versus="today", days_saved=2,
                     cost_saved_pct=10, network=tiny)
     assert c.days_saved == pytest.approx(c.old.days - c.new.days)
-    assert c.cost_saved_usd == pytest.approx(170.0)          # 980 - 810, by hand
+    assert c.cost_saved_usd == pytest.approx(270.0)          # 1080 - 810, by hand
     assert c.holds_cost and not c.holds_days and not c.holds
     assert "does not hold" in c.verdict
     total = c.breakdown.loc["total"]
     assert c.breakdown["hours_saved"].drop("total").sum() == pytest.approx(
         c.old.hours - c.new.hours)
     assert total["cost_saved_usd"] == pytest.approx(c.cost_saved_usd)
-    assert c.required_old_days == pytest.approx(c.new.days + 1)
+    assert c.required_old_days == pytest.approx(c.new.days + 2)
     assert c.required_old_cost_usd == pytest.approx(810 / 0.9)
     assert "would have to take at least" in c.summary()
 
@@ -72,18 +72,20 @@ def test_claim_sensitivity_break_even_really_flips_the_verdict(tiny):
                     cost_saved_pct=10, network=tiny)
     s = c.sensitivity
     assert s["break_even"].notna().sum() >= 3
-    # only the UAP route breaks gauge (10 h): the claim of one day holds once the break
-    # is 24 h - (73.4 - 56.75) h saved now = 7.35 h shorter
+    # only the UAP route breaks gauge (10 h): the claim of one day, which holds by
+    # (83.4 - 56.75) - 24 = 2.65 h, fails once the break is 2.65 h longer
     saved_h = c.old.hours - c.new.hours
-    assert saved_h == pytest.approx(73.4 - 56.75)
+    assert saved_h == pytest.approx(83.4 - 56.75)
     key = "gauge_break.1520-1676.hours"
     assert s.at[key, "break_even"] == pytest.approx(10 - (24 - saved_h), abs=1e-3)
     assert s.at[key, "flips_within_range"] is None      # no sourced range given
-    # only today's route drives on Afghan roads (160 km at 25 km/h): slower roads help
+    # only today's route drives on Afghan roads (160 km at 25 km/h): faster roads hurt
     road = s.at["modes.road.countries.AF.speed_kmh", "break_even"]
     assert road == pytest.approx(160 / (160 / 25 + 24 - saved_h), rel=1e-3)
-    # used by both routes, the AF->PK rail border cannot change the saving
-    assert np.isnan(s.at["crossings.d_rail_af_pk.dwell_h", "break_even"])
+    # only the UAP route crosses AF->PK by rail (today's crosses by road: no AF rail
+    # reaches delta before the planned line)
+    rail = s.at["crossings.d_rail_af_pk.dwell_h", "break_even"]
+    assert rail == pytest.approx(20 + saved_h - 24, abs=1e-3)
     # the UZ->AF rail crossing has a sourced spread 4..8 h that does not flip the verdict
     assert s.at["crossings.b_rail_uz_af.dwell_h", "flips_within_range"] is False
 
@@ -124,7 +126,7 @@ def test_a_claim_needs_two_different_alternatives_and_numbers(tiny):
 def test_a_corridor_that_starts_or_ends_the_trip_is_run_in_the_trips_direction():
     """A trip from a corridor's first place runs it forward; one ending at its last
     place comes along it; the reversed order (which runs none of it) is not taken."""
-    gwadar = route("Gwadar", "Tashkent", corridor="gwadar_rail")
+    gwadar = route("Gwadar", "Tashkent", corridor="gwadar_rail", objective="time")
     assert "gwadar_rail_gwadar_mastung" in set(gwadar.legs["ref"])
     moscow = route("Lahore", "Moscow", corridor="russia_black_sea")
     assert "novorossiysk" in set(moscow.legs["to_id"])
