@@ -40,3 +40,12 @@ def test_the_network_figures_in_the_readme_are_true():
     assert links == len(net.links) == curated + sea
     assert sea == int((net.links["file"] == "sea_links.csv").sum())
     assert crossings == len(net.crossings)
+
+
+def test_the_data_card_figures_are_true():
+    """The card's coverage counts and estimated-links table are what the files hold."""
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "data_card.py"), "--check"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
