@@ -123,11 +123,18 @@ def _listing(df: pd.DataFrame, fmt: str, what: str) -> str:
 
 
 def compare_output(df: pd.DataFrame, fmt: str) -> str:
-    """``compare``'s output: every row, or (table) the columns a reader compares."""
-    if fmt == "json":
-        return to_json(records(df))
-    if fmt == "csv":
-        return to_csv(df)
+    """``compare``'s output: every row, or (table) the columns a reader compares.
+
+    JSON and CSV end with one row per corridor left out, of kind ``left_out``, with no
+    figures and the reason in ``note``.
+    """
+    if fmt in ("json", "csv"):
+        left = pd.DataFrame([{"alternative": name, "kind": "left_out", "is_baseline": False,
+                              "note": why} for name, why in
+                             (df.attrs.get("left_out") or {}).items()],
+                            columns=["alternative", "kind", "is_baseline", "note"])
+        full = pd.concat([df, left.set_index("alternative")]) if len(left) else df
+        return to_json(records(full)) if fmt == "json" else to_csv(full)
     shown = df.drop(columns=["hours", "is_baseline", "time_saved_pct", "cost_saved_usd"])
     if not shown["note"].astype(bool).any():
         shown = shown.drop(columns="note")

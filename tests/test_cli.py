@@ -107,3 +107,15 @@ def test_scenarios_and_corridors_list_what_the_network_names(tiny_path):
     b = run("scenarios", "--format", "csv")
     assert b.returncode == 0 and b.stdout.startswith("scenario,description,statuses")
     assert "baseline" in b.stdout
+
+
+def test_compare_json_and_csv_name_the_corridors_left_out_and_why():
+    j = run("compare", "Kabul", "Karachi", "--format", "json")
+    assert j.returncode == 0, j.stderr
+    rows = json.loads(j.stdout)
+    left = [r for r in rows if r["kind"] == "left_out"]
+    assert left and all(r["note"] and r["km"] is None for r in left)
+    shown = {r["alternative"] for r in rows if r["kind"] != "left_out"}
+    assert "today" in shown and not shown & {r["alternative"] for r in left}
+    c = run("compare", "Kabul", "Karachi", "--format", "csv")
+    assert c.returncode == 0 and c.stdout.count(",left_out,") == len(left)
