@@ -174,20 +174,20 @@ def _implausible(routes: dict[str, Route | NoRouteError], direct_km: float,
                  own: dict[str, int] | None = None) -> dict[str, str]:
     """Corridor rows that repeat an earlier row's route or are far worse than the best.
 
-    Reasons by label. A corridor whose route is leg for leg an earlier row's adds
-    nothing; one that takes more than :data:`IMPLAUSIBLE_FACTOR` times the time and the
-    cost of the best route found, or detours beyond :data:`DETOUR_FACTOR` times the
-    great-circle distance ``direct_km`` and twice today's length, is no way a shipper
-    would consider for the pair, unless no row kept is as fast and as cheap. Of rows
-    with the same route one is kept: today's, else the corridor with more of the trip's
-    ends among its places (``own``), else the first.
+    Reasons by label. A corridor with the same route as another row (the same length,
+    time, cost, modes and legs of each kind) adds nothing; one that takes more than
+    :data:`IMPLAUSIBLE_FACTOR` times the time and the cost of the best route found, or
+    detours beyond :data:`DETOUR_FACTOR` times the great-circle distance ``direct_km``
+    and twice today's length, is no way a shipper would consider for the pair, unless
+    no row kept is as fast and as cheap. Of rows with the same route one is kept:
+    today's, else the corridor with more of the trip's ends among its places
+    (``own``), else the first.
     """
     found = {k: r for k, r in routes.items() if isinstance(r, Route)}
     out: dict[str, str] = {}
     if TODAY not in found:
         return out
-    today = found.get(TODAY)
-    today_km = today.km if today is not None else 0.0
+    today_km = found[TODAY].km
     best_h = min(r.hours for r in found.values())
     best_c = min(r.cost_usd for r in found.values())
     for label, r in found.items():
