@@ -16,13 +16,20 @@ import numpy as np
 import numpy.typing as npt
 
 from ._cache import Slot
-from ._sea_passages import PASSAGE_ALIASES, PASSAGES, passage_keys
-from .errors import PlaceNotFoundError, ScenarioError, ScenarioTypeError, shown
+from ._sea_passages import PASSAGE_ALIASES, PASSAGES, canonical_passages, passage_keys
+from .errors import (
+    InvalidInputError,
+    PlaceNotFoundError,
+    ScenarioError,
+    ScenarioTypeError,
+    shown,
+)
 
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["CLOSE_TARGETS", "PASSAGE_PREFIX", "resolve_target", "through_passages"]
+__all__ = ["CLOSE_TARGETS", "PASSAGE_PREFIX", "links_through", "resolve_target",
+           "through_passages"]
 
 #: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
 CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
@@ -76,10 +83,10 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
         return targets[item]
     forced = item.strip().lower().startswith(PASSAGE_PREFIX)
     name = item.strip()[len(PASSAGE_PREFIX):] if forced else item
-    passages = passage_keys(name)
-    if forced and not passages:
-        raise ScenarioError(f"{shown(item)} names no sea passage; known passages: "
-                            f"{_known_passages()}.")
+    try:
+        passages = canonical_passages(name) if forced else passage_keys(name)
+    except InvalidInputError as err:
+        raise ScenarioError(str(err)) from err
     if passages:
         if not forced:
             _refuse_if_a_place_is_so_named(network, item, passages)
@@ -119,6 +126,15 @@ def _refuse_if_a_place_is_so_named(network: Network, item: str,
 def network_passages(network: Network) -> list[str]:
     """The passages the network's sea links go through, sorted."""
     return sorted({p for s in network.links["straits"] for p in s})
+
+
+def links_through(network: Network, targets: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Per link row, whether the link passes a passage of the ``"passage"`` targets.
+
+    ``targets`` are the ids :func:`resolve_target` returned; a group's passages are
+    joined by ``;`` there and split here, the one place that reads that form.
+    """
+    return through_passages(network, {p for ident in targets for p in ident.split(";")})
 
 
 def through_passages(network: Network, passages: Iterable[str]) -> npt.NDArray[np.bool_]:

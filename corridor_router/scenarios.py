@@ -18,7 +18,7 @@ from ._overrides import (
     check_override,
     link_tags,
 )
-from ._targets import resolve_target, through_passages
+from ._targets import links_through, resolve_target
 from ._validate import (
     FIELD_BOUNDS,
     STATUSES,
@@ -332,8 +332,7 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     if closed["link"]:
         enabled &= ~links.index.isin(list(closed["link"]))
     if closed["passage"]:
-        enabled &= ~through_passages(network, {p for group in closed["passage"]
-                                               for p in group.split(";")})
+        enabled &= ~links_through(network, closed["passage"])
     crossings = network.crossings
     places = network.places
     place_open = ~places.index.isin(list(closed["place"])) & \

@@ -80,6 +80,8 @@ def test_a_name_of_both_a_place_and_a_passage_is_refused_as_ambiguous(tiny_path)
     assert net.find_place("Hormuz") == "charlie"
     with pytest.raises(InvalidInputError, match="names both the place"):
         route("Alpha", "Foxtrot", network=net, avoid=["Hormuz"])
+    with pytest.raises(InvalidInputError, match="unknown sea passage 'charlie'"):
+        route("Alpha", "Foxtrot", network=net, avoid=["passage:charlie"])
     with pytest.raises(NoRouteError, match=r"avoid \(hormuz\)"):   # the only sea link
         route("Alpha", "Foxtrot", network=net, avoid=["passage:hormuz"])
     with pytest.raises(NoRouteError, match=r"avoid \(charlie\)"):   # every way passes it
