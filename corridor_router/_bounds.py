@@ -55,6 +55,8 @@ MAX_HEADWAY_H = 8_760.0
 MAX_VALUE_OF_TIME = 100_000.0
 #: Wider than any railway: above this a gauge is a corrupted number, not a gauge.
 MAX_GAUGE_MM = 10_000.0
+#: Most en-route delay per km, hours: 1 / MIN_SPEED_KMH (a leg that slow is no leg).
+MAX_DELAY_H_PER_KM = 1.0 / MIN_SPEED_KMH
 #: Price years of the USD figures: the sources are from this century; 2100 is a typo.
 PRICE_YEARS = (1990, 2100)
 #: Publication years of sources: none is older than this.
@@ -176,6 +178,9 @@ FIELD_BOUNDS: dict[str, Bound] = {
     "gauge_mm": Bound(0.0, MAX_GAUGE_MM, "mm", positive=True,
                       why_high="wider than any railway"),
     "hours": _HOURS,
+    "delay_h_per_km": Bound(0.0, MAX_DELAY_H_PER_KM, "hours per km",
+                            why_high="slower than walking pace"),
+    "escort_h": _HOURS,
     "dwell_h": _HOURS,
     "dwell_low_h": _HOURS,
     "dwell_high_h": _HOURS,

@@ -173,7 +173,8 @@ def read_only(a: np.ndarray) -> np.ndarray:
 _WORDS = {"speed_kmh": "speed", "rate_usd_per_teu_km": "rate", "dwell_h": "dwell",
           "fee_usd_per_teu": "fee", "hours": "time", "cost_usd_per_teu": "cost",
           "handling_h": "handling time", "handling_usd_per_teu": "handling cost",
-          "headway_h": "headway", "length_km": "length", "usd_per_teu_h": "value"}
+          "headway_h": "headway", "length_km": "length", "usd_per_teu_h": "value",
+          "delay_h_per_km": "en-route delay", "escort_h": "escort wait"}
 _SECTIONS = {"transfer": "transfer", "gauge_break": "gauge break",
              "connector": "loading/unloading", "crossings": "border", "places": "handling at",
              "links": "link"}
@@ -186,11 +187,18 @@ def label(key: str) -> str:
     ('rail speed in UZ', 'border farap_rail dwell')
     >>> label("tags.uap.speed_kmh"), label("gauge_break.1520-1676.hours")
     ('speed on uap links', 'gauge break 1520-1676 time')
+    >>> label("service.rail.countries.PK.headway_h")
+    'rail service headway in PK'
+
     """
     parts = key.split(".")
     word = _WORDS.get(parts[-1], parts[-1])
     if parts[0] == "modes" and len(parts) == 5:
         return f"{parts[1]} {word} in {parts[3]}"
+    if parts[0] == "service" and len(parts) == 5:
+        return f"{parts[1]} service {word} in {parts[3]}"
+    if parts[0] == "service" and len(parts) == 3:
+        return f"{parts[1]} service {word}"
     if parts[0] == "modes" and len(parts) == 3:
         return f"{parts[1]} {word}"
     if parts[0] == "tags" and len(parts) == 3:

@@ -30,10 +30,10 @@ PLACE_COLUMNS = ("id", "name", "country", "kind", "lon", "lat", "modes", "source
 PLACE_OPTIONAL = ("aliases", "handling_usd_per_teu", "handling_h", "notes")
 LINK_COLUMNS = ("id", "from", "to", "mode", "length_km", "status", "bidirectional", "source")
 LINK_OPTIONAL = ("gauge_mm", "country", "speed_kmh", "rate_usd_per_teu_km", "headway_h",
-                 "corridors", "waypoints", "straits", "notes")
+                 "delay_h_per_km", "corridors", "waypoints", "straits", "notes")
 CROSSING_COLUMNS = ("id", "place", "mode", "from_country", "to_country", "dwell_h",
                     "fee_usd_per_teu", "source")
-CROSSING_OPTIONAL = ("dwell_low_h", "dwell_high_h", "notes")
+CROSSING_OPTIONAL = ("dwell_low_h", "dwell_high_h", "escort_h", "notes")
 SOURCE_COLUMNS = ("id", "title", "publisher", "year", "confidence")
 SOURCE_OPTIONAL = ("url", "notes")
 
@@ -201,6 +201,7 @@ def load_links(folder: Path, problems: Problems, known: set[str],
     speed = numbers("speed_kmh", required=False)
     rate = numbers("rate_usd_per_teu_km", required=False)
     headway = numbers("headway_h", required=False)
+    delay = numbers("delay_h_per_km", required=False)
     gauge = numbers("gauge_mm", required=False)
     problems.tags(df["corridors"], where, "corridors")
 
@@ -233,6 +234,7 @@ def load_links(folder: Path, problems: Problems, known: set[str],
         "speed_kmh": speed,
         "rate_usd_per_teu_km": rate,
         "headway_h": headway,
+        "delay_h_per_km": delay,
         "corridors": _split_column(df["corridors"]),
         "bidirectional": bidirectional,
         "straits": _split_column(df["straits"]),
@@ -260,6 +262,7 @@ def load_crossings(df: Table | None, problems: Problems, known: set[str],
     low = problems.numbers(df, file, "dwell_low_h", required=False)
     high = problems.numbers(df, file, "dwell_high_h", required=False)
     fee = problems.numbers(df, file, "fee_usd_per_teu", required=True)
+    escort = problems.numbers(df, file, "escort_h", required=False)
     kind_of = dict(zip(places.index, places["kind"])) if places is not None else {}
     for i, (row, place, c_from, c_to) in enumerate(zip(
             df.index, df["place"], df["from_country"], df["to_country"])):
@@ -288,6 +291,7 @@ def load_crossings(df: Table | None, problems: Problems, known: set[str],
         "dwell_low_h": low,
         "dwell_high_h": high,
         "fee_usd_per_teu": fee,
+        "escort_h": escort,
         "source": _split_column(df["source"]),
         "notes": df["notes"],
     }, index=pd.Index(df["id"], name="id"))

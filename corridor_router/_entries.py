@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from ._catalogue import Catalogue
 from ._params import pair_key
@@ -150,6 +151,28 @@ def _pair_names(graph: RoutingGraph, kind: EdgeKind) -> tuple[npt.NDArray[np.int
     return result
 
 
+def _boarded_columns(graph: RoutingGraph, e: npt.NDArray[np.int64], index: Mapping[str, int],
+                     section: str, name: str) -> npt.NDArray[np.int64]:
+    """Per edge where cargo boards a mode: the column of ``<section>.<mode>...<name>``.
+
+    The mode boarded is the edge's ``mode_b``; the entry for the edge's country
+    (``service.rail.countries.PK.headway_h``) comes first, then the mode's own.
+    """
+    if not len(e):
+        return np.zeros(0, dtype=np.int64)
+    modes = graph.mode_names
+    side_codes, sides = pd.factorize(graph.side[e])
+    pairs, codes = np.unique(np.stack([graph.mode_b[e].astype(np.int64),
+                                       side_codes.astype(np.int64)], axis=1), axis=0,
+                             return_inverse=True)
+    table = np.array([
+        index.get(f"{section}.{modes[m]}.countries.{sides[c]}.{name}",
+                  index.get(f"{section}.{modes[m]}.{name}", -1)) if m >= 0 else -1
+        for m, c in pairs.tolist()], dtype=np.int64)
+    out: npt.NDArray[np.int64] = table[codes.reshape(-1)]
+    return out
+
+
 def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
                   index: Mapping[str, int],
                   assign: Mapping[tuple[str, str], npt.NDArray[np.int64]],
@@ -176,7 +199,9 @@ def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
                 block = cat.blocks.get(("crossings", term.field))
                 if block is not None:
                     col = block.start + ref[e]
-            if k in _PAIR_SECTIONS:
+            if term.section is not None:
+                col = _boarded_columns(graph, e, index, term.section, term.field)
+            elif k in _PAIR_SECTIONS:
                 codes, names = _pair_names(graph, k)
                 section = _PAIR_SECTIONS[k]
                 table = np.array([index.get(f"{section}.{n}.{term.field}", -1)

@@ -151,6 +151,8 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
             return None
         known = ", ".join(sorted(map(str, section)))
         return f"use {head}.<one of: {known}>.<{'|'.join(_pair_fields())}>"
+    if head == "service":
+        return _check_service_key(network, parts)
     if head == "value_of_time":
         return None if parts[1:] == ["usd_per_teu_h"] else "use value_of_time.usd_per_teu_h"
     if head == "crossings":
@@ -183,5 +185,24 @@ def _check_override_key(network: Network, params: Mapping[str, Any],
                         "there and this changes nothing")
             return None
         return f"use places.<place id>.<{'|'.join(fields)}>"
-    return ("unknown section; use modes, transfer, gauge_break, connector, value_of_time, "
-            "crossings, links, tags or places")
+    return ("unknown section; use modes, service, transfer, gauge_break, connector, "
+            "value_of_time, crossings, links, tags or places")
+
+
+def _check_service_key(network: Network, parts: list[str]) -> str | None:
+    """``service.<mode>.headway_h`` or ``service.<mode>.countries.<CC>.headway_h``."""
+    fields = term_fields((EdgeKind.START, EdgeKind.TRANSFER), section="service")
+    usage = (f"use service.<mode>.<{'|'.join(fields)}> or "
+             f"service.<mode>.countries.<CC>.<{'|'.join(fields)}>")
+    if len(parts) not in (3, 5) or parts[-1] not in fields \
+            or (len(parts) == 5 and parts[2] != "countries"):
+        return usage
+    mode = parts[1]
+    places = network.places
+    boards = np.array([mode in ms for ms in places["modes"]], dtype=bool)
+    if len(parts) == 5:
+        boards &= (places["country"] == parts[3]).to_numpy()
+    if not boards.any():
+        where = f" in country {shown(parts[3])}" if len(parts) == 5 else ""
+        return f"no place{where} serves {shown(mode)}, so no cargo boards it there"
+    return None

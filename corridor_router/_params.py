@@ -32,6 +32,10 @@ __all__ = [
 
 FILE = "params.toml"
 MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
+#: Figures a mode table may give (checked where given): en-route delays beyond line haul.
+OPTIONAL_MODE_KEYS = ("delay_h_per_km",)
+#: Figures of a ``[service.<mode>]`` table: the headway of the services cargo boards.
+SERVICE_KEYS = ("headway_h",)
 PAIR_KEYS = ("cost_usd_per_teu", "hours")
 #: Tables of params.toml whose entries are keyed by a mode or by a pair of modes/gauges.
 SECTIONS = ("modes", "transfer", "gauge_break", "connector")
@@ -117,17 +121,18 @@ def check_value(value: Any, bound: Bound, where: str, problems: Problems,
 
 
 def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Problems,
-                 known: set[str], *, all_needed: bool = True) -> None:
+                 known: set[str], *, all_needed: bool = True,
+                 optional: tuple[str, ...] = ()) -> None:
     if not isinstance(entry, Mapping):
         problems.add(FILE, None, key, "is missing or not a table",
                      f"add [{key}] with {', '.join(needed)} and source")
         return
-    for k in needed:
+    for k in (*needed, *optional):
         bound = FIELD_BOUNDS[k]
         value = None
         if k in entry:
             value = check_value(entry[k], bound, f"{key}.{k}", problems)
-        elif all_needed:
+        elif all_needed and k in needed:
             problems.add(FILE, None, f"{key}.{k}", "value is missing", f"add {k} = <number>")
         low, high = None, None
         if f"{k}_low" in entry:
@@ -167,6 +172,7 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
     _check_table(params.get("value_of_time"), "value_of_time", ("usd_per_teu_h",), problems,
                  known)
     sections = {name: _section(params, name, problems) for name in SECTIONS}
+    _check_service(params, problems, known)
 
     modes = mode_names()
     link_mode = links["mode"].to_numpy(dtype=object)
@@ -257,7 +263,32 @@ def _check_mode(entry: Any, mode: str, problems: Problems, known: set[str], *,
     if not isinstance(entry, Mapping):
         _check_table(entry, key, MODE_KEYS, problems, known)
         return
-    _check_table(entry, key, MODE_KEYS, problems, known, all_needed=needed)
+    _check_table(entry, key, MODE_KEYS, problems, known, all_needed=needed,
+                 optional=OPTIONAL_MODE_KEYS)
+    _check_countries(entry, key, MODE_KEYS, problems, known)
+
+
+def _check_service(params: Mapping[str, Any], problems: Problems, known: set[str]) -> None:
+    """``[service.<mode>]`` tables: headways of the services cargo boards (optional)."""
+    if "service" not in params:
+        return
+    modes = mode_names()
+    for mode, entry in _section(params, "service", problems).items():
+        key = f"service.{mode}"
+        if mode not in modes:
+            problems.add(FILE, None, key, f"unknown mode {shown(mode)}",
+                         f"use one of: {', '.join(modes)}")
+            continue
+        if not isinstance(entry, Mapping):
+            _check_table(entry, key, SERVICE_KEYS, problems, known)
+            continue
+        if set(entry) - {"countries"}:    # figures of its own (not only per country)
+            _check_table(entry, key, SERVICE_KEYS, problems, known, all_needed=False)
+        _check_countries(entry, key, SERVICE_KEYS, problems, known)
+
+
+def _check_countries(entry: Mapping[str, Any], key: str, keys: tuple[str, ...],
+                     problems: Problems, known: set[str]) -> None:
     countries = entry.get("countries", {})
     if not isinstance(countries, Mapping):
         problems.add(FILE, None, f"{key}.countries", f"{shown(countries)} is not a table",
@@ -269,6 +300,7 @@ def _check_mode(entry: Any, mode: str, problems: Problems, known: set[str], *,
                          f"{shown(cc)} is not an ISO 3166-1 alpha-2 code",
                          "use a two-letter upper-case code such as PK, AF, UZ")
             continue
-        _check_table(sub, f"{key}.countries.{cc}", MODE_KEYS, problems, known,
-                     all_needed=False)
+        _check_table(sub, f"{key}.countries.{cc}", keys, problems, known,
+                     all_needed=False,
+                     optional=OPTIONAL_MODE_KEYS if keys == MODE_KEYS else ())
 

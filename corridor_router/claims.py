@@ -31,7 +31,9 @@ __all__ = ["SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
            "check_claim", "component_of", "component_order"]
 
 #: Breakdown components of the legs that are not line haul, by leg kind.
-_KIND_COMPONENT = {"wait": "waiting for sailings", "border": "borders",
+_KIND_COMPONENT = {"wait": "waiting for sailings", "service_wait": "waiting for departures",
+                   "delay": "en-route delays", "escort": "convoys and escorts",
+                   "border": "borders",
                    "gauge_break": "gauge breaks", "transfer": "handling", "port_call": "handling",
                    "start": "handling", "end": "handling"}
 
@@ -177,6 +179,7 @@ class ClaimCheck:
             f"{self.required_old_days:.1f} days (it takes {o.days:.1f}) and cost at least "
             f"USD {self.required_old_cost_usd:,.0f}/TEU (it costs {o.cost_usd:,.0f}).",
         ]
+        lines.append(self._waits_line())
         if len(flips):
             lines.append("Within their sourced ranges these parameters flip the verdict: "
                          + "; ".join(f"{p} (break-even {b:,.3g})" for p, b in
@@ -184,6 +187,19 @@ class ClaimCheck:
         else:
             lines.append("No parameter moved within its sourced range flips the verdict.")
         return "\n".join(lines)
+
+    def _waits_line(self) -> str:
+        """Which stops and waits (not line haul) drive the time difference, largest first."""
+        line_haul = {traits(m).component for m in mode_names()}
+        rows = self.breakdown.drop(index="total")
+        rows = rows[~rows.index.isin(line_haul)]
+        rows = rows.reindex(rows["hours_saved"].abs().sort_values(ascending=False).index)
+        parts = [f"{c} {h / 24:+.1f} ({o / 24:.1f} vs {n / 24:.1f})" for c, h, o, n in zip(
+            rows.index, rows["hours_saved"], rows["old_hours"], rows["new_hours"]) if h or o]
+        if not parts:
+            return "Stops and waits: neither route stops or waits outside line haul."
+        return (f"Stops and waits, days saved by {self.corridor} ({self.versus} vs "
+                f"{self.corridor} in brackets), largest first: " + "; ".join(parts) + ".")
 
     def __repr__(self) -> str:
         return (f"<ClaimCheck {self.corridor} vs {self.versus}: {self.days_saved:.1f} days, "

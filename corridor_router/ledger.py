@@ -26,6 +26,7 @@ and its CSR structure are built once.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
@@ -173,6 +174,35 @@ class Ledger:
         values: np.ndarray = entry[2]
         return values
 
+    def leg_parts(self, name: str) -> dict[str, np.ndarray]:
+        """Per-edge parts of a metric that results show as legs of their own.
+
+        One array per :attr:`~corridor_router.metrics.Term.leg` kind of the metric's
+        terms (``"service_wait"``, ``"delay"`` ...), in the order of the terms; each is
+        the part of :meth:`metric` those terms feed (read-only).
+        """
+        out = {}
+        for kind, spec in _leg_metrics(METRICS[name]):
+            entry = self._priced(spec)
+            if entry[2] is None:
+                entry[2] = read_only(evaluate(self.entries(spec), self.values,
+                                              self.graph.n_edges))
+            out[kind] = entry[2]
+        return out
+
+    def leg_part_parameters(self, kind: str, edge: int) -> list[tuple[str, float, tuple[str, ...]]]:
+        """(key, value, sources) of the parameters feeding one edge's ``kind`` leg part."""
+        out: dict[str, tuple[str, float, tuple[str, ...]]] = {}
+        for name in METRICS:
+            for k, spec in _leg_metrics(METRICS[name]):
+                if k != kind:
+                    continue
+                ent = self.entries(spec)
+                for col in ent.col[ent.edge == edge].tolist():
+                    key = self.key(col)
+                    out[key] = (key, float(self.values[col]), self._describe(col)[2])
+        return list(out.values())
+
     def weights(self, objective: str) -> np.ndarray:
         """Routing weights of an objective (``inf`` on disabled edges)."""
         return objective_weights(objective, self.metric, self.value, self.enabled)
@@ -279,6 +309,15 @@ class Ledger:
             np.add.at(new, ent.edge[sel], contributions(ent, theta, sel))
             out[name] = new
         return out
+
+
+@functools.lru_cache(maxsize=64)
+def _leg_metrics(spec: Metric) -> tuple[tuple[str, Metric], ...]:
+    """A metric's terms grouped by the leg kind results show them as (one metric each)."""
+    kinds = dict.fromkeys(t.leg for t in spec.terms if t.leg is not None)
+    return tuple((kind, Metric(f"{spec.name}/{kind}", spec.unit, spec.label,
+                               tuple(t for t in spec.terms if t.leg == kind)))
+                 for kind in kinds)
 
 
 def ledger_of(network: Network, graph: RoutingGraph, resolved: ResolvedScenario) -> Ledger:

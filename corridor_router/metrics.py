@@ -30,7 +30,7 @@ import numpy as np
 
 from .modes import EdgeKind
 
-__all__ = ["METRICS", "OBJECTIVES", "TIE_BREAK", "Metric", "Objective", "Term",
+__all__ = ["METRICS", "OBJECTIVES", "TIE_BREAK", "WAIT_LEGS", "Metric", "Objective", "Term",
            "objective_weights", "term_fields"]
 
 #: Ties in an objective are broken by its ``tie_break`` metric times this factor, so
@@ -62,6 +62,15 @@ class Term:
     place_field : str, optional
         For transfers and port calls: the places.csv column whose value, where given,
         replaces the mode pair's figure (``handling_h``).
+    section : str, optional
+        For edges where cargo boards a mode (start connectors, transfers, port calls):
+        the ``params.toml`` section whose entry for the mode boarded, in the edge's
+        country first, feeds the term (``service`` ->
+        ``service.rail.countries.PK.headway_h``, else ``service.rail.headway_h``).
+    leg : str, optional
+        Results show this term's part of an edge as a leg of its own, of this kind, right
+        after the edge's own leg (a wait for a train, en-route delays), so that a reader
+        sees where the days go; the legs still add up to the totals.
     """
 
     kinds: tuple[EdgeKind, ...]
@@ -70,6 +79,8 @@ class Term:
     inverse: bool = False
     factor: float = 1.0
     place_field: str | None = None
+    section: str | None = None
+    leg: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,14 @@ class Objective:
 _LINK = (EdgeKind.LINK,)
 _TRANSFER = (EdgeKind.TRANSFER, EdgeKind.PORT_CALL)
 _CONNECTOR = (EdgeKind.START, EdgeKind.END)
+_BOARD = (EdgeKind.START, EdgeKind.TRANSFER, EdgeKind.PORT_CALL)
+
+#: Words for the legs of :attr:`Term.leg` kinds (``detail`` of a route's legs).
+WAIT_LEGS: dict[str, str] = {
+    "service_wait": "waiting for a departure",
+    "delay": "en-route delays",
+    "escort": "escort or convoy",
+}
 
 #: The metrics every result carries, by name.
 METRICS: dict[str, Metric] = {
@@ -135,7 +154,10 @@ METRICS: dict[str, Metric] = {
     "hours": Metric("hours", "h", "transit time", (
         Term(_LINK, "speed_kmh", per_km=True, inverse=True),
         Term((EdgeKind.WAIT,), "headway_h", factor=0.5),
+        Term(_LINK, "delay_h_per_km", per_km=True, leg="delay"),
+        Term(_BOARD, "headway_h", factor=0.5, section="service", leg="service_wait"),
         Term((EdgeKind.BORDER,), "dwell_h"),
+        Term((EdgeKind.BORDER,), "escort_h", leg="escort"),
         Term(_TRANSFER, "hours", place_field="handling_h"),
         Term((EdgeKind.GAUGE_BREAK,), "hours"),
         Term(_CONNECTOR, "hours"),
@@ -161,17 +183,24 @@ OBJECTIVES: dict[str, Objective] = {
 }
 
 
-def term_fields(kinds: tuple[EdgeKind, ...], *, place: bool = False) -> tuple[str, ...]:
+def term_fields(kinds: tuple[EdgeKind, ...], *, place: bool = False,
+                section: str | None = None) -> tuple[str, ...]:
     """Parameter fields the registered metrics read on edges of some kinds, in order.
 
-    With ``place``, the places.csv fields of transfer terms instead.
+    With ``place``, the places.csv fields of transfer terms instead; with ``section``,
+    the fields of the terms looked up in that ``params.toml`` section (see
+    :attr:`Term.section`) instead of the others.
 
     >>> term_fields((EdgeKind.BORDER,))
-    ('dwell_h', 'fee_usd_per_teu')
+    ('dwell_h', 'escort_h', 'fee_usd_per_teu')
+    >>> term_fields((EdgeKind.TRANSFER,), section="service")
+    ('headway_h',)
     """
     out: dict[str, None] = {}
     for metric in METRICS.values():
         for term in metric.terms:
+            if term.section != section:
+                continue
             if set(term.kinds) & set(kinds):
                 name = term.place_field if place else term.field
                 if name:

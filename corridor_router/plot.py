@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from .errors import InvalidInputError
 from .routing import Route
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
     from .network import Network
 
-__all__ = ["route_map", "tcd_chart"]
+__all__ = ["calibration_chart", "route_map", "tcd_chart"]
 
 _EVENT_STYLE = {
     "border": ("tab:red", "s", "border crossing"),
@@ -24,7 +25,12 @@ _EVENT_STYLE = {
     "transfer": ("tab:gray", "o", "transfer"),
     "port_call": ("tab:blue", "^", "port call"),
     "wait": ("tab:cyan", "v", "waiting for sailing"),
+    "service_wait": ("tab:olive", "v", "waiting for a departure"),
+    "delay": ("tab:brown", "x", "en-route delays"),
+    "escort": ("tab:pink", "P", "escort or convoy"),
 }
+_FAMILY_MARKERS = {"express_rail": "o", "multi_border_rail": "s", "road": "^",
+                   "multimodal": "D"}
 
 
 #: What the drawing functions accept. A mapping's values that are not routes (such as the
@@ -120,6 +126,67 @@ def tcd_chart(routes: _Routes, *, title: str | None = None) -> Figure:
         handles, _ = ax.get_legend_handles_labels()
         ax.legend(handles=handles + events, fontsize=8, loc="upper left")
     fig.suptitle(title or f"{first.origin_name} → {first.destination_name}")
+    return fig
+
+
+def calibration_chart(table: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Predicted against observed, log-log, one panel per metric, with the band.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A :func:`~corridor_router.calibration.calibration` table (not changed).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per metric in the table (days, USD per TEU, km): each case a point
+        marked by route family, the line model = observed and the band around it
+        (+-30% for days and cost, +-8% for km) shaded; the panel title gives the share
+        of cases within the band and the geometric-mean model/observed ratio.
+
+    Raises
+    ------
+    InvalidInputError
+        If the table has no cases.
+    """
+    needed = {"metric", "family", "observed", "model", "band", "in_band", "ratio"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns) \
+            or table.empty:
+        raise InvalidInputError("calibration_chart needs a calibration() table with cases.")
+    from matplotlib.ticker import FuncFormatter
+    plain = FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 10 else f"{v:g}")
+    metrics = list(dict.fromkeys(table["metric"]))
+    fig, axes = _figure(1, len(metrics), (5.2 * len(metrics), 5.0))
+    units = {"days": "days", "cost_usd": "USD per TEU", "km": "km"}
+    for ax, metric in zip(axes, metrics):
+        part = table[table["metric"] == metric]
+        lo = float(min(part["observed"].min(), part["model"].min())) / 1.5
+        hi = float(max(part["observed"].max(), part["model"].max())) * 1.5
+        x = np.geomspace(lo, hi, 50)
+        band = float(part["band"].iloc[0])
+        ax.fill_between(x, x * (1 - band), x * (1 + band), color="tab:green", alpha=0.15,
+                        label=f"band +-{100 * band:.0f}%")
+        ax.plot(x, x, color="tab:green", lw=1)
+        for i, (family, marker) in enumerate(_FAMILY_MARKERS.items()):
+            f = part[part["family"] == family]
+            if len(f):
+                ax.scatter(f["observed"], f["model"], marker=marker, color=f"C{i}",
+                           label=family.replace("_", " "), zorder=3)
+        share = 100 * float(part["in_band"].mean())
+        geo = float(np.exp(np.log(part["ratio"].to_numpy(dtype=float)).mean()))
+        ax.set(xscale="log", yscale="log", xlim=(lo, hi), ylim=(lo, hi),
+               xlabel=f"observed ({units.get(metric, metric)})",
+               ylabel=f"model ({units.get(metric, metric)})",
+               title=f"{metric}: {share:.0f}% in band, geomean ratio {geo:.2f}")
+        ax.grid(alpha=0.3, which="both")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(plain)
+            axis.set_minor_formatter(plain)
+        ax.legend(fontsize=8, loc="upper left")
+    fig.suptitle(title or "Model against published end-to-end figures")
     return fig
 
 

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
+from ._catalogue import label
 from .costs import EdgeValues
 from .graph import EdgeKind, RoutingGraph
-from .metrics import METRICS
+from .metrics import METRICS, WAIT_LEGS
 from .modes import KIND_NAMES
 from .network import CRS, Network
 from .scenarios import ResolvedScenario, Scenario, freeze
@@ -143,7 +144,7 @@ class Route:
     @property
     def events(self) -> pd.DataFrame:
         """Borders crossed, gauge breaks, transfers, port calls and waits, in order."""
-        kinds = ("border", "gauge_break", "transfer", "port_call", "wait")
+        kinds = ("border", "gauge_break", "transfer", "port_call", "wait", *WAIT_LEGS)
         legs = self._frame
         ev = legs[legs["kind"].isin(kinds)]
         return pd.DataFrame(ev[["seq", "kind", "from", "country", "detail", "hours",
@@ -209,12 +210,12 @@ class Route:
             f"{self.origin_name} -> {self.destination_name}  "
             f"(objective: {self.objective}, scenario: {self.scenario.name}, "
             f"network: {self.network})",
-            f"{'#':>3} {'kind':<11} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
+            f"{'#':>3} {'kind':<12} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
             f"{'USD/TEU':>9}  detail",
         ]
         for leg in self._frame.drop(columns="geometry").to_dict("records"):
             lines.append(
-                f"{leg['seq']:>3} {leg['kind']:<11} {leg['mode']:<9} {leg['from'][:22]:<22} "
+                f"{leg['seq']:>3} {leg['kind']:<12} {leg['mode']:<9} {leg['from'][:22]:<22} "
                 f"{leg['to'][:22]:<22} {leg['km']:>8,.0f} {leg['hours']:>8,.1f} "
                 f"{leg['cost_usd']:>9,.0f}  {leg['detail']}"
             )
@@ -328,16 +329,16 @@ class LazyLegs:
 
     def kind_counts(self) -> Mapping[str, int]:
         """Legs per kind."""
-        codes, counts = np.unique(self._args[1].kind[self._leg_edges()], return_counts=True)
-        return MappingProxyType({KIND_NAMES[int(c)]: int(n) for c, n in zip(codes, counts)})
+        kinds = self.measures()["kind"]
+        return MappingProxyType({str(k): int(n) for k, n in kinds.value_counts(sort=False).items()})
 
     def measures(self) -> pd.DataFrame:
         """Kind, mode and every metric of each leg (the legs' columns, without the rest)."""
         values, graph = self._args[2], self._args[1]
         e = self._leg_edges()
-        return pd.DataFrame({"kind": [KIND_NAMES[int(k)] for k in graph.kind[e]],
-                             "mode": graph.edge_mode[e].tolist(),
-                             **{name: values.metric(name)[e] for name in METRICS}})
+        rows = split_rows(values, graph, e)
+        return pd.DataFrame({"kind": rows.kinds, "mode": graph.edge_mode[e[rows.at]].tolist(),
+                             **rows.metrics})
 
     def parameters(self) -> pd.DataFrame:
         """The parameters feeding the route's edges (see :attr:`Route.parameters`)."""
@@ -345,17 +346,86 @@ class LazyLegs:
         return values.ledger.parameters_of(edges)
 
 
+@dataclass(frozen=True)
+class SplitRows:
+    """The legs of a route's edges: each edge's own leg, then its parts shown as legs.
+
+    A metric term with a :attr:`~corridor_router.metrics.Term.leg` kind (a wait for a
+    train, en-route delays) is shown as a leg of its own right after its edge's leg, and
+    taken out of that leg, so that the legs still add up to the totals.
+    """
+
+    at: np.ndarray                  # position of each row's edge among the edges
+    kinds: list[str]                # each row's kind
+    own: np.ndarray                 # whether the row is its edge's own leg
+    metrics: dict[str, np.ndarray]  # each row's value of every registered metric
+
+
+def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray) -> SplitRows:
+    """The leg rows of some edges (see :class:`SplitRows`)."""
+    e = np.asarray(edges, dtype=np.int64)
+    n = len(e)
+    own = {name: values.metric(name)[e].astype(float) for name in METRICS}
+    parts: dict[str, dict[str, np.ndarray]] = {}
+    for name in METRICS:
+        for kind, per_edge in values.ledger.leg_parts(name).items():
+            parts.setdefault(kind, {})[name] = per_edge[e]
+    keys = [np.arange(n, dtype=float)]
+    kinds = [np.array([KIND_NAMES[int(k)] for k in graph.kind[e]], dtype=object)]
+    cols = {name: [own[name]] for name in METRICS}
+    for j, (kind, by_metric) in enumerate(parts.items(), start=1):
+        shown = np.zeros(n, dtype=bool)
+        for a in by_metric.values():
+            shown |= a != 0
+        idx = np.flatnonzero(shown)
+        for name in METRICS:
+            part = by_metric[name][idx] if name in by_metric else np.zeros(len(idx))
+            own[name][idx] -= part
+            cols[name].append(part)
+        keys.append(idx + j / (len(parts) + 1))
+        kinds.append(np.full(len(idx), kind, dtype=object))
+    key = np.concatenate(keys)
+    order = np.argsort(key, kind="stable")
+    return SplitRows(at=np.floor(key[order]).astype(np.int64),
+                     kinds=np.concatenate(kinds)[order].tolist(),
+                     own=(key[order] % 1) == 0,
+                     metrics={name: np.concatenate(c)[order] for name, c in cols.items()})
+
+
+def _part_detail(values: EdgeValues, kind: str, edge: int) -> tuple[str, str]:
+    """Words and sources of an edge's part shown as a leg of ``kind``."""
+    params = values.ledger.leg_part_parameters(kind, edge)
+    words = "; ".join(f"{label(key)} {value:g}" for key, value, _ in params)
+    sources = ";".join(dict.fromkeys(s for _, _, src in params for s in src))
+    return f"{WAIT_LEGS.get(kind, kind)} ({words})" if words else WAIT_LEGS.get(kind, kind), \
+        sources
+
+
 def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: ResolvedScenario,
           edges: list[int]) -> gpd.GeoDataFrame:
     places, links, crossings = net.places, net.links, net.crossings
     metrics = {name: values.metric(name) for name in METRICS}
+    edge_array = np.asarray(edges, dtype=np.int64)
+    keep = np.array([not (int(graph.kind[e]) in (EdgeKind.START, EdgeKind.END)
+                          and not any(float(m[e]) for m in metrics.values()))
+                     for e in edge_array], dtype=bool)
+    edge_array = edge_array[keep]
+    split = split_rows(values, graph, edge_array)
     rows = []
-    for e in edges:
+    host: dict[str, Any] = {}
+    for i in range(len(split.at)):
+        e = int(edge_array[split.at[i]])
+        measured = {name: float(split.metrics[name][i]) for name in METRICS}
+        if not split.own[i]:
+            # at the place where its edge's leg ends (en-route delays: on arrival)
+            detail, source = _part_detail(values, split.kinds[i], e)
+            at = host["to_id"]
+            rows.append({**host, "kind": split.kinds[i], "from": host["to"], "from_id": at,
+                         **measured, "detail": detail, "passages": "", "source": source,
+                         "geometry": places.geometry.loc[at]})
+            continue
         k, r = int(graph.kind[e]), int(graph.ref[e])
         passages: tuple[str, ...] = ()
-        measured = {name: float(metric[e]) for name, metric in metrics.items()}
-        if k in (EdgeKind.START, EdgeKind.END) and not any(measured.values()):
-            continue
         gauge_a, gauge_b = int(graph.gauge_a[e]), int(graph.gauge_b[e])
         mode_a = graph.mode_names[graph.mode_a[e]] if graph.mode_a[e] >= 0 else ""
         mode_b = graph.mode_names[graph.mode_b[e]] if graph.mode_b[e] >= 0 else ""
@@ -396,13 +466,14 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
             else:
                 ref = pid
                 detail = "load at origin" if k == EdgeKind.START else "unload at destination"
-        rows.append({
+        host = {
             "kind": KIND_NAMES[k], "mode": mode,
             "from": places.at[frm, "name"], "to": places.at[to, "name"],
             "from_id": frm, "to_id": to, "country": country,
             **measured, "ref": ref, "detail": detail, "passages": ";".join(passages),
             "source": ";".join(values.ledger.sources_of(e)), "geometry": geom,
-        })
+        }
+        rows.append(host)
     df = pd.DataFrame(rows)
     df.insert(0, "seq", np.arange(1, len(df) + 1))
     return gpd.GeoDataFrame(df.reindex(columns=leg_columns()), geometry="geometry", crs=CRS)

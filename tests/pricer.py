@@ -184,6 +184,27 @@ class Pricer:
         entry = self.params_under(overrides)[section][pair_name(a, b)]
         return float(entry["hours"]), float(entry["cost_usd_per_teu"])
 
+    def delay_per_km(self, link_id: str, overrides: Mapping[str, float]) -> float:
+        """En-route delay of a link, h/km, by the speed's precedence; 0 where none is given."""
+        key = "delay_h_per_km"
+        if f"links.{link_id}.{key}" in overrides:
+            return float(overrides[f"links.{link_id}.{key}"])
+        for tag in self.tags(link_id):
+            if f"tags.{tag}.{key}" in overrides:
+                return float(overrides[f"tags.{tag}.{key}"])
+        link = self.links[link_id]
+        if link.get(key, ""):
+            return float(link[key])
+        table = self.params_under(overrides)["modes"][link["mode"]]
+        country_table = table.get("countries", {}).get(link["country"], {})
+        return float(country_table.get(key, table.get(key, 0.0)))
+
+    def service_headway(self, mode: str, country: str, overrides: Mapping[str, float]) -> float:
+        """Headway of the services of a mode boarded in a country (params ``[service]``)."""
+        table = self.params_under(overrides).get("service", {}).get(mode, {})
+        country_table = table.get("countries", {}).get(country, {})
+        return float(country_table.get("headway_h", table.get("headway_h", 0.0)))
+
     def connector(self, mode: str, overrides: Mapping[str, float]) -> tuple[float, float]:
         """(hours, USD) of loading or unloading in a mode."""
         entry = self.params_under(overrides)["connector"][mode]
@@ -201,6 +222,14 @@ class Pricer:
             cost = length * self.link_value(ref, "rate_usd_per_teu_km", overrides)
         elif kind == "wait":
             hours = float(self.links[ref]["headway_h"]) / 2.0
+        elif kind == "delay":
+            # en-route delays of a link: its length x the delay per km (none: no leg)
+            hours = float(self.links[ref]["length_km"]) * self.delay_per_km(ref, overrides)
+        elif kind == "service_wait":
+            hours = self.service_headway(mode, str(leg["country"]), overrides) / 2.0
+        elif kind == "escort":
+            hours = float(overrides.get(f"crossings.{ref}.escort_h",
+                                        self.crossings[ref].get("escort_h") or 0.0))
         elif kind == "border":
             hours, cost = self.crossing(ref, overrides)
         elif kind in ("transfer", "port_call"):
@@ -235,9 +264,20 @@ class Pricer:
         gauge: str | None = None      # rail gauge, once known
         side: str | None = None       # country side of the place the trip is at
         waited: str | None = None     # scheduled link whose wait leg came just before
+        hosts = {"delay": ("link",), "service_wait": ("start", "transfer", "port_call"),
+                 "escort": ("border",)}
         for i, leg in enumerate(legs):
             kind, ref, m = leg["kind"], str(leg["ref"]), leg["mode"]
             where = f"leg {i + 1} ({kind} {ref})"
+            if kind in hosts:
+                # a part of the leg before it, shown as a leg at the place where that leg
+                # ends: nothing about the trip changes
+                host = legs[i - 1] if i else None
+                assert host is not None and host["kind"] in hosts[kind], \
+                    f"{where}: follows {host and host['kind']}"
+                assert (str(host["ref"]), host["to_id"], host["to_id"], host["mode"]) == \
+                    (ref, leg["from_id"], leg["to_id"], m), f"{where}: not its host's part"
+                continue
             if kind != "link":
                 assert waited is None, f"{where}: a wait must be followed by its link"
             if kind == "start":

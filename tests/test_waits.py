@@ -1,0 +1,174 @@
+"""Waits shown as legs of their own: service headways, en-route delays, escorts (issue 11).
+
+Hand-drawn tiny network (see conftest.py) with waits added; every figure checked by hand
+and by the independent pricer of tests/pricer.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TINY_FILES, write_tiny
+from pricer import Assumptions, Pricer
+from test_pricer import assert_priced
+
+from corridor_router import NetworkDataError, Scenario, ScenarioError, load_network, route
+from corridor_router.claims import breakdown
+
+WAIT_PARAMS = TINY_FILES["params.toml"] + """
+[service.rail]
+headway_h = 8.0
+source = "tiny"
+[service.rail.countries.UZ]
+headway_h = 10.0
+source = "tiny"
+"""
+DELAY_PARAMS = WAIT_PARAMS.replace(
+    "[modes.road.countries.AF]\nspeed_kmh = 25.0",
+    "[modes.road.countries.AF]\nspeed_kmh = 25.0\ndelay_h_per_km = 0.02")
+ESCORT_CROSSINGS = TINY_FILES["crossings.csv"].replace(
+    "dwell_high_h,fee_usd_per_teu,", "dwell_high_h,fee_usd_per_teu,escort_h,").replace(
+    "b_road_uz_af,bravo,road,UZ,AF,10,,,50,", "b_road_uz_af,bravo,road,UZ,AF,10,,,50,3,")
+for _line in TINY_FILES["crossings.csv"].splitlines()[1:]:
+    if not _line.startswith("b_road_uz_af"):
+        _cells = _line.split(",")
+        ESCORT_CROSSINGS = ESCORT_CROSSINGS.replace(_line, ",".join([*_cells[:9], "", *_cells[9:]]))
+
+
+@pytest.fixture
+def waits_path(tmp_path):
+    folder = write_tiny(tmp_path / "waits")
+    (folder / "params.toml").write_text(DELAY_PARAMS, encoding="utf-8")
+    (folder / "crossings.csv").write_text(ESCORT_CROSSINGS, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def waits(waits_path):
+    return load_network(waits_path)
+
+
+def test_boarding_a_train_waits_half_the_headway_of_its_country(waits):
+    r = route("alpha", "echo", network=waits, scenario="uap", modes=["rail"])
+    legs = r.legs
+    assert list(legs["kind"][:2]) == ["start", "service_wait"]
+    wait = legs.iloc[1]
+    # alpha is in UZ: half of UZ's 10 h headway, not half of the rail default's 8 h
+    assert wait["hours"] == pytest.approx(5.0)
+    assert (wait["km"], wait["cost_usd"]) == (0.0, 0.0)
+    assert wait["from_id"] == wait["to_id"] == "alpha"
+    assert "service.rail.countries.UZ.headway_h" in r.parameters.index
+    assert "rail service headway in UZ" in wait["detail"]
+    # start 4 h + wait 5 h + rail 350 km at 40 (alpha-delta) and 200 km at 50 + borders
+    # 6 + 20 h + gauge break 10 h + end 4 h
+    assert r.hours == pytest.approx(4 + 5 + 350 / 40 + 200 / 50 + 6 + 20 + 10 + 4)
+    assert r.hours == pytest.approx(legs["hours"].sum())
+
+
+def test_a_road_to_rail_change_boards_a_train_too(waits):
+    # starting by road in AF and changing to rail at charlie: the rail default's 8 h headway
+    r = route("charlie", "echo", network=waits, scenario="uap",
+              via=["charlie"], avoid=["d_cd", "d_de"])
+    kinds = list(r.legs["kind"])
+    assert "service_wait" in kinds
+    wait = r.legs[r.legs["kind"] == "service_wait"].iloc[0]
+    assert wait["hours"] == pytest.approx(4.0)
+    assert wait["country"] == "AF"
+
+
+def test_en_route_delays_follow_each_link_and_leave_its_line_haul_alone(waits):
+    r = route("alpha", "echo", network=waits, modes=["road"])
+    legs = r.legs
+    delays = legs[legs["kind"] == "delay"]
+    # the two Afghan road links: 105 and 160 km at 0.02 h/km
+    assert delays["ref"].tolist() == ["d_bc", "d_cd"]
+    assert delays["hours"].tolist() == pytest.approx([2.1, 3.2])
+    for _, d in delays.iterrows():
+        host = legs[legs["seq"] == d["seq"] - 1].iloc[0]
+        assert host["kind"] == "link" and host["ref"] == d["ref"]
+        assert host["hours"] == pytest.approx(host["km"] / 25.0)   # line haul unchanged
+        # shown on arrival at the link's end, so the legs stay a connected walk
+        assert d["km"] == 0.0 and d["from_id"] == d["to_id"] == host["to_id"]
+    assert r.hours == pytest.approx(legs["hours"].sum())
+
+
+def test_an_escort_wait_follows_its_border(waits):
+    r = route("alpha", "echo", network=waits, modes=["road"])
+    legs = r.legs
+    escort = legs[legs["kind"] == "escort"]
+    assert escort["ref"].tolist() == ["b_road_uz_af"]
+    assert escort["hours"].tolist() == [3.0]
+    border = legs[legs["seq"] == escort["seq"].iloc[0] - 1].iloc[0]
+    assert (border["kind"], border["hours"]) == ("border", 10.0)
+    assert set(r.events["kind"]) >= {"border", "escort", "delay"}
+
+
+def test_the_independent_pricer_agrees_on_every_wait(waits, waits_path):
+    pricer = Pricer(waits_path)
+    for kwargs in ({"modes": ["road"]}, {"scenario": "uap", "modes": ["rail"]},
+                   {"scenario": "uap"}, {"objective": "time"}):
+        for o, d in (("alpha", "echo"), ("echo", "alpha"), ("charlie", "foxtrot")):
+            if d == "foxtrot" and "modes" in kwargs:
+                continue        # foxtrot is reached by sea only
+            r = route(o, d, network=waits, **kwargs)
+            sc = kwargs.get("scenario")
+            assumptions = pricer.named(sc) if sc else Assumptions(("operational",), (), (), {})
+            assert_priced(pricer, r, assumptions)
+
+
+def test_measures_and_breakdown_carry_the_wait_legs(waits):
+    r = route("alpha", "echo", network=waits, scenario="uap", modes=["rail"])
+    road = route("alpha", "echo", network=waits, modes=["road"])
+    assert r.measures["kind"].tolist() == r.legs["kind"].tolist()
+    assert r.kind_counts["service_wait"] == 1
+    table = breakdown(road, r)
+    assert table.loc["waiting for departures", "new_hours"] == pytest.approx(5.0)
+    assert table.loc["en-route delays", "old_hours"] == pytest.approx(5.3)
+    assert table.loc["convoys and escorts", "old_hours"] == pytest.approx(3.0)
+    assert table.loc["total", "hours_saved"] == pytest.approx(road.hours - r.hours)
+
+
+def test_a_scenario_can_change_a_service_headway(waits):
+    base = route("alpha", "echo", network=waits, scenario="uap", modes=["rail"])
+    faster = Scenario("trains_more_often", build=("uap",),
+                      overrides={"service.rail.countries.UZ.headway_h": 2.0})
+    r = route("alpha", "echo", network=waits, scenario=faster, modes=["rail"])
+    assert base.hours - r.hours == pytest.approx(4.0)
+    with pytest.raises(ScenarioError, match="no place in country 'KZ' serves 'rail'"):
+        route("alpha", "echo", network=waits, scenario=Scenario(
+            "x", overrides={"service.rail.countries.KZ.headway_h": 2.0}))
+    with pytest.raises(ScenarioError, match="use service"):
+        route("alpha", "echo", network=waits, scenario=Scenario(
+            "x", overrides={"service.rail.speed_kmh": 2.0}))
+
+
+def test_a_network_without_waits_routes_as_before(tiny, waits):
+    r = route("alpha", "echo", network=tiny, modes=["road"])
+    assert not set(r.legs["kind"]) & {"service_wait", "delay", "escort"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[service.ship]\nheadway_h = 5.0\nsource = "tiny"\n', "unknown mode 'ship'"),
+    ('[service.rail]\nheadway_h = -5.0\nsource = "tiny"\n', "headway_h"),
+    ('[service.rail]\nheadway_h = 5.0\nsource = "nowhere"\n', "'nowhere' is not in sources.csv"),
+    ('[service.rail.countries.Uz]\nheadway_h = 5.0\nsource = "tiny"\n',
+     "not an ISO 3166-1 alpha-2 code"),
+    ('[service]\nrail = 3\n', "service.rail"),
+])
+def test_bad_service_tables_are_reported(tmp_path, text, message):
+    folder = write_tiny(tmp_path / "bad")
+    (folder / "params.toml").write_text(TINY_FILES["params.toml"] + "\n" + text,
+                                        encoding="utf-8")
+    with pytest.raises(NetworkDataError, match=message):
+        load_network(folder)
+
+
+def test_bad_delay_and_escort_figures_are_reported(tmp_path):
+    folder = write_tiny(tmp_path / "bad")
+    (folder / "params.toml").write_text(
+        DELAY_PARAMS.replace("delay_h_per_km = 0.02", "delay_h_per_km = 3.0"), encoding="utf-8")
+    (folder / "crossings.csv").write_text(ESCORT_CROSSINGS.replace(",50,3,", ",50,soon,"),
+                                          encoding="utf-8")
+    with pytest.raises(NetworkDataError) as err:
+        load_network(folder)
+    text = str(err.value)
+    assert "delay_h_per_km" in text and "escort_h" in text
