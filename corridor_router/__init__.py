@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from .batch import RouteBatch, alternatives, route_many, route_matrix
+from .calibration import calibration, calibration_summary
 from .claims import ClaimCheck, check_claim
 from .compare import compare, compare_routes
 from .convert import graph_from_gdfs, graph_to_gdfs, to_networkx
@@ -47,6 +48,8 @@ __all__ = [
     "__version__",
     "alternatives",
     "bundled_networks",
+    "calibration",
+    "calibration_summary",
     "check_claim",
     "compare",
     "compare_routes",

@@ -136,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", default=None, help="only places in this ISO country code")
     p.add_argument("--format", choices=TABLE_FORMATS, default="table")
 
+    cal = sub.add_parser("calibrate", help="the model against the network's published "
+                         "end-to-end observations (observed.csv): table and summary",
+                         parents=[common], epilog=_EPILOG)
+    cal.add_argument("--format", choices=TABLE_FORMATS, default="table")
+    cal.add_argument("-o", "--output", default=None, metavar="FILE",
+                     help="also draw the predicted-vs-observed chart (log-log, with the "
+                          "band) to this image file (.png, .pdf, .svg, ...)")
+
     for name, what in (("scenarios", "the named scenarios: what each opens or closes, "
                                      "its dates and sources"),
                        ("corridors", "the named corridors: their places, modes, "

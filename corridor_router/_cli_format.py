@@ -122,6 +122,26 @@ def _listing(df: pd.DataFrame, fmt: str, what: str) -> str:
     return "\n\n".join(blocks) if blocks else f"(the network has no named {what})"
 
 
+def calibration_output(table: pd.DataFrame, fmt: str) -> str:
+    """``calibrate``'s output: every case and the summary (JSON: both; CSV: the cases)."""
+    summary = table.attrs["summary"]
+    if fmt == "json":
+        return to_json({"cases": table.to_dict(orient="records"),
+                        "summary": summary.to_dict(orient="records")})
+    if fmt == "csv":
+        return to_csv(table, index=False)
+    shown = table[["id", "metric", "family", "observed", "model", "ratio", "in_band",
+                   "measure"]].copy()
+    shown["in_band"] = shown["in_band"].map({True: "yes", False: "NO"})
+    cases = shown.to_string(index=False, float_format=lambda v: f"{v:,.2f}")
+    summ = summary.copy()
+    summ["share_in_band"] = (100 * summ["share_in_band"]).map(lambda v: f"{v:.0f}%")
+    text = summ.to_string(index=False, float_format=lambda v: f"{v:.2f}")
+    return (f"{cases}\n\nratio = model / observed; band: days and cost +-30%, km +-8%; "
+            f"days, cost_usd in USD per TEU, km.\n\nSummary (geomean_ratio below 1: the "
+            f"model is faster, cheaper or shorter than observed):\n{text}")
+
+
 def compare_output(df: pd.DataFrame, fmt: str) -> str:
     """``compare``'s output: every row, or (table) the columns a reader compares.
 

@@ -39,6 +39,7 @@ from ._cli_args import (
     chart_output,
 )
 from ._cli_format import (
+    calibration_output,
     claim_output,
     compare_output,
     corridors_output,
@@ -126,10 +127,23 @@ def _cmd_chart(args: argparse.Namespace) -> str:
     return f"wrote {args.output} ({', '.join(drawn)}){note}"
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> str:
+    from .calibration import calibration
+    path, fmt = chart_output(args.output) if args.output is not None else (None, "")
+    table = calibration(_network(args.network))
+    out = calibration_output(table, args.format)
+    if path is not None:
+        from .plot import calibration_chart
+        calibration_chart(table).savefig(path, format=fmt, dpi=120)
+        if args.format == "table":
+            out += f"\nwrote {args.output}"
+    return out
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
     "check-claim": _cmd_check_claim, "chart": _cmd_chart, "scenarios": _cmd_scenarios,
-    "corridors": _cmd_corridors}
+    "corridors": _cmd_corridors, "calibrate": _cmd_calibrate}
 
 
 # -- running ----------------------------------------------------------------------------

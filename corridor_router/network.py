@@ -31,6 +31,7 @@ from ._csv_tables import (
 from ._folders import DEFAULT_NETWORK, bundled_networks, bundled_root, resolve_path
 from ._frozen import FrozenTable, freeze
 from ._geometry import CRS
+from ._observations import empty_observations, load_observations
 from ._places import PlaceIndex
 from ._scenario_file import load_scenarios
 from ._toml import load_toml
@@ -48,7 +49,7 @@ _bundled_root = bundled_root
 _PLACE_INDEX: Slot[PlaceIndex] = Slot("network_place_index")
 
 _FIELDS = ("name", "path", "places", "links", "crossings", "params", "corridors",
-           "scenarios", "sources")
+           "scenarios", "sources", "observations")
 
 
 class Network:
@@ -117,7 +118,7 @@ class Network:
     """
 
     __slots__ = ("__weakref__", "_cache", "_corridors", "_crossings", "_links", "_name",
-                 "_params", "_path", "_places", "_scenarios", "_sources")
+                 "_observations", "_params", "_path", "_places", "_scenarios", "_sources")
 
     _name: str
     _path: Path
@@ -128,6 +129,7 @@ class Network:
     _params: FrozenTable
     _corridors: Mapping[str, Corridor]
     _scenarios: Mapping[str, Scenario]
+    _observations: pd.DataFrame
     #: What routing computes once per network (compiled graph, bounded LRUs, the place
     #: index); never part of the network's identity, never pickled.
     _cache: Store
@@ -135,7 +137,7 @@ class Network:
     def __init__(self, name: str, path: Path, places: gpd.GeoDataFrame,
                  links: gpd.GeoDataFrame, crossings: pd.DataFrame, params: Mapping[str, Any],
                  corridors: Mapping[str, Corridor], scenarios: Mapping[str, Scenario],
-                 sources: pd.DataFrame) -> None:
+                 sources: pd.DataFrame, observations: pd.DataFrame | None = None) -> None:
         own = object.__setattr__
         own(self, "_name", name)
         own(self, "_path", path)
@@ -146,6 +148,8 @@ class Network:
         own(self, "_params", freeze(params))
         own(self, "_corridors", MappingProxyType(dict(corridors)))
         own(self, "_scenarios", MappingProxyType(dict(scenarios)))
+        own(self, "_observations", (empty_observations() if observations is None
+                                    else observations.copy(deep=False)))
         own(self, "_cache", Store())
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
@@ -197,6 +201,15 @@ class Network:
     def sources(self) -> pd.DataFrame:
         """Provenance of every figure, indexed by source id (a copy)."""
         return self._sources.copy(deep=False)
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        """Published end-to-end figures from ``observed.csv``, indexed by id (a copy).
+
+        Empty for a network without the file. :func:`corridor_router.calibration`
+        compares the model with them.
+        """
+        return self._observations.copy(deep=False)
 
     @property
     def params(self) -> FrozenTable:
@@ -372,12 +385,15 @@ def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
         _params.validate(params, problems, known, places, links)
     scenarios = load_scenarios(folder, problems, known)
     corridors = load_corridors(folder, problems, known, places, links, scenarios)
+    observations = load_observations(folder, problems, known, places, corridors,
+                                     scenarios or {})
     if places is None or links is None or crossings is None or sources is None \
             or params is None:
         raise NetworkDataError(problems.items, where=str(folder))
     network = Network(
         name=folder.name, path=folder, places=places, links=links, crossings=crossings,
         params=params, corridors=corridors, scenarios=scenarios or {}, sources=sources,
+        observations=observations,
     )
     # Scenarios name places, links, crossings and parameters: check them on the tables.
     for scenario in (scenarios or {}).values():
