@@ -4,11 +4,12 @@ Usage::
 
     python scripts/data_card.py [--network networks/central_asia] [--check]
 
-Two sections are generated from the network's files, so that their figures stay true:
+Three sections are generated from the network's files, so that their figures stay true:
 ``## Coverage`` (counts of places, links, sea lanes, crossings, sources, and the
-corridors and scenarios by name) and ``## Estimated links`` (every curated link whose
-sources include an ``est_*`` id, with its notes). The rest of the card is written by
-hand. ``--check`` writes nothing and exits 1 if the card differs from what would be
+corridors and scenarios by name), ``## Calibration`` (the model against the published
+observations of ``observed.csv``, as ``corridor-router calibrate`` prints it) and
+``## Estimated links`` (every curated link whose sources include an ``est_*`` id, with its
+notes). The rest of the card is written by hand. ``--check`` writes nothing and exits 1 if the card differs from what would be
 written.
 """
 
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without installing the package
     sys.path.insert(0, str(REPO))
 
-from corridor_router import load_network  # noqa: E402
+from corridor_router import calibration, load_network  # noqa: E402
 
 DEFAULT_NETWORK = REPO / "networks" / "central_asia"
 
@@ -65,6 +66,33 @@ def coverage(folder: Path) -> str:
     )
 
 
+def calibration_section(folder: Path) -> str:
+    """The ``## Calibration`` section: the summary of :func:`corridor_router.calibration`."""
+    net = load_network(folder)
+    head = ["## Calibration (generated from observed.csv: `corridor-router calibrate`)", ""]
+    obs = net.observations
+    if obs.empty:
+        return "\n".join([*head, "* The network has no observed.csv."]) + "\n"
+    table = calibration(net)
+    summary = table.attrs["summary"]
+    sources = {s for ids in obs["source"] for s in ids}
+    lines = [*head,
+             f"* **{len(obs)} observations** ({_counts(list(obs['family']))}), "
+             f"{len(table)} published figures, {len(sources)} sources, years "
+             f"{obs['year'].min()}-{obs['year'].max()}; measured "
+             f"{_counts(list(obs['measure']))}; confidence {_counts(list(obs['confidence']))}.",
+             "* Band: days and cost within +-30%, km within +-8% of the published figure; "
+             "ratio = model / observed (below 1: the model is faster, cheaper or shorter).",
+             "",
+             "| metric | family | cases | in band | share in band | geomean ratio | min | max |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in summary.to_dict("records"):
+        lines.append(f"| {r['metric']} | {r['family']} | {r['cases']} | {r['in_band']} | "
+                     f"{100 * r['share_in_band']:.0f}% | {r['geomean_ratio']:.2f} | "
+                     f"{r['min_ratio']:.2f} | {r['max_ratio']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
 def estimated_links(folder: Path) -> str:
     """The ``## Estimated links`` section: one table row per estimated curated link."""
     lines = ["## Estimated links (source contains an `est_*` id)", "",
@@ -77,11 +105,15 @@ def estimated_links(folder: Path) -> str:
 
 
 def render(folder: Path, card: str) -> str:
-    """The card with both generated sections rewritten."""
+    """The card with its generated sections rewritten."""
     # each section: its heading line, a blank line, then its bullets or table rows
     for title, text in (("## Coverage", coverage(folder)),
+                        ("## Calibration", calibration_section(folder)),
                         ("## Estimated links", estimated_links(folder))):
-        pattern = re.compile(rf"^{re.escape(title)}[^\n]*\n\n(?:[*|][^\n]*\n)*", re.M)
+        # bullets, then (after one blank line) an optional table
+        pattern = re.compile(
+            rf"^{re.escape(title)}[^\n]*\n\n(?:[*|][^\n]*\n)*(?:\n\|[^\n]*\n(?:\|[^\n]*\n)*)?",
+            re.M)
         if not pattern.search(card):
             raise SystemExit(f"error: the data card has no '{title}' section")
         card = pattern.sub(lambda _m, t=text: t, card, count=1)
