@@ -170,7 +170,7 @@ def test_bundled_queries_exercise_every_leg_kind_and_the_toml_overrides(bundled_
     for o, d, kwargs in BUNDLED_QUERIES:
         kinds |= set(route(o, d, network=net, **kwargs).legs["kind"])
     assert kinds == {"start", "end", "link", "wait", "border", "gauge_break", "transfer",
-                     "port_call", "service_wait", "escort"}
+                     "port_call", "service_wait", "escort", "delay"}
     # the scenarios' overrides, read from scenarios.toml, reach the routes' legs
     assert pricer.named("ml1_upgraded").overrides == {"tags.ml1.speed_kmh": 160.0}
     assert pricer.named(None, "uap") == pricer.named("uap")
