@@ -193,7 +193,8 @@ class ClaimCheck:
         line_haul = {traits(m).component for m in mode_names()}
         rows = self.breakdown.drop(index="total")
         rows = rows[~rows.index.isin(line_haul)]
-        rows = rows.reindex(rows["hours_saved"].abs().sort_values(ascending=False).index)
+        rows = rows.reindex(rows["hours_saved"].abs().sort_values(ascending=False,
+                                                                  kind="stable").index)
         parts = [f"{c} {h / 24:+.1f} ({o / 24:.1f} vs {n / 24:.1f})" for c, h, o, n in zip(
             rows.index, rows["hours_saved"], rows["old_hours"], rows["new_hours"]) if h or o]
         if not parts:

@@ -172,3 +172,28 @@ def test_bad_delay_and_escort_figures_are_reported(tmp_path):
         load_network(folder)
     text = str(err.value)
     assert "delay_h_per_km" in text and "escort_h" in text
+
+
+def test_uap_against_bandar_abbas_shows_its_waits_and_what_drives_the_difference():
+    """Issue 11's acceptance on the bundled network."""
+    from corridor_router import check_claim
+    c = check_claim("Tashkent", "Karachi", corridor="uap", versus="bandar_abbas")
+    new, old = c.new.legs, c.old.legs
+    # both board a train in Tashkent (Uzbek trains three a week); the Bandar Abbas route
+    # also waits for its sailing to Karachi
+    for legs in (new, old):
+        wait = legs[legs["kind"] == "service_wait"].iloc[0]
+        assert wait["from_id"] == "tashkent" and wait["hours"] == pytest.approx(28.0)
+        assert "service.rail.countries.UZ.headway_h" in c.new.parameters.index
+    assert "wait" in set(old["kind"]) and "wait" not in set(new["kind"])
+    line = next(x for x in c.summary().splitlines() if x.startswith("Stops and waits"))
+    table = c.breakdown.drop(index="total")
+    stops = table[~table.index.str.startswith(("line haul", "sea"))]
+    stops = stops[(stops["hours_saved"] != 0) | (stops["old_hours"] != 0)]
+    named = [part.split(" +")[0].split(" -")[0] for part in
+             line.split("largest first: ")[1].rstrip(".").split("; ")]
+    assert set(named) == set(stops.index)
+    assert named == list(stops["hours_saved"].abs().sort_values(
+        ascending=False, kind="stable").index)
+    first = stops.loc[named[0], "hours_saved"] / 24
+    assert f"{named[0]} {first:+.1f}" in line
