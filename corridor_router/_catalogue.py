@@ -120,7 +120,7 @@ def _make_catalogue(network: Network) -> Catalogue:
             values.append(number)
             low.append(_number(node.get(f"{k}_low")))
             high.append(_number(node.get(f"{k}_high")))
-            sources.append(source)
+            sources.append(_sources(node.get(f"{k}_source")) or source)   # its own, if given
 
     walk(network.params, "", ())
     blocks: dict[tuple[str, str], RowBlock] = {}

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ._cells import CONFIDENCES, split_list
@@ -101,7 +100,10 @@ def load_observations(folder: Path, problems: Problems, known: set[str],
         if scenario and scenario not in scenarios:
             problems.add(FILE, line, "scenario", f"unknown scenario {shown(scenario)}",
                          "use a scenario of scenarios.toml, or leave it empty")
-        if not (np.isfinite(days[i]) or np.isfinite(cost[i]) or np.isfinite(km[i])):
+        if df["origin"][i] and df["origin"][i] == df["destination"][i]:
+            problems.add(FILE, line, "destination", "the same place as the origin",
+                         "give the trip's two ends")
+        if not (df["days"][i] or df["cost_usd_per_teu"][i] or df["km"][i]):
             problems.add(FILE, line, None, "no published figure",
                          "give at least one of days, cost_usd_per_teu and km")
         year = df["year"][i]

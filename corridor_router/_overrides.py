@@ -198,11 +198,22 @@ def _check_service_key(network: Network, parts: list[str]) -> str | None:
             or (len(parts) == 5 and parts[2] != "countries"):
         return usage
     mode = parts[1]
+    links = network.links
+    if links.loc[links["mode"] == mode, "headway_h"].notna().any():
+        return (f"{shown(mode)} links carry their own headway_h (sailings wait half of it), "
+                f"so a {mode} service headway would count the wait twice; override "
+                "links.<link id>.headway_h instead")
     places = network.places
-    boards = np.array([mode in ms for ms in places["modes"]], dtype=bool)
+    serving = np.array([mode in ms for ms in places["modes"]], dtype=bool)
+    if not serving.any():
+        return f"no place serves {shown(mode)}, so no cargo boards it"
     if len(parts) == 5:
-        boards &= (places["country"] == parts[3]).to_numpy()
-    if not boards.any():
-        where = f" in country {shown(parts[3])}" if len(parts) == 5 else ""
-        return f"no place{where} serves {shown(mode)}, so no cargo boards it there"
+        # cargo boards on a place's side of a border: the place's or a crossing's countries
+        countries = set(places.loc[serving, "country"])
+        crossings = network.crossings
+        at = crossings["place"].isin(places.index[serving])
+        countries |= set(crossings.loc[at, "from_country"]) | set(crossings.loc[at, "to_country"])
+        if parts[3] not in countries:
+            return (f"no place in country {shown(parts[3])} serves {shown(mode)}, so no cargo "
+                    "boards it there")
     return None

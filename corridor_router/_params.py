@@ -86,10 +86,10 @@ def as_number(value: Any) -> float | None:
 
 
 def check_sources(entry: Mapping[str, Any], key: str, problems: Problems, known: set[str],
-                  file: str = FILE) -> tuple[str, ...]:
-    """A TOML table's ``source`` must name ids of sources.csv; returns the ids."""
-    value = entry.get("source")
-    where = f"{key}.source"
+                  file: str = FILE, field: str = "source") -> tuple[str, ...]:
+    """A TOML table's ``source`` (or ``field``) must name ids of sources.csv; returns them."""
+    value = entry.get(field)
+    where = f"{key}.{field}"
     if value is not None and not isinstance(value, str) and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)):
         problems.add(file, None, where, f"{shown(value)} is not a source id or a list of them",
@@ -143,6 +143,8 @@ def _check_table(entry: Any, key: str, needed: tuple[str, ...], problems: Proble
                                   or (high is not None and high < value)):
             problems.add(FILE, None, f"{key}.{k}", f"{value:g} lies outside its sourced range "
                          f"{_range(low)}..{_range(high)}", f"make {k}_low <= {k} <= {k}_high")
+        if f"{k}_source" in entry:      # a figure's own sources, instead of the table's
+            check_sources(entry, key, problems, known, field=f"{k}_source")
     check_sources(entry, key, problems, known)
 
 
@@ -172,7 +174,9 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
     _check_table(params.get("value_of_time"), "value_of_time", ("usd_per_teu_h",), problems,
                  known)
     sections = {name: _section(params, name, problems) for name in SECTIONS}
-    _check_service(params, problems, known)
+    scheduled = set(links.loc[links["headway_h"].notna(), "mode"]) \
+        if "headway_h" in links.columns else set()
+    _check_service(params, problems, known, scheduled)
 
     modes = mode_names()
     link_mode = links["mode"].to_numpy(dtype=object)
@@ -268,8 +272,12 @@ def _check_mode(entry: Any, mode: str, problems: Problems, known: set[str], *,
     _check_countries(entry, key, MODE_KEYS, problems, known)
 
 
-def _check_service(params: Mapping[str, Any], problems: Problems, known: set[str]) -> None:
-    """``[service.<mode>]`` tables: headways of the services cargo boards (optional)."""
+def _check_service(params: Mapping[str, Any], problems: Problems, known: set[str],
+                   scheduled: set[str]) -> None:
+    """``[service.<mode>]`` tables: headways of the services cargo boards (optional).
+
+    A mode whose links carry their own ``headway_h`` (sailings) waits for them already.
+    """
     if "service" not in params:
         return
     modes = mode_names()
@@ -278,6 +286,12 @@ def _check_service(params: Mapping[str, Any], problems: Problems, known: set[str
         if mode not in modes:
             problems.add(FILE, None, key, f"unknown mode {shown(mode)}",
                          f"use one of: {', '.join(modes)}")
+            continue
+        if mode in scheduled:
+            problems.add(FILE, None, key,
+                         f"{mode} links carry their own headway_h (cargo waits half of it), so "
+                         "a service headway would count the wait twice",
+                         f"remove [{key}]; give the links' headway_h in links.csv")
             continue
         if not isinstance(entry, Mapping):
             _check_table(entry, key, SERVICE_KEYS, problems, known)

@@ -157,6 +157,11 @@ def calibration_summary(table: pd.DataFrame) -> pd.DataFrame:
     table : pandas.DataFrame
         A :func:`calibration` table (not changed).
 
+    Raises
+    ------
+    InvalidInputError
+        If ``table`` is not a calibration table or holds a ratio that is not positive.
+
     Returns
     -------
     pandas.DataFrame
@@ -166,6 +171,14 @@ def calibration_summary(table: pd.DataFrame) -> pd.DataFrame:
         (exp of the mean log model/observed ratio: 1 is unbiased, below 1 the model is
         too fast or too cheap), ``min_ratio`` and ``max_ratio``.
     """
+    needed = {"metric", "family", "ratio", "in_band"}
+    if not isinstance(table, pd.DataFrame) or not needed <= set(table.columns):
+        raise InvalidInputError("calibration_summary takes a calibration() table (columns "
+                                f"{', '.join(sorted(needed))}), not {type(table).__name__}")
+    ratios = pd.to_numeric(table["ratio"], errors="coerce")
+    if not (ratios > 0).all():
+        raise InvalidInputError("calibration_summary: every ratio must be a positive number "
+                                "(model / observed)")
     rows = []
 
     def add(metric: str, family: str, part: pd.DataFrame) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
@@ -48,7 +49,9 @@ class Route:
     legs : geopandas.GeoDataFrame
         One row per leg, in order (EPSG:4326): ``seq, kind, mode, from, to, from_id,
         to_id, country, km, hours, cost_usd, ref, detail, passages, source, geometry``.
-        ``kind`` is link, border, gauge_break, transfer, port_call, wait, start or end;
+        ``kind`` is link, border, gauge_break, transfer, port_call, wait, start or end,
+        or a wait shown apart from the leg before it: service_wait (for a train),
+        delay (en-route stops of a link, on arrival) or escort (after a border);
         ``passages`` names the sea passages a sea leg goes through, in the order of
         travel, ``;``-separated (empty for other legs).
     km, hours, cost_usd : float
@@ -252,7 +255,9 @@ class Route:
                  if f.init and f.name not in ("_legs", "_parameters")}
         state["params"] = _thaw(self.params)
         state["_parameters"] = self._parameter_frame
-        return (_unpickle_route, (state, self._frame))
+        # the totals as computed, not summed again from the legs: a leg split into its
+        # parts (a wait shown on its own) sums to the same total but for rounding
+        return (_unpickle_route, (state, self._frame, dict(self.totals)))
 
     def __repr__(self) -> str:
         return (f"<Route {self.origin_name} -> {self.destination_name}: {self.km:,.0f} km, "
@@ -285,8 +290,14 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def _unpickle_route(state: dict[str, Any], legs: gpd.GeoDataFrame) -> Route:
-    return Route(**{**state, "params": freeze(state["params"])}, _legs=legs)
+def _unpickle_route(state: dict[str, Any], legs: gpd.GeoDataFrame,
+                    totals: Mapping[str, float] | None = None) -> Route:
+    r = Route(**{**state, "params": freeze(state["params"])}, _legs=legs)
+    if totals is not None:      # routes pickled before totals were carried have none
+        object.__setattr__(r, "totals", MappingProxyType(dict(totals)))
+        for name in ("km", "hours", "cost_usd"):
+            object.__setattr__(r, name, totals[name])
+    return r
 
 
 class LazyLegs:
@@ -327,17 +338,21 @@ class LazyLegs:
             e = e[~(ends & zero)]
         return e
 
+    @functools.cached_property
+    def _rows(self) -> tuple[np.ndarray, SplitRows]:
+        """The leg edges and their leg rows (computed once)."""
+        e = self._leg_edges()
+        return e, split_rows(self._args[2], self._args[1], e)
+
     def kind_counts(self) -> Mapping[str, int]:
-        """Legs per kind."""
-        kinds = self.measures()["kind"]
-        return MappingProxyType({str(k): int(n) for k, n in kinds.value_counts(sort=False).items()})
+        """Legs per kind, in order of first appearance."""
+        return MappingProxyType(dict(Counter(self._rows[1].kinds)))
 
     def measures(self) -> pd.DataFrame:
         """Kind, mode and every metric of each leg (the legs' columns, without the rest)."""
-        values, graph = self._args[2], self._args[1]
-        e = self._leg_edges()
-        rows = split_rows(values, graph, e)
-        return pd.DataFrame({"kind": rows.kinds, "mode": graph.edge_mode[e[rows.at]].tolist(),
+        e, rows = self._rows
+        return pd.DataFrame({"kind": rows.kinds,
+                             "mode": self._args[1].edge_mode[e[rows.at]].tolist(),
                              **rows.metrics})
 
     def parameters(self) -> pd.DataFrame:

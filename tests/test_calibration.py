@@ -215,3 +215,28 @@ def test_the_bundled_calibration_meets_the_issue_targets(bundled_table):
     for family, row in days.iterrows():
         if family != "all" and row["cases"] >= 4:
             assert 0.85 <= row["geomean_ratio"] <= 1.15, family
+
+
+def test_the_summary_refuses_what_is_not_a_calibration_table(observed_path):
+    with pytest.raises(InvalidInputError, match="calibration"):
+        calibration_summary(pd.DataFrame())
+    with pytest.raises(InvalidInputError):
+        calibration_summary("days")      # type: ignore[arg-type]
+    table = calibration(load_network(observed_path))
+    bad = table.assign(ratio=0.0)
+    with pytest.raises(InvalidInputError, match="positive"):
+        calibration_summary(bad)
+    assert table["ratio"].iloc[0] > 0      # the table passed in is not changed
+
+
+def test_a_trip_to_itself_and_a_bad_figure_are_each_reported_once(tmp_path):
+    folder = write_tiny(tmp_path / "obs")
+    (folder / "observed.csv").write_text(
+        HEADER + "loop,alpha,alpha,,,,,,,door_to_door,3,,,2024,road,M,tiny,\n"
+                 "typo,alpha,echo,,,,,,,door_to_door,three,,,2024,road,M,tiny,\n",
+        encoding="utf-8")
+    with pytest.raises(NetworkDataError) as err:
+        load_network(folder)
+    text = str(err.value)
+    assert "the same place as the origin" in text
+    assert "'three'" in text and "no published figure" not in text

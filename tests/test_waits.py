@@ -197,3 +197,42 @@ def test_uap_against_bandar_abbas_shows_its_waits_and_what_drives_the_difference
         ascending=False, kind="stable").index)
     first = stops.loc[named[0], "hours_saved"] / 24
     assert f"{named[0]} {first:+.1f}" in line
+
+
+def test_a_route_comes_back_equal_from_a_pickle_with_its_waits_split_out():
+    import pickle
+    for o, d in (("altynkol", "aktau"), ("karachi", "almaty"), ("tashkent", "karachi")):
+        r = route(o, d)
+        assert {"delay", "service_wait", "escort"} & set(r.legs["kind"]), (o, d)
+        again = pickle.loads(pickle.dumps(r))
+        assert again == r and again.totals == r.totals
+
+
+def test_a_scheduled_mode_takes_no_service_headway(tmp_path, waits):
+    folder = write_tiny(tmp_path / "bad")
+    (folder / "params.toml").write_text(
+        TINY_FILES["params.toml"] + '\n[service.sea]\nheadway_h = 24.0\nsource = "tiny"\n',
+        encoding="utf-8")
+    with pytest.raises(NetworkDataError, match="would count the wait twice"):
+        load_network(folder)
+    with pytest.raises(ScenarioError, match="would count the wait twice"):
+        route("echo", "foxtrot", network=waits,
+              scenario=Scenario("x", overrides={"service.sea.headway_h": 24.0}))
+
+
+def test_a_figure_may_carry_its_own_sources(tmp_path):
+    folder = write_tiny(tmp_path / "own")
+    (folder / "sources.csv").write_text(
+        TINY_FILES["sources.csv"] + "other,Another source,tests,2026,,M,\n", encoding="utf-8")
+    (folder / "params.toml").write_text(DELAY_PARAMS.replace(
+        "delay_h_per_km = 0.02", 'delay_h_per_km = 0.02\ndelay_h_per_km_source = ["other"]'),
+        encoding="utf-8")
+    net = load_network(folder)
+    p = route("alpha", "echo", network=net, modes=["road"]).parameters
+    assert p.loc["modes.road.countries.AF.delay_h_per_km", "source"] == "other"
+    assert p.loc["modes.road.countries.AF.speed_kmh", "source"] == "tiny"
+    (folder / "params.toml").write_text(DELAY_PARAMS.replace(
+        "delay_h_per_km = 0.02", 'delay_h_per_km = 0.02\ndelay_h_per_km_source = ["ghost"]'),
+        encoding="utf-8")
+    with pytest.raises(NetworkDataError, match="delay_h_per_km_source"):
+        load_network(folder)
