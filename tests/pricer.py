@@ -134,25 +134,31 @@ class Pricer:
         return params
 
     # -- values --------------------------------------------------------------------------
-    def link_value(self, link_id: str, key: str, overrides: Mapping[str, float]) -> float:
-        """Speed or rate of a link: link override, first overridden tag, links.csv, params."""
+    def link_value(self, link_id: str, key: str, overrides: Mapping[str, float],
+                   default: float | None = None) -> float:
+        """A link figure: link override, first overridden tag, links.csv, params.
+
+        ``default`` where neither the link nor params give one (else a KeyError).
+        """
         if f"links.{link_id}.{key}" in overrides:
             return float(overrides[f"links.{link_id}.{key}"])
         for tag in self.tags(link_id):
             if f"tags.{tag}.{key}" in overrides:
                 return float(overrides[f"tags.{tag}.{key}"])
         link = self.links[link_id]
-        if link[key] != "":
+        if link.get(key, ""):
             return float(link[key])
-        return self.mode_default(link["mode"], link["country"], key, overrides)
+        return self.mode_default(link["mode"], link["country"], key, overrides, default)
 
     def mode_default(self, mode: str, country: str, key: str,
-                     overrides: Mapping[str, float]) -> float:
+                     overrides: Mapping[str, float], default: float | None = None) -> float:
         """The params value of a mode in a country (the country's table first)."""
         table = self.params_under(overrides)["modes"][mode]
         country_table = table.get("countries", {}).get(country, {})
         if key in country_table:
             return float(country_table[key])
+        if key not in table and default is not None:
+            return default
         return float(table[key])
 
     def handling(self, place_id: str, a: str, b: str,
@@ -186,18 +192,7 @@ class Pricer:
 
     def delay_per_km(self, link_id: str, overrides: Mapping[str, float]) -> float:
         """En-route delay of a link, h/km, by the speed's precedence; 0 where none is given."""
-        key = "delay_h_per_km"
-        if f"links.{link_id}.{key}" in overrides:
-            return float(overrides[f"links.{link_id}.{key}"])
-        for tag in self.tags(link_id):
-            if f"tags.{tag}.{key}" in overrides:
-                return float(overrides[f"tags.{tag}.{key}"])
-        link = self.links[link_id]
-        if link.get(key, ""):
-            return float(link[key])
-        table = self.params_under(overrides)["modes"][link["mode"]]
-        country_table = table.get("countries", {}).get(link["country"], {})
-        return float(country_table.get(key, table.get(key, 0.0)))
+        return self.link_value(link_id, "delay_h_per_km", overrides, default=0.0)
 
     def service_headway(self, mode: str, country: str, overrides: Mapping[str, float]) -> float:
         """Headway of the services of a mode boarded in a country (params ``[service]``)."""
