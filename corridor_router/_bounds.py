@@ -185,9 +185,13 @@ FIELD_BOUNDS: dict[str, Bound] = {
     "dwell_low_h": _HOURS,
     "dwell_high_h": _HOURS,
     "handling_h": _HOURS,
+    "handling_import_h": _HOURS,
+    "handling_export_h": _HOURS,
     "cost_usd_per_teu": _USD,
     "fee_usd_per_teu": _USD,
     "handling_usd_per_teu": _USD,
+    "handling_import_usd_per_teu": _USD,
+    "handling_export_usd_per_teu": _USD,
     "usd_per_teu_h": Bound(0.0, MAX_VALUE_OF_TIME, "USD per TEU-hour",
                            why_high="thousands of times the cost of container detention"),
 }

@@ -174,7 +174,11 @@ _WORDS = {"speed_kmh": "speed", "rate_usd_per_teu_km": "rate", "dwell_h": "dwell
           "fee_usd_per_teu": "fee", "hours": "time", "cost_usd_per_teu": "cost",
           "handling_h": "handling time", "handling_usd_per_teu": "handling cost",
           "headway_h": "headway", "length_km": "length", "usd_per_teu_h": "value",
-          "delay_h_per_km": "en-route delay", "escort_h": "escort wait"}
+          "delay_h_per_km": "en-route delay", "escort_h": "escort wait",
+          "handling_import_h": "import handling time",
+          "handling_export_h": "export handling time",
+          "handling_import_usd_per_teu": "import handling cost",
+          "handling_export_usd_per_teu": "export handling cost"}
 _SECTIONS = {"transfer": "transfer", "gauge_break": "gauge break",
              "connector": "loading/unloading", "crossings": "border", "places": "handling at",
              "links": "link"}

@@ -27,7 +27,11 @@ __all__ = ["load_crossings", "load_links", "load_places", "load_sources", "place
            "read_crossings"]
 
 PLACE_COLUMNS = ("id", "name", "country", "kind", "lon", "lat", "modes", "source")
-PLACE_OPTIONAL = ("aliases", "handling_usd_per_teu", "handling_h", "notes")
+#: Handling figures a place may give: both ways, and for cargo leaving or boarding a ship.
+PLACE_HANDLING = ("handling_usd_per_teu", "handling_h", "handling_import_h",
+                  "handling_export_h", "handling_import_usd_per_teu",
+                  "handling_export_usd_per_teu")
+PLACE_OPTIONAL = ("aliases", *PLACE_HANDLING, "notes")
 LINK_COLUMNS = ("id", "from", "to", "mode", "length_km", "status", "bidirectional", "source")
 LINK_OPTIONAL = ("gauge_mm", "country", "speed_kmh", "rate_usd_per_teu_km", "headway_h",
                  "delay_h_per_km", "corridors", "waypoints", "straits", "notes")
@@ -99,8 +103,7 @@ def load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDat
     problems.sources(df, file, known)
     lon = problems.numbers(df, file, "lon", required=True)
     lat = problems.numbers(df, file, "lat", required=True)
-    cost = problems.numbers(df, file, "handling_usd_per_teu", required=False)
-    hours = problems.numbers(df, file, "handling_h", required=False)
+    handling = {c: problems.numbers(df, file, c, required=False) for c in PLACE_HANDLING}
     modes = _split_column(df["modes"])
     known_modes = tuple(MODE_TRAITS)
     for line, ms in zip(df.index, modes):
@@ -123,8 +126,7 @@ def load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDat
         "modes": modes,
         "lon": lon,
         "lat": lat,
-        "handling_usd_per_teu": cost,
-        "handling_h": hours,
+        **handling,
         "source": _split_column(df["source"]),
         "notes": df["notes"],
     }, index=pd.Index(df["id"], name="id"))

@@ -17,7 +17,7 @@ import pandas as pd
 from ._catalogue import Catalogue
 from ._params import pair_key
 from .metrics import Metric
-from .modes import EdgeKind
+from .modes import EdgeKind, traits
 from .scenarios import link_codes
 
 if TYPE_CHECKING:
@@ -173,6 +173,22 @@ def _boarded_columns(graph: RoutingGraph, e: npt.NDArray[np.int64], index: Mappi
     return out
 
 
+def _by_direction(graph: RoutingGraph, e: npt.NDArray[np.int64], cat: Catalogue,
+                  values: np.ndarray, fields: tuple[str, str],
+                  col: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Port calls: a place's import (leaving a ship) or export figure, where it has one."""
+    port = np.array([traits(m).port_call for m in graph.mode_names], dtype=bool)
+    for field, side in zip(fields, (graph.mode_a, graph.mode_b)):
+        block = cat.blocks.get(("places", field))
+        if block is None:
+            continue
+        codes = side[e].astype(np.int64)
+        mine = (codes >= 0) & port[np.maximum(codes, 0)]
+        own = block.start + graph.ref[e]
+        col = np.where(mine & np.isfinite(values[own]), own, col)
+    return col
+
+
 def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
                   index: Mapping[str, int],
                   assign: Mapping[tuple[str, str], npt.NDArray[np.int64]],
@@ -212,6 +228,8 @@ def build_entries(graph: RoutingGraph, cat: Catalogue, values: np.ndarray,
                     if block is not None:
                         own = block.start + ref[e]
                         col = np.where(np.isfinite(values[own]), own, col)
+                if term.place_direction is not None and k == EdgeKind.PORT_CALL:
+                    col = _by_direction(graph, e, cat, values, term.place_direction, col)
             keep = col >= 0
             keep[keep] &= np.isfinite(values[col[keep]])
             e, col = e[keep], col[keep]

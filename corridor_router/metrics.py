@@ -62,6 +62,10 @@ class Term:
     place_field : str, optional
         For transfers and port calls: the places.csv column whose value, where given,
         replaces the mode pair's figure (``handling_h``).
+    place_direction : tuple of str, optional
+        For port calls: the places.csv columns of the place's figure for cargo leaving a
+        ship (import) and boarding one (export), which, where given, replace
+        ``place_field`` (``("handling_import_h", "handling_export_h")``).
     section : str, optional
         For edges where cargo boards a mode (start connectors, transfers, port calls):
         the ``params.toml`` section whose entry for the mode boarded, in the edge's
@@ -79,6 +83,7 @@ class Term:
     inverse: bool = False
     factor: float = 1.0
     place_field: str | None = None
+    place_direction: tuple[str, str] | None = None
     section: str | None = None
     leg: str | None = None
 
@@ -158,14 +163,16 @@ METRICS: dict[str, Metric] = {
         Term(_BOARD, "headway_h", factor=0.5, section="service", leg="service_wait"),
         Term((EdgeKind.BORDER,), "dwell_h"),
         Term((EdgeKind.BORDER,), "escort_h", leg="escort"),
-        Term(_TRANSFER, "hours", place_field="handling_h"),
+        Term(_TRANSFER, "hours", place_field="handling_h",
+             place_direction=("handling_import_h", "handling_export_h")),
         Term((EdgeKind.GAUGE_BREAK,), "hours"),
         Term(_CONNECTOR, "hours"),
     )),
     "cost_usd": Metric("cost_usd", "USD/TEU", "cost", (
         Term(_LINK, "rate_usd_per_teu_km", per_km=True),
         Term((EdgeKind.BORDER,), "fee_usd_per_teu"),
-        Term(_TRANSFER, "cost_usd_per_teu", place_field="handling_usd_per_teu"),
+        Term(_TRANSFER, "cost_usd_per_teu", place_field="handling_usd_per_teu",
+             place_direction=("handling_import_usd_per_teu", "handling_export_usd_per_teu")),
         Term((EdgeKind.GAUGE_BREAK,), "cost_usd_per_teu"),
         Term(_CONNECTOR, "cost_usd_per_teu"),
     )),
@@ -202,9 +209,11 @@ def term_fields(kinds: tuple[EdgeKind, ...], *, place: bool = False,
             if term.section != section:
                 continue
             if set(term.kinds) & set(kinds):
-                name = term.place_field if place else term.field
-                if name:
-                    out[name] = None
+                names = ((term.place_field, *(term.place_direction or ())) if place
+                         else (term.field,))
+                for name in names:
+                    if name:
+                        out[name] = None
     return tuple(out)
 
 

@@ -165,16 +165,23 @@ class Pricer:
                  overrides: Mapping[str, float]) -> tuple[float, float]:
         """(hours, USD) of a change from mode ``a`` to mode ``b`` at a place."""
         entry = self.params_under(overrides)["transfer"][pair_name(a, b)]
+        # a port call uses the place's figure for its direction first: leaving a ship
+        # (import) or boarding one (export)
+        way = "import" if a == "sea" else "export" if b == "sea" else None
         out = []
         for own, generic in (("handling_h", "hours"), ("handling_usd_per_teu", "cost_usd_per_teu")):
-            key = f"places.{place_id}.{own}"
-            cell = self.places[place_id][own]
-            if key in overrides:
-                out.append(float(overrides[key]))
-            elif cell != "":
-                out.append(float(cell))
-            else:
-                out.append(float(entry[generic]))
+            row = self.places[place_id]
+            found = None
+            names = ([own.replace("handling_", f"handling_{way}_")] if way else []) + [own]
+            for name in names:
+                key = f"places.{place_id}.{name}"
+                if key in overrides:
+                    found = float(overrides[key])
+                elif row.get(name, ""):
+                    found = float(row[name])
+                if found is not None:
+                    break
+            out.append(found if found is not None else float(entry[generic]))
         return out[0], out[1]
 
     def crossing(self, crossing_id: str, overrides: Mapping[str, float]) -> tuple[float, float]:

@@ -236,3 +236,33 @@ def test_a_figure_may_carry_its_own_sources(tmp_path):
         encoding="utf-8")
     with pytest.raises(NetworkDataError, match="delay_h_per_km_source"):
         load_network(folder)
+
+
+def test_a_port_call_takes_the_port_figure_of_its_direction(tmp_path):
+    folder = write_tiny(tmp_path / "ports")
+    places = TINY_FILES["places.csv"].replace(
+        "handling_usd_per_teu,handling_h,source",
+        "handling_usd_per_teu,handling_h,handling_import_h,handling_export_h,"
+        "handling_import_usd_per_teu,handling_export_usd_per_teu,source")
+    lines = places.splitlines()
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.split(",")
+        extra = ["50", "20", "70", ""] if cells[0] == "echo" else ["", "", "", ""]
+        lines[i] = ",".join([*cells[:10], *extra, *cells[10:]])
+    (folder / "places.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    net = load_network(folder)
+    inbound = route("foxtrot", "alpha", network=net, modes=["sea", "road"])
+    outbound = route("alpha", "foxtrot", network=net, modes=["sea", "road"])
+    call_in = inbound.legs[inbound.legs["kind"] == "port_call"].iloc[0]
+    call_out = outbound.legs[outbound.legs["kind"] == "port_call"].iloc[0]
+    # leaving a ship: the import figures; boarding one: the export hours and, with no
+    # export cost given, the place's both-ways cost (40)
+    assert (call_in["hours"], call_in["cost_usd"]) == (50.0, 70.0)
+    assert (call_out["hours"], call_out["cost_usd"]) == (20.0, 40.0)
+    assert "places.echo.handling_import_h" in inbound.parameters.index
+    pricer = Pricer(folder)
+    for r in (inbound, outbound):
+        assert_priced(pricer, r, Assumptions(("operational",), (), (), {}))
+    faster = Scenario("x", overrides={"places.echo.handling_import_h": 5.0})
+    again = route("foxtrot", "alpha", network=net, modes=["sea", "road"], scenario=faster)
+    assert inbound.hours - again.hours == pytest.approx(45.0)
