@@ -61,7 +61,7 @@ def _trimmed_totals(r: Route, measure: str) -> dict[str, float]:
     lo, hi = 0, len(kinds)
     while lo < hi and kinds[lo] in drop:
         lo += 1
-    while hi > lo and kinds[hi - 1] in ("start", "end") and kinds[hi - 1] in drop:
+    if hi > lo and kinds[hi - 1] == "end" and "end" in drop:     # unloading, last
         hi -= 1
     kept = legs.iloc[lo:hi]
     return {"days": float(kept["hours"].sum()) / 24.0, "cost_usd": float(kept["cost_usd"].sum()),

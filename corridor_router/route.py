@@ -326,17 +326,8 @@ class LazyLegs:
         return tuple(dict.fromkeys(graph.edge_mode[link].tolist()))
 
     def _leg_edges(self) -> np.ndarray:
-        """The route's edges that are legs (zero-valued start and end connectors are not)."""
-        values, graph, edges = self._args[2], self._args[1], self._args[4]
-        e = np.asarray(edges, dtype=np.int64)
-        kinds = graph.kind[e]
-        ends = (kinds == EdgeKind.START) | (kinds == EdgeKind.END)
-        if ends.any():
-            zero = np.ones(len(e), dtype=bool)
-            for name in METRICS:
-                zero &= values.metric(name)[e] == 0
-            e = e[~(ends & zero)]
-        return e
+        """The route's edges that are legs (see :func:`leg_edges`)."""
+        return leg_edges(self._args[2], self._args[1], self._args[4])
 
     @functools.cached_property
     def _rows(self) -> tuple[np.ndarray, SplitRows]:
@@ -359,6 +350,20 @@ class LazyLegs:
         """The parameters feeding the route's edges (see :attr:`Route.parameters`)."""
         values, edges = self._args[2], self._args[4]
         return values.ledger.parameters_of(edges)
+
+
+def leg_edges(values: EdgeValues, graph: RoutingGraph, edges: list[int] | np.ndarray
+              ) -> np.ndarray:
+    """The edges of a route that are legs: all but zero-valued start and end connectors."""
+    e = np.asarray(edges, dtype=np.int64)
+    kinds = graph.kind[e]
+    ends = (kinds == EdgeKind.START) | (kinds == EdgeKind.END)
+    if ends.any():
+        zero = np.ones(len(e), dtype=bool)
+        for name in METRICS:
+            zero &= values.metric(name)[e] == 0
+        e = e[~(ends & zero)]
+    return e
 
 
 @dataclass(frozen=True)
@@ -419,12 +424,7 @@ def _part_detail(values: EdgeValues, kind: str, edge: int) -> tuple[str, str]:
 def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: ResolvedScenario,
           edges: list[int]) -> gpd.GeoDataFrame:
     places, links, crossings = net.places, net.links, net.crossings
-    metrics = {name: values.metric(name) for name in METRICS}
-    edge_array = np.asarray(edges, dtype=np.int64)
-    keep = np.array([not (int(graph.kind[e]) in (EdgeKind.START, EdgeKind.END)
-                          and not any(float(m[e]) for m in metrics.values()))
-                     for e in edge_array], dtype=bool)
-    edge_array = edge_array[keep]
+    edge_array = leg_edges(values, graph, edges)
     split = split_rows(values, graph, edge_array)
     rows = []
     host: dict[str, Any] = {}

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without installing the package
     sys.path.insert(0, str(REPO))
 
-from corridor_router import calibration, load_network  # noqa: E402
+from corridor_router import Network, calibration, load_network  # noqa: E402
 
 DEFAULT_NETWORK = REPO / "networks" / "central_asia"
 
@@ -41,9 +41,8 @@ def _counts(values: Sequence[str]) -> str:
     return "; ".join(f"{k} {n}" for k, n in sorted(Counter(values).items()))
 
 
-def coverage(folder: Path) -> str:
+def coverage(folder: Path, net: Network) -> str:
     """The ``## Coverage`` section, up to the next section."""
-    net = load_network(folder)
     places, curated, sea = net.places, _rows(folder / "links.csv"), _rows(folder / "sea_links.csv")
     kinds = ", ".join(f"{n} {k}" for k, n in places["kind"].value_counts().items())
     confidence = net.sources["confidence"].value_counts().sort_index()
@@ -66,9 +65,8 @@ def coverage(folder: Path) -> str:
     )
 
 
-def calibration_section(folder: Path) -> str:
+def calibration_section(net: Network) -> str:
     """The ``## Calibration`` section: the summary of :func:`corridor_router.calibration`."""
-    net = load_network(folder)
     head = ["## Calibration (generated from observed.csv: `corridor-router calibrate`)", ""]
     obs = net.observations
     if obs.empty:
@@ -107,8 +105,9 @@ def estimated_links(folder: Path) -> str:
 def render(folder: Path, card: str) -> str:
     """The card with its generated sections rewritten."""
     # each section: its heading line, a blank line, then its bullets or table rows
-    for title, text in (("## Coverage", coverage(folder)),
-                        ("## Calibration", calibration_section(folder)),
+    net = load_network(folder)       # read and checked once for every section
+    for title, text in (("## Coverage", coverage(folder, net)),
+                        ("## Calibration", calibration_section(net)),
                         ("## Estimated links", estimated_links(folder))):
         # bullets, then (after one blank line) an optional table
         pattern = re.compile(
