@@ -22,6 +22,7 @@ from .network import Corridor, Network, bundled_networks, load_network
 from .options import RouteOptions
 from .routing import Route, route
 from .scenarios import Scenario
+from .simulate import Simulation, simulate
 
 try:
     __version__ = version("corridor_router")
@@ -45,6 +46,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ScenarioTypeError",
+    "Simulation",
     "__version__",
     "alternatives",
     "bundled_networks",
@@ -59,5 +61,6 @@ __all__ = [
     "route",
     "route_many",
     "route_matrix",
+    "simulate",
     "to_networkx",
 ]

@@ -28,6 +28,7 @@ from ._csv_tables import (
     place_sides,
     read_crossings,
 )
+from ._disruptions import empty_disruptions, load_disruptions
 from ._folders import DEFAULT_NETWORK, bundled_networks, bundled_root, resolve_path
 from ._frozen import FrozenTable, freeze
 from ._geometry import CRS
@@ -49,7 +50,7 @@ _bundled_root = bundled_root
 _PLACE_INDEX: Slot[PlaceIndex] = Slot("network_place_index")
 
 _FIELDS = ("name", "path", "places", "links", "crossings", "params", "corridors",
-           "scenarios", "sources", "observations")
+           "scenarios", "sources", "observations", "disruptions")
 
 
 class Network:
@@ -117,8 +118,8 @@ class Network:
     TypeError: 'FrozenTable' object does not support item assignment
     """
 
-    __slots__ = ("__weakref__", "_cache", "_corridors", "_crossings", "_links", "_name",
-                 "_observations", "_params", "_path", "_places", "_scenarios", "_sources")
+    __slots__ = ("__weakref__", "_cache", "_corridors", "_crossings", "_disruptions", "_links",
+                 "_name", "_observations", "_params", "_path", "_places", "_scenarios", "_sources")
 
     _name: str
     _path: Path
@@ -130,6 +131,7 @@ class Network:
     _corridors: Mapping[str, Corridor]
     _scenarios: Mapping[str, Scenario]
     _observations: pd.DataFrame
+    _disruptions: pd.DataFrame
     #: What routing computes once per network (compiled graph, bounded LRUs, the place
     #: index); never part of the network's identity, never pickled.
     _cache: Store
@@ -137,7 +139,8 @@ class Network:
     def __init__(self, name: str, path: Path, places: gpd.GeoDataFrame,
                  links: gpd.GeoDataFrame, crossings: pd.DataFrame, params: Mapping[str, Any],
                  corridors: Mapping[str, Corridor], scenarios: Mapping[str, Scenario],
-                 sources: pd.DataFrame, observations: pd.DataFrame | None = None) -> None:
+                 sources: pd.DataFrame, observations: pd.DataFrame | None = None,
+                 disruptions: pd.DataFrame | None = None) -> None:
         own = object.__setattr__
         own(self, "_name", name)
         own(self, "_path", path)
@@ -150,6 +153,8 @@ class Network:
         own(self, "_scenarios", MappingProxyType(dict(scenarios)))
         own(self, "_observations", (empty_observations() if observations is None
                                     else observations.copy(deep=False)))
+        own(self, "_disruptions", (empty_disruptions() if disruptions is None
+                                   else disruptions.copy(deep=False)))
         own(self, "_cache", Store())
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
@@ -210,6 +215,18 @@ class Network:
         compares the model with them.
         """
         return self._observations.copy(deep=False)
+
+    @property
+    def disruptions(self) -> pd.DataFrame:
+        """Documented closures from ``disruptions.csv``, indexed by id (a copy).
+
+        One row per episode: ``targets`` (crossing places or link ids shut together),
+        ``start`` and ``end`` (the first day shut and the day cargo passed again),
+        ``end_known`` (False: ``end`` is the last day a source reports it still shut),
+        ``days``, ``source``, ``notes``. Empty for a network without the file.
+        :func:`corridor_router.simulate` draws closures from them.
+        """
+        return self._disruptions.copy(deep=False)
 
     @property
     def params(self) -> FrozenTable:
@@ -387,13 +404,16 @@ def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
     corridors = load_corridors(folder, problems, known, places, links, scenarios)
     observations = load_observations(folder, problems, known, places, corridors,
                                      scenarios or {})
+    targets = (set(crossings["place"]) | set(crossings.index) if crossings is not None
+               else set()) | (set(links.index) if links is not None else set())
+    disruptions = load_disruptions(folder, problems, known, targets)
     if places is None or links is None or crossings is None or sources is None \
             or params is None:
         raise NetworkDataError(problems.items, where=str(folder))
     network = Network(
         name=folder.name, path=folder, places=places, links=links, crossings=crossings,
         params=params, corridors=corridors, scenarios=scenarios or {}, sources=sources,
-        observations=observations,
+        observations=observations, disruptions=disruptions,
     )
     # Scenarios name places, links, crossings and parameters: check them on the tables.
     for scenario in (scenarios or {}).values():

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .network import Network
+    from .simulate import Simulation
 
-__all__ = ["calibration_chart", "route_map", "tcd_chart"]
+__all__ = ["calibration_chart", "route_map", "simulation_chart", "tcd_chart"]
 
 _EVENT_STYLE = {
     "border": ("tab:red", "s", "border crossing"),
@@ -63,7 +64,8 @@ def _figure(nrows: int, ncols: int, size: tuple[float, float]) -> tuple[Figure, 
     return fig, axes
 
 
-def tcd_chart(routes: _Routes, *, title: str | None = None) -> Figure:
+def tcd_chart(routes: _Routes, *, title: str | None = None,
+              ranges: Simulation | None = None) -> Figure:
     """Cumulative cost and time against distance for one or several routes.
 
     Each leg adds distance (a sloped segment); borders, gauge breaks, transfers, port
@@ -77,6 +79,10 @@ def tcd_chart(routes: _Routes, *, title: str | None = None) -> Figure:
         are skipped.
     title : str, optional
         Figure title (default: origin -> destination).
+    ranges : Simulation, optional
+        A :func:`~corridor_router.simulate` of the same trip: at the end of each route
+        whose name is one of its alternatives, a bar spans the P10 to P90 of its total
+        cost and time over the draws (the P50 marked).
 
     Returns
     -------
@@ -102,6 +108,12 @@ def tcd_chart(routes: _Routes, *, title: str | None = None) -> Figure:
         color = f"C{i % 10}"
         ax_cost.plot(km, cost, color=color, lw=2, label=f"{name}: USD {r.cost_usd:,.0f}")
         ax_time.plot(km, days, color=color, lw=2, label=f"{name}: {r.days:.1f} days")
+        if ranges is not None and name in ranges.summary.index:
+            row = ranges.summary.loc[name].to_dict()
+            for ax, stem in ((ax_cost, "cost_usd"), (ax_time, "days")):
+                p10, p50, p90 = (float(row[f"{stem}_p{q}"]) for q in (10, 50, 90))
+                ax.errorbar([km[-1]], [p50], yerr=[[p50 - p10], [p90 - p50]], color=color,
+                            capsize=5, lw=1.5, marker="_", ms=12)
         for j, kind in enumerate(legs["kind"]):
             if kind not in _EVENT_STYLE:
                 continue
@@ -126,6 +138,64 @@ def tcd_chart(routes: _Routes, *, title: str | None = None) -> Figure:
         handles, _ = ax.get_legend_handles_labels()
         ax.legend(handles=handles + events, fontsize=8, loc="upper left")
     fig.suptitle(title or f"{first.origin_name} → {first.destination_name}")
+    return fig
+
+
+def simulation_chart(sim: Simulation, metric: str = "days", *,
+                     title: str | None = None) -> Figure:
+    """The distribution of days or cost of each alternative over a simulation's draws.
+
+    Parameters
+    ----------
+    sim : Simulation
+        A :func:`~corridor_router.simulate` result.
+    metric : {"days", "cost_usd"}
+        What to draw.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel: each alternative's empirical cumulative distribution (the share of
+        draws delivered within x days, or for at most x USD per TEU), its P10-P90 shaded
+        on the axis, the deadline or budget (if the simulation had one) as a vertical
+        line, and the legend giving each alternative's P10/P50/P90.
+
+    Raises
+    ------
+    InvalidInputError
+        For another metric.
+    """
+    if metric not in ("days", "cost_usd"):
+        raise InvalidInputError(f"metric must be 'days' or 'cost_usd', got {metric!r}.")
+    fig, (ax,) = _figure(1, 1, (9, 5.5))
+    limit = sim.deadline_days if metric == "days" else sim.budget_usd
+    unit = "days" if metric == "days" else "USD per TEU"
+    for i, (name, part) in enumerate(sim.draws.groupby("alternative", observed=True,
+                                                       sort=False)):
+        x = np.sort(part[metric].dropna().to_numpy())
+        if not len(x):
+            continue
+        y = np.arange(1, len(x) + 1) / len(x)
+        p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
+        fmt = "{:.1f}" if metric == "days" else "{:,.0f}"
+        ax.step(x, y, where="post", color=f"C{i % 10}", lw=1.8,
+                label=f"{name}: {fmt.format(p10)} / {fmt.format(p50)} / {fmt.format(p90)}")
+        ax.axvspan(p10, p90, ymin=0, ymax=0.02, color=f"C{i % 10}", alpha=0.6)
+    if limit is not None:
+        shown_as = f"{limit:g} days" if metric == "days" else f"USD {limit:,.0f}"
+        ax.axvline(limit, color="black", ls="--", lw=1.2,
+                   label=f"{'deadline' if metric == 'days' else 'budget'}: {shown_as}")
+    ax.set(xlabel=unit, ylabel="share of draws within", ylim=(0, 1.02),
+           xscale="log" if metric == "days" and sim.summary["days_p90"].max()
+           > 4 * sim.summary["days_p10"].min() else "linear")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="lower right", title="P10 / P50 / P90")
+    first = next(iter(sim.central.values()), None)
+    trip = (f"{first.origin_name} → {first.destination_name}" if first is not None
+            else f"{sim.origin} → {sim.destination}")
+    fig.suptitle(title or f"{trip}: {sim.n:,} draws, seed {sim.seed}")
     return fig
 
 

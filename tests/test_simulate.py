@@ -1,0 +1,304 @@
+"""simulate(): ranges from draws, each draw routed exactly, with common random numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import write_tiny
+from scipy import integrate
+
+import corridor_router as cr
+from corridor_router.errors import InputTypeError, InvalidInputError, NetworkDataError
+
+TRIP = ("Tashkent", "Karachi")
+
+
+@pytest.fixture(scope="module")
+def sim() -> cr.Simulation:
+    return cr.simulate(*TRIP, corridors=["uap", "western", "bandar_abbas", "china"], n=600,
+                       seed=11, deadline_days=20, budget_usd=5000)
+
+
+def _replay(s: cr.Simulation, alternative: str, draw: int, network: object = None) -> None:
+    """The draw's figures as a scenario, routed by route(): the same route totals."""
+    row = s.draws[(s.draws["alternative"] == alternative) & (s.draws["draw"] == draw)].iloc[0]
+    corridor = None if alternative == "today" else alternative
+    r = cr.route(s.origin, s.destination, corridor=corridor, objective=s.objective,
+                 scenario=s.scenario_of(alternative, draw), network=network)
+    assert r.hours == pytest.approx(row["hours"], rel=1e-9)
+    assert r.cost_usd == pytest.approx(row["cost_usd"], rel=1e-9)
+    assert r.km == pytest.approx(row["km"], rel=1e-9)
+
+
+def test_every_draw_is_the_best_route_of_its_figures(sim: cr.Simulation) -> None:
+    """Exact per draw: replayed with route(), a draw's figures give the draw's route.
+
+    Draws with closures (waited out or routed round) and draws without are both checked.
+    """
+    closed = sim.closures.index[:6].tolist()
+    assert closed, "the bundled disruption log closes something in 600 draws"
+    for alternative in sim.summary.index:
+        for draw in [*closed, 0, 1, 2, 3]:
+            _replay(sim, alternative, draw)
+
+
+def test_draws_of_a_two_way_corridor_on_the_tiny_network(tiny_path: Path) -> None:
+    (tiny_path / "disruptions.csv").write_text(
+        "id,targets,start,end,end_known,source,notes\n"
+        "delta_2024,delta,2024-03-01,2024-09-01,true,tiny,half a year shut\n"
+        "bravo_rail_2024,b_rail_uz_af,2024-10-01,2024-10-20,true,tiny,\n", encoding="utf-8")
+    net = cr.load_network(tiny_path)
+    for objective in ("time", "cost", "generalized"):
+        s = cr.simulate("Alpha", "Echo", corridors=["uap"], n=300, seed=5, network=net,
+                        objective=objective)
+        assert len(s.closures), "the log shuts delta in about half the draws"
+        for alternative in s.summary.index:
+            for draw in [*s.closures.index[:5].tolist(), 0, 1]:
+                _replay(s, alternative, draw, network=net)
+        # a corridor's cargo cannot leave its crossing: it waits the closure out
+        waits = s.draws[s.draws["alternative"] == "uap"].set_index("draw")["hours"]
+        shut = s.closures["delta"] if "delta" in s.closures else pd.Series(dtype=float)
+        assert (waits.loc[shut.index[shut > 0]] >= shut[shut > 0]).all()
+
+
+def test_no_spread_gives_the_central_route_in_every_draw() -> None:
+    s = cr.simulate(*TRIP, n=40, seed=2, spread=0)
+    assert len(s.summary) >= 5
+    for q in ("p10", "p50", "p90", "mean"):
+        np.testing.assert_allclose(s.summary[f"days_{q}"], s.summary["days"], rtol=1e-12)
+        np.testing.assert_allclose(s.summary[f"cost_usd_{q}"], s.summary["cost_usd"],
+                                   rtol=1e-12)
+    assert s.closures.empty
+    assert (s.summary["routes"] == 1).all()
+
+
+def test_same_seed_same_numbers_and_other_seeds_differ() -> None:
+    a = cr.simulate(*TRIP, corridors=["uap"], n=200, seed=4)
+    b = cr.simulate(*TRIP, corridors=["uap"], n=200, seed=4)
+    c = cr.simulate(*TRIP, corridors=["uap"], n=200, seed=5)
+    pd.testing.assert_frame_equal(a.draws, b.draws)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    assert not np.allclose(a.draws["hours"], c.draws["hours"])
+    g1 = cr.simulate(*TRIP, corridors=["uap"], n=50, seed=np.random.default_rng(9))
+    g2 = cr.simulate(*TRIP, corridors=["uap"], n=50, seed=np.random.default_rng(9))
+    assert g1.seed == g2.seed
+    pd.testing.assert_frame_equal(g1.draws, g2.draws)
+    fresh = cr.simulate(*TRIP, corridors=["uap"], n=50)
+    again = cr.simulate(*TRIP, corridors=["uap"], n=50, seed=fresh.seed)
+    pd.testing.assert_frame_equal(fresh.draws, again.draws)
+
+
+def test_same_seed_same_numbers_across_processes() -> None:
+    code = ("import corridor_router as cr, hashlib;"
+            "s = cr.simulate('Tashkent', 'Karachi', corridors=['uap'], n=300, seed=21);"
+            "print(hashlib.sha256(s.draws[['hours', 'cost_usd']].to_numpy().tobytes())"
+            ".hexdigest())")
+    here = cr.simulate(*TRIP, corridors=["uap"], n=300, seed=21)
+    import hashlib
+    digest = hashlib.sha256(here.draws[["hours", "cost_usd"]].to_numpy().tobytes()).hexdigest()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"PYTHONHASHSEED": "123", "PATH": ""})
+    assert out.stdout.strip() == digest
+
+
+def test_common_random_numbers_whatever_is_simulated_alongside() -> None:
+    """A parameter shared by alternatives takes the same value in each, in every run."""
+    alone = cr.simulate(*TRIP, corridors=["uap"], n=300, seed=8)
+    together = cr.simulate(*TRIP, corridors=["bandar_abbas", "uap", "china"], n=300, seed=8)
+    for name in ("today", "uap"):
+        pd.testing.assert_frame_equal(
+            alone.draws[alone.draws["alternative"] == name].drop(columns=["alternative",
+                                                                           "best"])
+            .reset_index(drop=True),
+            together.draws[together.draws["alternative"] == name].drop(
+                columns=["alternative", "best"]).reset_index(drop=True))
+    shared = alone.parameters.index.intersection(together.parameters.index)
+    assert len(shared) > 20
+    for key in shared[:30]:
+        np.testing.assert_array_equal(alone._draws.values[key], together._draws.values[key])
+
+
+DUO_PLACES = """id,name,aliases,country,kind,lon,lat,modes,handling_usd_per_teu,handling_h,source,notes
+a,A,,UZ,city,68.0,41.0,rail;road,,,duo,
+b,B,,UZ,city,69.0,41.0,rail;road,,,duo,
+"""
+DUO_LINKS = """id,from,to,mode,gauge_mm,country,length_km,status,speed_kmh,rate_usd_per_teu_km,headway_h,corridors,bidirectional,waypoints,straits,source,notes
+rail_ab,a,b,rail,1520,UZ,100,operational,,,,,true,,,duo,
+road_ab,a,b,road,,UZ,100,operational,,,,,true,,,duo,
+"""
+DUO_CROSSINGS = """id,place,mode,from_country,to_country,dwell_h,dwell_low_h,dwell_high_h,fee_usd_per_teu,source,notes
+"""
+DUO_PARAMS = """currency = "USD"
+price_year = 2023
+unit = "TEU"
+source = "duo"
+
+[value_of_time]
+usd_per_teu_h = 2.0
+source = "duo"
+
+[modes.rail]
+speed_kmh = 50.0
+rate_usd_per_teu_km = 1.0
+source = "duo"
+
+[modes.road]
+speed_kmh = 25.0
+rate_usd_per_teu_km = 1.0
+source = "duo"
+
+[service.rail]
+headway_h = 10.0
+source = "duo"
+
+[service.road]
+headway_h = 4.0
+source = "duo"
+
+[transfer."rail-road"]
+cost_usd_per_teu = 0.0
+hours = 0.0
+source = "duo"
+
+[connector.rail]
+cost_usd_per_teu = 0.0
+hours = 0.0
+source = "duo"
+[connector.road]
+cost_usd_per_teu = 0.0
+hours = 0.0
+source = "duo"
+"""
+
+
+def test_two_parallel_routes_with_uniform_waits_match_the_closed_form(tmp_path: Path) -> None:
+    """Rail: 2 h + a wait uniform on 0..10 h; road: 4 h + a wait uniform on 0..4 h.
+
+    Rail is the faster in P(10 U1 < 2 + 4 U2) = E[(2 + 4 U2) / 10] = 0.4 of draws, and the
+    best route's mean time is the integral of min(2 + 10 u1, 4 + 4 u2) over the square.
+    """
+    folder = write_tiny(tmp_path / "duo")
+    for name in list(folder.iterdir()):
+        name.unlink()
+    files = {"places.csv": DUO_PLACES, "links.csv": DUO_LINKS,
+             "crossings.csv": DUO_CROSSINGS, "params.toml": DUO_PARAMS,
+             "sources.csv": "id,title,publisher,year,url,confidence,notes\n"
+                            "duo,Two parallel routes,corridor_router tests,2026,,EST,"
+                            "round numbers chosen for the closed form\n",
+             "scenarios.toml": '[scenarios.baseline]\ndescription = "as drawn"\n'
+                               'statuses = ["operational"]\nsource = ["duo"]\n',
+             "corridors.toml": ""}
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    net = cr.load_network(folder)
+    n = 40_000
+    s = cr.simulate("A", "B", n=n, seed=3, objective="time", network=net)
+    today = s.draws[s.draws["alternative"] == "today"]
+    hours = today["hours"].to_numpy()
+    mean, _ = integrate.dblquad(lambda u2, u1: min(2 + 10 * u1, 4 + 4 * u2), 0, 1, 0, 1)
+    se = hours.std() / np.sqrt(n)
+    assert abs(hours.mean() - mean) < 4 * se
+    rail = np.isclose(hours, 2 + np.asarray(s._draws.values["service.rail.headway_h"]) / 2)
+    assert abs(rail.mean() - 0.4) < 4 * np.sqrt(0.4 * 0.6 / n)
+    assert s.summary.loc["today", "routes"] == 2
+    # the wait of each draw is uniform: its deciles are where the closed form puts them
+    rail_wait = np.asarray(s._draws.values["service.rail.headway_h"]) / 2
+    np.testing.assert_allclose(np.quantile(rail_wait, [0.1, 0.5, 0.9]), [1, 5, 9], atol=0.15)
+
+
+def test_closures_are_met_as_often_as_the_log_has_them() -> None:
+    net = cr.load_network()
+    log = net.disruptions
+    from corridor_router._disruptions import log_period
+    first, end = log_period(log)
+    shut_days = set()
+    for targets, a, b in zip(log["targets"], log["start"], log["end"]):
+        if "torkham" in targets:
+            for day in pd.date_range(a, min(b, end), inclusive="left"):
+                shut_days.add(day)
+    share = len(shut_days) / (end - first).days
+    n = 20_000
+    s = cr.simulate(*TRIP, corridors=["uap"], n=n, seed=1)
+    met = float((s.closures.get("torkham", pd.Series(dtype=float)) > 0).sum()) / n
+    assert abs(met - share) < 4 * np.sqrt(share * (1 - share) / n) + 1 / (end - first).days
+
+
+def test_summary_and_draws_agree(sim: cr.Simulation) -> None:
+    d, summary = sim.draws, sim.summary
+    assert list(d.columns) == ["draw", "alternative", "days", "hours", "cost_usd", "km", "route",
+                               "on_time", "within_budget", "best"]
+    assert len(d) == sim.n * len(summary)
+    by = d.groupby("alternative", observed=True)
+    np.testing.assert_allclose(by["days"].quantile(0.5).loc[summary.index], summary["days_p50"])
+    np.testing.assert_allclose(by["on_time"].mean().loc[summary.index], summary["p_deadline"])
+    np.testing.assert_allclose((d["days"] <= 20) == d["on_time"], True)
+    np.testing.assert_allclose((d["cost_usd"] <= 5000) == d["within_budget"], True)
+    assert summary["best_share"].sum() == pytest.approx(1.0)
+    assert (d.groupby("draw")["best"].sum() == 1).all()
+    shares = sim.routes.groupby(level="alternative")["share"].sum()
+    np.testing.assert_allclose(shares.loc[summary.index], 1.0)
+    assert set(sim.parameters["family"]) <= {"pert", "arrival"}
+    assert (sim.parameters["draw_min"] <= sim.parameters["value"]).all()
+    assert (sim.parameters["value"] <= sim.parameters["draw_max"]).all()
+    assert "2" in repr(sim) or "600" in repr(sim)
+
+
+def test_draws_stay_within_their_support(sim: cr.Simulation) -> None:
+    for key, row in sim.parameters.iterrows():
+        x = sim._draws.values[key]
+        assert x.min() >= row["draw_min"] - 1e-9 and x.max() <= row["draw_max"] + 1e-9, key
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [
+    ({"n": 0}, InvalidInputError, "n"),
+    ({"n": True}, InputTypeError, "n"),
+    ({"n": 2.5}, InputTypeError, "n"),
+    ({"seed": -1}, InvalidInputError, "seed"),
+    ({"seed": "one"}, InputTypeError, "seed"),
+    ({"seed": 1.5}, InputTypeError, "seed"),
+    ({"spread": 1.5}, InvalidInputError, "spread"),
+    ({"spread": "wide"}, InputTypeError, "spread"),
+    ({"deadline_days": -2}, InvalidInputError, "deadline_days"),
+    ({"budget_usd": 0}, InvalidInputError, "budget_usd"),
+    ({"disruptions": "yes"}, InputTypeError, "disruptions"),
+    ({"corridors": ["nowhere"]}, InvalidInputError, "nowhere"),
+    ({"objective": "fastest"}, InvalidInputError, "fastest"),
+    ({"colour": "red"}, InputTypeError, "colour"),
+])
+def test_bad_input_is_a_clear_error(kwargs: dict[str, object], error: type[Exception],
+                                    words: str) -> None:
+    with pytest.raises(error, match=words):
+        cr.simulate(*TRIP, **{"n": 10, **kwargs})  # type: ignore[arg-type]
+
+
+def test_unknown_place_and_replay_errors(sim: cr.Simulation) -> None:
+    with pytest.raises(cr.PlaceNotFoundError):
+        cr.simulate("Atlantis", "Karachi", n=10)
+    with pytest.raises(InvalidInputError, match="alternative"):
+        sim.scenario_of("nowhere", 0)
+    with pytest.raises(InvalidInputError, match="draw"):
+        sim.scenario_of("uap", sim.n)
+
+
+def test_inputs_are_not_mutated() -> None:
+    corridors = ["uap", "bandar_abbas"]
+    opts = cr.RouteOptions(objective="time")
+    cr.simulate(*TRIP, corridors=corridors, n=20, seed=1, options=opts)
+    assert corridors == ["uap", "bandar_abbas"]
+    assert opts == cr.RouteOptions(objective="time")
+
+
+def test_a_bad_disruption_log_is_reported(tiny_path: Path) -> None:
+    (tiny_path / "disruptions.csv").write_text(
+        "id,targets,start,end,end_known,source,notes\n"
+        "x,nowhere,2024-03-01,2024-02-01,maybe,unknown_source,\n", encoding="utf-8")
+    with pytest.raises(NetworkDataError) as info:
+        cr.load_network(tiny_path)
+    text = str(info.value)
+    for words in ("nowhere", "not after the start", "maybe", "unknown_source"):
+        assert words in text
