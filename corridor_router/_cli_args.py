@@ -109,6 +109,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="row to measure savings against (default: today)")
     c.add_argument("--format", choices=TABLE_FORMATS, default="table",
                    help="table (default), json (one object per row) or csv")
+    _draws(c, None)
+
+    m = _trip(sub, common, "simulate", "days and cost of each corridor as ranges (P10/P50/P90) "
+              "over Monte Carlo draws of the uncertain figures and closures")
+    m.add_argument("--corridor", action="append", default=None, metavar="NAME",
+                   help="corridor to simulate (repeatable; default: every corridor that "
+                        "connects)")
+    m.add_argument("--scenario", default=None, help="scenario for every alternative")
+    _draws(m, 10_000)
+    m.add_argument("--deadline-days", type=_finite_float, default=None,
+                   help="report the share of draws delivered within this many days")
+    m.add_argument("--budget-usd", type=_finite_float, default=None,
+                   help="report the share of draws within this cost (USD per TEU)")
+    m.add_argument("--spread", type=_finite_float, default=1.0,
+                   help="share of the sourced spreads applied, 0 to 1 (default 1)")
+    m.add_argument("--no-disruptions", action="store_true",
+                   help="leave out the closures of the disruption log")
+    m.add_argument("--format", choices=TABLE_FORMATS, default="table",
+                   help="table (default), json (settings, summary, routes) or csv (summary)")
+    m.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="also draw the distributions of days (ECDFs, deadline marked) to "
+                        "this image file (.png, .pdf, .svg, ...)")
 
     k = _trip(sub, common, "check-claim", "check a claimed saving of a corridor against another")
     k.add_argument("--corridor", required=True, help="corridor claimed to be better, e.g. uap")
@@ -124,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--table", choices=CLAIM_TABLES, default=None,
                    help="the table --format csv writes: breakdown (default; hours and USD "
                         "per component), sensitivity (break-even values) or legs")
+    _draws(k, None)
 
     h = _trip(sub, common, "chart", "Time/Cost-Distance chart of corridors, saved as an image")
     _alternatives(h, "draw")
@@ -170,6 +193,38 @@ def _alternatives(parser: argparse.ArgumentParser, verb: str) -> None:
                              "that connects)")
     parser.add_argument("--scenario", action="append", default=None, metavar="NAME",
                         help=f"scenario to {verb} as well (repeatable)")
+
+
+def _count(value: str) -> int:
+    """A number of draws: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
+    return number
+
+
+def _seed(value: str) -> int:
+    """A seed: a whole number of at least 0."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is less than 0")
+    return number
+
+
+def _draws(parser: argparse.ArgumentParser, default: int | None) -> None:
+    """--n and --seed: Monte Carlo draws of the uncertain figures."""
+    parser.add_argument("--n", type=_count, default=default, metavar="DRAWS",
+                        help="draws of the uncertain figures and closures"
+                             + (f" (default {default:,})" if default else
+                                " (default: none; with it, probabilities and P10/P50/P90)"))
+    parser.add_argument("--seed", type=_seed, default=None,
+                        help="seed of the draws (same seed, same numbers; default: fresh)")
 
 
 def _image_formats() -> list[str]:

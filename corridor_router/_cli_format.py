@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from .claims import ClaimCheck
     from .network import Network
     from .route import Route
+    from .simulate import Simulation
 
 __all__ = ["claim_dict", "claim_output", "compare_output", "corridors_output", "jsonable",
-           "places_output", "records", "route_output", "scenarios_output", "to_csv", "to_json"]
+           "places_output", "records", "route_output", "scenarios_output", "simulation_output",
+           "to_csv", "to_json"]
 
 
 def jsonable(obj: object) -> object:
@@ -183,6 +185,9 @@ def claim_dict(result: ClaimCheck) -> dict[str, Any]:
         "new": result.new.to_dict(), "old": result.old.to_dict(),
         "breakdown": records(result.breakdown),
         "sensitivity": records(result.sensitivity),
+        "probability": (None if result.probability is None else
+                        {"n": result.n, "seed": result.seed,
+                         "parts": records(result.probability)}),
     }
 
 
@@ -196,8 +201,46 @@ def claim_output(result: ClaimCheck, fmt: str, table: str | None) -> str:
             return to_csv(result.legs, index=False)
         return to_csv(result.breakdown if table == "breakdown" else result.sensitivity)
     text = result.breakdown.to_string(float_format=lambda v: f"{v:,.1f}")
+    ranges = [] if result.probability is None else [
+        f"Probability over {result.n:,} draws (seed {result.seed}); P10-P90 of the saving "
+        "(days; percent of cost):\n"
+        + result.probability.to_string(float_format=lambda v: f"{v:,.3g}", na_rep="-")]
     sens = result.sensitivity[["label", "value", "low", "high", "break_even",
                                "flips_within_range"]]
-    return "\n\n".join([result.summary(), "Where the difference comes from (hours, USD per TEU):\n"
+    return "\n\n".join([result.summary(), *ranges,
+                         "Where the difference comes from (hours, USD per TEU):\n"
                          + text, "Break-even values:\n"
                          + sens.to_string(float_format=lambda v: f"{v:,.4g}", na_rep="-")])
+
+
+def simulation_output(sim: Simulation, fmt: str) -> str:
+    """``simulate``'s output: the summary (json: with the run's settings and routes)."""
+    if fmt == "csv":
+        return to_csv(sim.summary)
+    if fmt == "json":
+        return to_json({
+            "origin": sim.origin, "destination": sim.destination, "n": sim.n,
+            "seed": sim.seed, "spread": sim.spread, "objective": sim.objective,
+            "deadline_days": sim.deadline_days, "budget_usd": sim.budget_usd,
+            "summary": records(sim.summary), "routes": records(sim.routes),
+            "parameters_drawn": len(sim.parameters),
+            "draws_with_closures": len(sim.closures), "left_out": sim.left_out})
+    cols = ["days", "days_p10", "days_p50", "days_p90", "cost_usd", "cost_usd_p10",
+            "cost_usd_p50", "cost_usd_p90", "best_share"]
+    cols += [c for c, given in (("p_deadline", sim.deadline_days),
+                                ("p_budget", sim.budget_usd)) if given is not None]
+    text = sim.summary[cols].to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-")
+    shut = 100 * len(sim.closures) / sim.n
+    lines = [
+        f"{sim.n:,} draws, seed {sim.seed}, objective {sim.objective}: {len(sim.parameters)} "
+        f"uncertain figures drawn; {shut:.1f}% of draws meet a closure of the disruption log.",
+        text, "",
+        "days and cost_usd (USD per TEU): the central route; _p10/_p50/_p90: over the draws; "
+        "best_share: share of draws in which the alternative is best"
+        + ("; p_deadline: share delivered within "
+           f"{sim.deadline_days:g} days" if sim.deadline_days is not None else "")
+        + (f"; p_budget: share within USD {sim.budget_usd:,.0f}" if sim.budget_usd is not None
+           else "") + "."]
+    if sim.left_out:
+        lines.append("Left out: " + "; ".join(f"{k}: {v}" for k, v in sim.left_out.items()))
+    return "\n".join(lines)

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from os import PathLike
 from typing import Unpack
 
+import numpy as np
 import pandas as pd
 
-from ._args import as_number
+from ._args import as_number, positive_int
+from ._mc import solve_draws
 from ._trials import SENSITIVITY_COLUMNS, Side, savings, sensitivity
 from .compare import TODAY, corridor_scenario
 from .context import as_network
@@ -23,9 +25,10 @@ from .errors import InputTypeError, InvalidInputError, shown
 from .modes import mode_names, traits
 from .network import Network
 from .options import RouteOptions, SearchArgs, as_options, without_stops
-from .query import get_corridor, prepare
+from .query import Query, get_corridor, prepare
 from .route import Route
 from .scenarios import get_scenario
+from .simulate import MAX_DRAWS, as_seed, check_disruptions, check_spread, make_draws
 
 __all__ = ["SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
            "check_claim", "component_of", "component_order"]
@@ -118,6 +121,15 @@ class ClaimCheck:
         What the compared route would have to take and cost for the claim to hold.
     trials : int
         Routings run for the sensitivity table (each re-routes both trips).
+    probability : pandas.DataFrame or None
+        With ``n`` draws (see :func:`~corridor_router.simulate`): rows ``days``,
+        ``cost`` and ``claim`` (both parts together), with the ``claimed`` figure, the
+        ``probability`` that it holds over the draws, and the P10/P50/P90 of the saving
+        (days saved, percent of cost saved; NaN for the whole claim). Both routes of a
+        draw share its figures (common random numbers), and each is the best route of
+        its corridor for them. None without ``n``.
+    n, seed : int
+        Draws behind :attr:`probability` (0: none) and their seed.
     """
 
     origin: str
@@ -138,6 +150,9 @@ class ClaimCheck:
     required_old_days: float
     required_old_cost_usd: float
     trials: int = field(default=0, repr=False)
+    probability: pd.DataFrame | None = None
+    n: int = 0
+    seed: int | None = None
 
     @functools.cached_property
     def legs(self) -> pd.DataFrame:
@@ -180,6 +195,15 @@ class ClaimCheck:
             f"USD {self.required_old_cost_usd:,.0f}/TEU (it costs {o.cost_usd:,.0f}).",
         ]
         lines.append(self._waits_line())
+        if self.probability is not None:
+            p = self.probability
+            lines.append(
+                f"Over {self.n:,} draws of the uncertain figures (seed {self.seed}): the time "
+                f"saving holds in {100 * p.at['days', 'probability']:.0f}% (P10-P90 "
+                f"{p.at['days', 'p10']:.1f} to {p.at['days', 'p90']:.1f} days saved), the "
+                f"cost saving in {100 * p.at['cost', 'probability']:.0f}% (P10-P90 "
+                f"{p.at['cost', 'p10']:.0f}% to {p.at['cost', 'p90']:.0f}%), the whole "
+                f"claim in {100 * p.at['claim', 'probability']:.0f}%.")
         if len(flips):
             lines.append("Within their sourced ranges these parameters flip the verdict: "
                          + "; ".join(f"{p} (break-even {b:,.3g})" for p, b in
@@ -216,6 +240,10 @@ def check_claim(
     versus: str,
     days_saved: float = 5.0,
     cost_saved_pct: float = 40.0,
+    n: int | None = None,
+    seed: int | np.random.Generator | None = None,
+    spread: float = 1.0,
+    disruptions: bool = True,
     options: RouteOptions | None = None,
     network: Network | str | PathLike[str] | None = None,
     **search: Unpack[SearchArgs],
@@ -233,6 +261,11 @@ def check_claim(
         ``"today"`` for today's best route.
     days_saved, cost_saved_pct : float
         The claim.
+    n : int, optional
+        Also draw the uncertain figures ``n`` times and give the probability that each
+        part of the claim holds (:attr:`ClaimCheck.probability`).
+    seed, spread, disruptions
+        As for :func:`~corridor_router.simulate`, with ``n``.
     options, objective, scenario, avoid, modes
         Search options for both routes (see :class:`~corridor_router.options.RouteOptions`);
         ``scenario`` prices both (the corridor's own links are built on top of it).
@@ -250,6 +283,10 @@ def check_claim(
     (True, False)
     >>> "modes.rail.countries.UZ.speed_kmh" in c.sensitivity.index
     True
+    >>> p = check_claim("Tashkent", "Karachi", corridor="uap", versus="bandar_abbas",
+    ...                 n=500, seed=1).probability
+    >>> p.index.tolist(), bool(0 <= p.at["claim", "probability"] <= 1)
+    (['days', 'cost', 'claim'], True)
     """
     opts = without_stops(as_options(options, **search), "check_claim")
     net = as_network(network)
@@ -282,6 +319,13 @@ def check_claim(
     d, pct = savings(new.hours, new.cost_usd, old.hours, old.cost_usd)
     holds = (d >= claim[0], pct >= claim[1])
     sens, trials = sensitivity(new, old, new_side, old_side, claim, holds)
+    ranges = None
+    seed_used = None
+    if n is not None:
+        n = positive_int(n, "n", most=MAX_DRAWS)
+        seed_used = as_seed(seed)
+        ranges = claim_probability(net, new_side.query, old_side.query, claim, n, seed_used,
+                                   check_spread(spread), check_disruptions(disruptions))
     return ClaimCheck(
         origin=new.origin, destination=new.destination, corridor=corridor, versus=versus,
         new=new, old=old, claim_days=claim[0], claim_cost_pct=claim[1],
@@ -289,4 +333,25 @@ def check_claim(
         holds_days=bool(holds[0]), holds_cost=bool(holds[1]), breakdown=breakdown(old, new),
         sensitivity=sens, required_old_days=new.days + claim[0],
         required_old_cost_usd=new.cost_usd / (1 - claim[1] / 100), trials=trials,
+        probability=ranges, n=n or 0, seed=seed_used,
     )
+
+
+def claim_probability(net: Network, new: Query, old: Query, claim: tuple[float, float],
+                      n: int, seed: int, spread: float, disruptions: bool) -> pd.DataFrame:
+    """How often each part of a claim holds over ``n`` draws shared by both routes."""
+    draws, _ = make_draws(net, [new, old], n, seed, spread, disruptions)
+    a, b = solve_draws(new, draws), solve_draws(old, draws)
+    days = (b.metrics["hours"] - a.metrics["hours"]) / 24.0
+    pct = 100 * (b.metrics["cost_usd"] - a.metrics["cost_usd"]) / b.metrics["cost_usd"]
+    ok_days, ok_cost = days >= claim[0], pct >= claim[1]
+    rows = []
+    for name, claimed, saved, ok in (("days", claim[0], days, ok_days),
+                                     ("cost", claim[1], pct, ok_cost)):
+        p10, p50, p90 = np.nanquantile(saved, [0.1, 0.5, 0.9])
+        rows.append({"part": name, "claimed": claimed, "probability": float(ok.mean()),
+                     "p10": p10, "p50": p50, "p90": p90})
+    rows.append({"part": "claim", "claimed": np.nan,
+                 "probability": float((ok_days & ok_cost).mean()), "p10": np.nan,
+                 "p50": np.nan, "p90": np.nan})
+    return pd.DataFrame(rows).set_index("part")

@@ -46,6 +46,7 @@ from ._cli_format import (
     places_output,
     route_output,
     scenarios_output,
+    simulation_output,
 )
 from .errors import CorridorRouterError, InvalidInputError, NoRouteError
 from .network import Network, load_network
@@ -96,8 +97,25 @@ def _cmd_corridors(args: argparse.Namespace) -> str:
 def _cmd_compare(args: argparse.Namespace) -> str:
     from .compare import compare
     df = compare(args.origin, args.destination, corridors=args.corridor, scenarios=args.scenario,
-                 baseline=args.baseline, objective=args.objective, network=_network(args.network))
+                 baseline=args.baseline, objective=args.objective, network=_network(args.network),
+                 n=args.n, seed=args.seed)
     return compare_output(df, args.format)
+
+
+def _cmd_simulate(args: argparse.Namespace) -> str:
+    from .simulate import simulate
+    path, fmt = chart_output(args.output) if args.output is not None else (None, "")
+    sim = simulate(args.origin, args.destination, n=args.n, seed=args.seed,
+                   corridors=args.corridor, deadline_days=args.deadline_days,
+                   budget_usd=args.budget_usd, spread=args.spread,
+                   disruptions=not args.no_disruptions, objective=args.objective,
+                   scenario=args.scenario, network=_network(args.network))
+    out = simulation_output(sim, args.format)
+    if path is not None:
+        sim.chart().savefig(path, format=fmt, dpi=120)
+        if args.format == "table":
+            out += f"\nwrote {args.output}"
+    return out
 
 
 def _cmd_check_claim(args: argparse.Namespace) -> str:
@@ -105,7 +123,7 @@ def _cmd_check_claim(args: argparse.Namespace) -> str:
     result = check_claim(args.origin, args.destination, corridor=args.corridor,
                          versus=args.versus, days_saved=args.days, cost_saved_pct=args.cost_pct,
                          scenario=args.scenario, objective=args.objective,
-                         network=_network(args.network))
+                         network=_network(args.network), n=args.n, seed=args.seed)
     return claim_output(result, args.format, args.table)
 
 
@@ -143,7 +161,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> str:
 _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
     "check-claim": _cmd_check_claim, "chart": _cmd_chart, "scenarios": _cmd_scenarios,
-    "corridors": _cmd_corridors, "calibrate": _cmd_calibrate}
+    "corridors": _cmd_corridors, "calibrate": _cmd_calibrate, "simulate": _cmd_simulate}
 
 
 # -- running ----------------------------------------------------------------------------

@@ -246,6 +246,7 @@ def _wanted(net: Network, kwargs: CompareArgs) -> tuple[dict[str, tuple[str, str
 
 
 def compare(origin: str, destination: str, *, baseline: str | None = None,
+            n: int | None = None, seed: int | np.random.Generator | None = None,
             **kwargs: Unpack[CompareArgs]) -> pd.DataFrame:
     """Compare corridors and scenarios between two places, one row per alternative.
 
@@ -256,6 +257,13 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
     baseline : str, optional
         The row savings are measured against; default ``"today"``, the best route in
         the network's baseline scenario.
+    n : int, optional
+        Also draw the uncertain figures ``n`` times (see
+        :func:`~corridor_router.simulate`) and add the percentile columns
+        ``days_p10, days_p50, days_p90, cost_usd_p10, cost_usd_p50, cost_usd_p90`` and
+        ``best_share``; ``table.attrs["seed"]`` holds the seed.
+    seed : int or numpy.random.Generator, optional
+        The draws' seed, with ``n``.
     corridors : iterable of str, optional
         Corridor names; default every corridor of the network that is a plausible way
         between the places (see below).
@@ -329,5 +337,29 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
             )
         rows.append(row)
     df = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS).set_index("alternative")
+    if n is not None:
+        df = _with_ranges(df, net, origin, destination, routes, kwargs, n, seed)
     df.attrs["left_out"] = dict(left_out)
     return df
+
+
+RANGE_COLUMNS = ["days_p10", "days_p50", "days_p90", "cost_usd_p10", "cost_usd_p50",
+                 "cost_usd_p90", "best_share"]
+
+
+def _with_ranges(df: pd.DataFrame, net: Network, origin: str, destination: str,
+                 routes: dict[str, Route | NoRouteError], kwargs: CompareArgs, n: object,
+                 seed: object) -> pd.DataFrame:
+    """The table with the percentile columns of ``n`` draws of every row's figures."""
+    from .simulate import MAX_DRAWS, _queries, _simulation, as_seed, run
+    from ._args import positive_int
+    draws_n = positive_int(n, "n", most=MAX_DRAWS)
+    seed_used = as_seed(seed)
+    options = _search(kwargs, "compare")
+    alternatives = _queries(net, origin, destination, routes, _wanted(net, kwargs)[0], options)
+    draws, params, outcomes = run(net, alternatives, draws_n, seed_used, 1.0, True)
+    sim = _simulation(net, alternatives, draws, params, outcomes, options.objective, None,
+                      None, {})
+    out = df.join(sim.summary[RANGE_COLUMNS])
+    out.attrs["seed"] = seed_used
+    return out

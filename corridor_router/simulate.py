@@ -249,6 +249,14 @@ def check_spread(spread: object) -> float:
     return s
 
 
+def check_disruptions(disruptions: object) -> bool:
+    """``disruptions`` as a bool (nothing else is taken)."""
+    if not isinstance(disruptions, bool):
+        raise InputTypeError(f"disruptions must be True or False, got "
+                             f"{type(disruptions).__name__} {shown(disruptions)}.")
+    return disruptions
+
+
 def simulate(origin: str, destination: str, *, n: int = 10_000,
              seed: int | np.random.Generator | None = None,
              corridors: Iterable[str] | None = None, deadline_days: float | None = None,
@@ -304,9 +312,7 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
     n = positive_int(n, "n", most=MAX_DRAWS)
     seed_int = as_seed(seed)
     spread = check_spread(spread)
-    if not isinstance(disruptions, bool):
-        raise InputTypeError(f"disruptions must be True or False, got "
-                             f"{type(disruptions).__name__} {shown(disruptions)}.")
+    check_disruptions(disruptions)
     deadline = None if deadline_days is None else as_number(deadline_days, "deadline_days")
     budget = None if budget_usd is None else as_number(budget_usd, "budget_usd")
     for value, what in ((deadline, "deadline_days"), (budget, "budget_usd")):

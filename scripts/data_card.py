@@ -4,11 +4,11 @@ Usage::
 
     python scripts/data_card.py [--network networks/central_asia] [--check]
 
-Three sections are generated from the network's files, so that their figures stay true:
+Four sections are generated from the network's files, so that their figures stay true:
 ``## Coverage`` (counts of places, links, sea lanes, crossings, sources, and the
 corridors and scenarios by name), ``## Calibration`` (the model against the published
-observations of ``observed.csv``, as ``corridor-router calibrate`` prints it) and
-``## Estimated links`` (every curated link whose sources include an ``est_*`` id, with its
+observations of ``observed.csv``, as ``corridor-router calibrate`` prints it),
+``## Disruptions`` (the closure log of ``disruptions.csv``) and ``## Estimated links`` (every curated link whose sources include an ``est_*`` id, with its
 notes). The rest of the card is written by hand. ``--check`` writes nothing and exits 1
 if the card differs from what would be written.
 """
@@ -26,6 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without installing the package
     sys.path.insert(0, str(REPO))
+
+import pandas as pd  # noqa: E402
 
 from corridor_router import Network, calibration, load_network  # noqa: E402
 
@@ -91,6 +93,38 @@ def calibration_section(net: Network) -> str:
     return "\n".join(lines) + "\n"
 
 
+def disruptions_section(net: Network) -> str:
+    """The ``## Disruptions`` section: the closure log ``simulate`` draws from."""
+    from corridor_router._disruptions import log_period
+    head = ["## Disruptions (generated from disruptions.csv: the closures `simulate` draws)", ""]
+    log = net.disruptions
+    period = log_period(log)
+    if period is None:
+        return "\n".join([*head, "* The network has no disruptions.csv."]) + "\n"
+    first, end = period
+    days = (end - first).days
+    shut: dict[str, set[pd.Timestamp]] = {}
+    for targets, a, b in zip(log["targets"], log["start"], log["end"]):
+        for t in targets:
+            shut.setdefault(t, set()).update(pd.date_range(a, min(b, end), inclusive="left"))
+    open_ended = [i for i, known in zip(log.index, log["end_known"]) if not known]
+    lines = [*head,
+             f"* **{len(log)} episodes**; the log covers {first.date()} to "
+             f"{(end - pd.Timedelta(days=1)).date()} ({days:,} days). A draw picks a moment "
+             "in it: cargo that meets a closure waits until it ends or goes another way, "
+             "whichever its route's objective prefers.",
+             "* Share of those days shut: " + "; ".join(
+                 f"{t} {100 * len(d) / days:.1f}%" for t, d in sorted(shut.items())) + ".",
+             "* Reopening not reported (`end` is the last day a source says it was still shut, "
+             "so the wait is a lower bound): " + (", ".join(open_ended) or "none") + ".",
+             "",
+             "| episode | shut | from | to | days | sources |", "|---|---|---|---|---|---|"]
+    for i, r in log.iterrows():
+        lines.append(f"| {i} | {', '.join(r['targets'])} | {r['start'].date()} | "
+                     f"{r['end'].date()} | {r['days']:.0f} | {', '.join(r['source'])} |")
+    return "\n".join(lines) + "\n"
+
+
 def estimated_links(folder: Path) -> str:
     """The ``## Estimated links`` section: one table row per estimated curated link."""
     lines = ["## Estimated links (source contains an `est_*` id)", "",
@@ -108,6 +142,7 @@ def render(folder: Path, card: str) -> str:
     net = load_network(folder)       # read and checked once for every section
     for title, text in (("## Coverage", coverage(folder, net)),
                         ("## Calibration", calibration_section(net)),
+                        ("## Disruptions", disruptions_section(net)),
                         ("## Estimated links", estimated_links(folder))):
         # bullets, then (after one blank line) an optional table
         pattern = re.compile(
