@@ -1,9 +1,10 @@
-"""Benchmarks on the bundled network: route(), compare() and check_claim(), measured warm.
+"""Benchmarks on the bundled network: route(), compare(), check_claim() and simulate(), warm.
 
 Each row compares with a baseline measured in the same run: the scipy search that
-``route()`` runs, the plain loop of ``route()`` calls that ``compare()`` replaced, and
-the pre-ledger claim trials (the whole scenario re-resolved at every trial value). The
-targets of issue 9 are reported in the notes, never asserted; what is asserted is that
+``route()`` runs, the plain loop of ``route()`` calls that ``compare()`` replaced, the
+pre-ledger claim trials (the whole scenario re-resolved at every trial value), and
+``route()`` called on each draw of a simulation. The
+targets of issues 9 and 12 are reported in the notes, never asserted; what is asserted is that
 each baseline gets the same answer as the code it is compared with.
 """
 
@@ -21,7 +22,7 @@ import numpy as np
 from benchmarks.common import ROOT, Table, base_search, ms, seeded_pairs, timed
 
 __all__ = ["FULL", "QUICK", "Repeats", "available", "claim_rows", "cold_start",
-           "compare_rows", "route_rows", "run_all"]
+           "compare_rows", "route_rows", "run_all", "simulate_rows"]
 
 ORIGIN, DESTINATION = "Tashkent", "Karachi"
 #: The claim of issue 9: the UAP railway against the route through Bandar Abbas.
@@ -36,6 +37,9 @@ BREAK_EVEN_RTOL = 1e-4
 TARGET_CLAIM_S = (0.2, "0.2 s")
 TARGET_COMPARE_S = (0.030, "30 ms")
 TARGET_ROUTE_P50_S = (0.3e-3, "0.3 ms")
+#: Issue 12's targets: 10,000 draws of every corridor of the trip, and their memory.
+TARGET_SIMULATE_S = (1.0, "1 s")
+TARGET_SIMULATE_MIB = (500.0, "500 MiB")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,10 +52,15 @@ class Repeats:
     claim: int          # check_claim end to end (best of)
     one_param: int      # one parameter's ledger trials (best of)
     baseline: int       # the pre-ledger re-routing of that parameter (best of; ~0.5 s each)
+    draws: int          # draws of simulate()
+    simulate: int       # simulate() runs (best of)
+    replays: int        # draws per alternative replayed with route() for the baseline
 
 
-QUICK = Repeats(seeded=20, route_calls=50, compare=2, claim=1, one_param=2, baseline=1)
-FULL = Repeats(seeded=200, route_calls=500, compare=10, claim=5, one_param=10, baseline=3)
+QUICK = Repeats(seeded=20, route_calls=50, compare=2, claim=1, one_param=2, baseline=1,
+                draws=1_000, simulate=1, replays=2)
+FULL = Repeats(seeded=200, route_calls=500, compare=10, claim=5, one_param=10, baseline=3,
+               draws=10_000, simulate=5, replays=20)
 
 
 def available() -> bool:
@@ -234,6 +243,73 @@ def claim_rows(table: Table, repeats: Repeats) -> None:
               f"{break_even:.4f} {row['unit']}")
 
 
+def simulate_rows(table: Table, repeats: Repeats) -> None:
+    """simulate() of every corridor of the trip against a plain loop of route() calls.
+
+    The baseline routes the same draws one by one: each draw of each alternative replayed
+    as a Scenario (``Simulation.scenario_of``) through ``route()``, on a sample of draws
+    (timed, then scaled to all of them); each replay must give the draw's hours and cost.
+    Memory is the peak of what Python and numpy allocate during the run (tracemalloc).
+    """
+    import os
+    import tracemalloc
+
+    from corridor_router import route, simulate
+    from corridor_router.context import default_network
+    size = f"bundled ({len(default_network().links)} links)"
+    n = repeats.draws
+    simulate(ORIGIN, DESTINATION, n=200, seed=0)           # warm: network, queries, caches
+    runs = []
+    for _ in range(repeats.simulate):
+        start = time.perf_counter()
+        sim = simulate(ORIGIN, DESTINATION, n=n, seed=1)
+        runs.append(time.perf_counter() - start)
+    ours = min(runs)
+    alternatives = list(sim.summary.index)
+    rng = np.random.default_rng(5)
+    picked = rng.choice(n, size=repeats.replays, replace=False).tolist()
+    closed = sim.closures.index[:1].tolist()            # one draw that meets a closure too
+    replays, t_base = 0, 0.0
+    draws = sim.draws.set_index(["alternative", "draw"])
+    for alt in alternatives:
+        for d in dict.fromkeys([*picked[:max(1, repeats.replays - 1)], *closed]):
+            scenario = sim.scenario_of(alt, d)
+            start = time.perf_counter()
+            r = route(ORIGIN, DESTINATION, corridor=None if alt == "today" else alt,
+                      scenario=scenario, objective=sim.objective)
+            t_base += time.perf_counter() - start
+            replays += 1
+            want = draws.loc[(alt, d)]
+            if not (math.isclose(r.hours, want["hours"], rel_tol=1e-9)
+                    and math.isclose(r.cost_usd, want["cost_usd"], rel_tol=1e-9)):
+                raise AssertionError(f"draw {d} of {alt}: route() gives {r.hours} h, USD "
+                                     f"{r.cost_usd}; simulate() {want['hours']} h, USD "
+                                     f"{want['cost_usd']}")
+    per_route = t_base / replays
+    base = per_route * n * len(alternatives)
+    tracemalloc.start()
+    simulate(ORIGIN, DESTINATION, n=n, seed=1)
+    peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    tracemalloc.stop()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    limit_s, shown_s = TARGET_SIMULATE_S
+    verdict = ("met" if ours <= limit_s else "not met") if n == 10_000 else "not measured here"
+    table.add(f"simulate({ORIGIN!r}, {DESTINATION!r}, n={n:,}), warm", size, ms(ours),
+              ms(base), f"{base / ours:,.0f}x",
+              f"{len(alternatives)} alternatives, each draw exact: {n * len(alternatives) / ours:,.0f} "
+              f"draw-routes/s ({n / ours:,.0f} draws/s of all alternatives) on {cores} cores, "
+              f"best of {repeats.simulate}; baseline: route() per draw and alternative with "
+              f"the draw as a Scenario ({replays} replays, {ms(per_route)} each, same hours "
+              f"and cost, scaled to {n * len(alternatives):,}); target <= {shown_s} for "
+              f"10,000 draws on 2 cores (issue 12): {verdict}")
+    limit_m, shown_m = TARGET_SIMULATE_MIB
+    table.add(f"simulate peak memory, n={n:,}", size, f"{peak:,.0f} MiB", "", "",
+              f"tracemalloc peak (Python and numpy allocations) during one run; target <= "
+              f"{shown_m} for 10,000 draws (issue 12): "
+              + (("met" if peak <= limit_m else "not met") if n == 10_000 else
+                 "not measured here"))
+
+
 def _agree(what: str, got: float, table_value: float) -> None:
     """Fail loudly unless a break-even equals the sensitivity table's."""
     both_nan = math.isnan(got) and math.isnan(table_value)
@@ -252,4 +328,5 @@ def run_all(table: Table, quick: bool) -> None:
     route_rows(table, repeats)
     compare_rows(table, repeats)
     claim_rows(table, repeats)
+    simulate_rows(table, repeats)
     cold_start(table)

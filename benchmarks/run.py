@@ -250,8 +250,13 @@ def write_readme(table: Table, seconds: float, load: tuple[float, float]) -> Non
         "with both trips re-routed by `route()` under a new `Scenario` carrying the "
         "override at every trial value, the whole scenario re-resolved each time (a fresh "
         "network per run, so no cache answers). The run fails if the two break-evens "
-        "differ by more than 1e-4 relative. Notes compare the times with the targets of "
-        "issue 9; nothing asserts a time.\n\n"
+        "differ by more than 1e-4 relative. `simulate('Tashkent', 'Karachi', n=10_000)` "
+        "(every corridor shown for the trip, every draw routed exactly) is timed against "
+        "a plain loop of `route()` calls on the same draws: a sample of draws of each "
+        "alternative replayed as a `Scenario` (`Simulation.scenario_of`), each required "
+        "to give the draw's hours and cost, its mean time scaled to all draws; its memory "
+        "is the tracemalloc peak of one run. Notes compare the times with the targets of "
+        "issues 9 and 12; nothing asserts a time.\n\n"
         + table.markdown() +
         f"\nWhole run: {seconds:,.0f} s.\n\n## Machine\n\n" + machine() +
         f"- 1-minute load average at the start and the end of the run: {load[0]:.1f}, "

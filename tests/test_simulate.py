@@ -302,3 +302,84 @@ def test_a_bad_disruption_log_is_reported(tiny_path: Path) -> None:
     text = str(info.value)
     for words in ("nowhere", "not after the start", "maybe", "unknown_source"):
         assert words in text
+
+
+def test_claim_probabilities_follow_the_draws_of_both_routes() -> None:
+    c = cr.check_claim(*TRIP, corridor="uap", versus="bandar_abbas", days_saved=5,
+                       cost_saved_pct=40, n=3000, seed=1)
+    p = c.probability
+    assert p is not None and c.n == 3000 and c.seed == 1
+    assert p.index.tolist() == ["days", "cost", "claim"]
+    assert p.at["claim", "probability"] <= min(p.at["days", "probability"],
+                                                 p.at["cost", "probability"])
+    # the same draws through simulate(): the probability is the share of draws saving 5 days
+    s = cr.simulate(*TRIP, corridors=["uap", "bandar_abbas"], n=3000, seed=1)
+    d = s.draws.pivot(index="draw", columns="alternative", values="days")
+    assert p.at["days", "probability"] == pytest.approx(
+        float((d["bandar_abbas"] - d["uap"] >= 5).mean()))
+    assert p.at["days", "p10"] <= p.at["days", "p50"] <= p.at["days", "p90"]
+    assert "Over 3,000 draws" in c.summary()
+    still = cr.check_claim(*TRIP, corridor="uap", versus="bandar_abbas", n=20, seed=1,
+                           spread=0)
+    assert still.probability is not None
+    assert still.probability.at["days", "p10"] == pytest.approx(still.days_saved)
+    assert still.probability.at["days", "probability"] == float(still.holds_days)
+    assert cr.check_claim(*TRIP, corridor="uap", versus="bandar_abbas").probability is None
+    with pytest.raises(InvalidInputError, match="n"):
+        cr.check_claim(*TRIP, corridor="uap", versus="bandar_abbas", n=0)
+
+
+def test_compare_adds_percentile_columns() -> None:
+    t = cr.compare(*TRIP, corridors=["uap", "bandar_abbas"], n=500, seed=2)
+    s = cr.simulate(*TRIP, corridors=["uap", "bandar_abbas"], n=500, seed=2)
+    for col in ("days_p10", "days_p50", "days_p90", "cost_usd_p50", "best_share"):
+        np.testing.assert_allclose(t[col], s.summary.loc[t.index, col])
+    assert t.attrs["seed"] == 2
+    assert "days_p50" not in cr.compare(*TRIP, corridors=["uap"]).columns
+
+
+def test_charts_of_a_simulation(sim: cr.Simulation, tmp_path: Path) -> None:
+    from corridor_router.plot import simulation_chart, tcd_chart
+    fig = sim.chart()
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any(label.startswith("uap:") for label in labels)
+    assert any("deadline" in label for label in labels)
+    simulation_chart(sim, "cost_usd").savefig(tmp_path / "cost.png")
+    with pytest.raises(InvalidInputError, match="metric"):
+        simulation_chart(sim, "km")
+    fig = tcd_chart(sim.central, ranges=sim)
+    bars = [c for c in fig.axes[1].containers if type(c).__name__ == "ErrorbarContainer"]
+    assert len(bars) == len(sim.summary)
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    import shutil
+    exe = shutil.which("corridor-router")
+    cmd = [exe] if exe else [sys.executable, "-m", "corridor_router"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_the_simulate_command(tmp_path: Path) -> None:
+    out = _cli("simulate", "Tashkent", "Karachi", "--n", "500", "--seed", "1",
+               "--deadline-days", "12", "--corridor", "uap", "--corridor", "bandar_abbas",
+               "-o", str(tmp_path / "days.png"))
+    assert out.returncode == 0, out.stderr
+    assert "500 draws, seed 1" in out.stdout and "p_deadline" in out.stdout
+    assert (tmp_path / "days.png").stat().st_size > 0
+    j = _cli("simulate", "Tashkent", "Karachi", "--n", "200", "--seed", "3", "--corridor",
+             "uap", "--format", "json")
+    data = __import__("json").loads(j.stdout)
+    s = cr.simulate(*TRIP, corridors=["uap"], n=200, seed=3, objective="cost")
+    assert [r["days_p50"] for r in data["summary"]] == pytest.approx(
+        s.summary["days_p50"].tolist())
+    csv = _cli("simulate", "Tashkent", "Karachi", "--n", "50", "--format", "csv", "--corridor",
+               "uap", "--no-disruptions", "--spread", "0")
+    assert csv.returncode == 0 and csv.stdout.startswith("alternative,")
+    claim = _cli("check-claim", "Tashkent", "Karachi", "--corridor", "uap", "--versus",
+                 "bandar_abbas", "--n", "300", "--seed", "1")
+    assert claim.returncode == 0 and "Probability over 300 draws" in claim.stdout
+    for bad, words in ((["--n", "0"], "less than 1"), (["--seed", "-3"], "less than 0"),
+                       (["--spread", "2"], "spread")):
+        out = _cli("simulate", "Tashkent", "Karachi", *bad)
+        assert out.returncode in (1, 2) and words in out.stderr
+        assert "Traceback" not in out.stderr
