@@ -91,6 +91,13 @@ class _Deltas:
                 mats.append(sp.csr_matrix((ent.coef[s], (ent.edge[s], j[s])),
                                           shape=(self.n_edges, len(keys))))
             self.matrices[name] = (mats[0], mats[1])
+        #: Edges whose metrics change from draw to draw (the rest keep central values).
+        self.varies = np.zeros(self.n_edges, dtype=bool)
+        for lin_m, inv_m in self.matrices.values():
+            self.varies |= np.diff(lin_m.indptr) > 0
+            self.varies |= np.diff(inv_m.indptr) > 0
+        for shut in self._closure_edges:
+            self.varies[shut] = True
 
     def bounds(self, name: str) -> tuple[_F, _F]:
         """Least and greatest change of each edge's metric over the draws."""
@@ -278,18 +285,27 @@ class _Pruned:
         """Objective, reported metrics and walk index per draw; the walks; DP passes."""
         src, dst, edge = self.src, self.dst, self.edge
         real = edge >= 0
-        # per-draw metrics and weights of the kept edges (transitions: all zero)
-        vals = {}
+        # each kept edge's metrics: central values, and per draw on the edges that vary
+        # (transitions between segments are all zero)
+        var = np.flatnonzero(real & deltas.varies[np.maximum(edge, 0)])
+        pos = np.full(len(edge), -1, dtype=np.int64)
+        pos[var] = np.arange(len(var))
+        const: dict[str, _F] = {}
+        per_draw: dict[str, _F] = {}
         for name in names:
             central = query.values.ledger.metric(name)
-            per_draw = np.zeros((len(edge), n))
-            if real.any():
-                per_draw[real] = central[edge[real]][:, None] + deltas.rows(name, edge[real])
-            vals[name] = per_draw
-        w = np.zeros((len(edge), n))
-        for name, c in terms:
-            w += c * vals[name]
-        np.maximum(w, 0.0, out=w)
+            c = np.zeros(len(edge))
+            c[real] = central[edge[real]]
+            per_draw[name] = c[var][:, None] + deltas.rows(name, edge[var])
+            c[var] = 0.0
+            const[name] = c
+        wc = np.zeros(len(edge))
+        wv = np.zeros((len(var), n))
+        for name, coef in terms:
+            wc += coef * const[name]
+            wv += coef * per_draw[name]
+        np.maximum(wc, 0.0, out=wc)
+        np.maximum(wv, 0.0, out=wv)
         nodes, inv = np.unique(np.concatenate([src, dst, self.starts, self.ends]),
                                return_inverse=True)
         m = len(src)
@@ -317,7 +333,8 @@ class _Pruned:
                 once = forward and v not in starts
                 if b - a == 1:
                     j = int(by_head[a])
-                    cand = dist[s_i[j]] + w[j]
+                    p = int(pos[j])
+                    cand = dist[s_i[j]] + (wv[p] if p >= 0 else wc[j])
                     if once:
                         dist[v] = cand
                         pred[v] = j
@@ -329,7 +346,10 @@ class _Pruned:
                         pred[v] = np.where(better, j, pred[v])
                     continue
                 ins = by_head[a:b]
-                cands = dist[s_i[ins]] + w[ins]
+                cands = dist[s_i[ins]] + wc[ins][:, None]
+                varied = pos[ins] >= 0
+                if varied.any():
+                    cands[varied] += wv[pos[ins[varied]]]
                 arg = np.argmin(cands, axis=0)
                 best_c = cands[arg, np.arange(n)]
                 if once:
@@ -362,9 +382,15 @@ class _Pruned:
         on = path >= 0
         at = np.maximum(path, 0)
         totals = {}
+        at_var = pos[at]
+        on_var = on & (at_var >= 0)
+        at_var = np.maximum(at_var, 0)
         for name in REPORTED:
-            totals[name] = np.where(on, vals[name][at, cols], 0.0).sum(axis=0)
-            totals[name][~np.isfinite(obj)] = np.nan
+            total = np.where(on, const[name][at], 0.0).sum(axis=0)
+            if len(var):
+                total += np.where(on_var, per_draw[name][at_var, cols], 0.0).sum(axis=0)
+            total[~np.isfinite(obj)] = np.nan
+            totals[name] = total
         # distinct walks: a random code per kept edge, summed along each draw's walk
         codes = np.random.default_rng(0).integers(1, 2 ** 62, size=(2, max(len(edge), 1)))
         key = np.where(on, codes[0][at], 0).sum(axis=0) * 3 + np.where(
