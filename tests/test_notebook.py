@@ -39,6 +39,9 @@ def test_notebook_executes_and_its_outputs_hold(tmp_path, monkeypatch):
     everything = "\n".join(texts)
     assert "Verdict: the claim" in everything
     assert "For the claim to hold" in everything
+    assert "draws of the uncertain figures (seed 1)" in everything and "the whole claim in" \
+        in everything
+    assert "days_p90" in everything and "draws meet a closure" in everything
     assert "uap" in texts[1] and "bandar_abbas" in texts[1] and "afghan_road" in texts[1]
     png = tmp_path / "tcd_tashkent_karachi.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
