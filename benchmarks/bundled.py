@@ -296,8 +296,9 @@ def simulate_rows(table: Table, repeats: Repeats) -> None:
     verdict = ("met" if ours <= limit_s else "not met") if n == 10_000 else "not measured here"
     table.add(f"simulate({ORIGIN!r}, {DESTINATION!r}, n={n:,}), warm", size, ms(ours),
               ms(base), f"{base / ours:,.0f}x",
-              f"{len(alternatives)} alternatives, each draw exact: {n * len(alternatives) / ours:,.0f} "
-              f"draw-routes/s ({n / ours:,.0f} draws/s of all alternatives) on {cores} cores, "
+              f"{len(alternatives)} alternatives, each draw exact: "
+              f"{n * len(alternatives) / ours:,.0f} draw-routes/s ({n / ours:,.0f} draws/s "
+              f"of all alternatives) on {cores} cores, "
               f"best of {repeats.simulate}; baseline: route() per draw and alternative with "
               f"the draw as a Scenario ({replays} replays, {ms(per_route)} each, same hours "
               f"and cost, scaled to {n * len(alternatives):,}); target <= {shown_s} for "

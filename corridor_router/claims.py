@@ -196,14 +196,16 @@ class ClaimCheck:
         ]
         lines.append(self._waits_line())
         if self.probability is not None:
-            p = self.probability
+            p: dict[str, dict[str, float]] = {
+                str(part): {str(k): float(v) for k, v in row.items()}
+                for part, row in self.probability.to_dict("index").items()}
             lines.append(
                 f"Over {self.n:,} draws of the uncertain figures (seed {self.seed}): the time "
-                f"saving holds in {100 * p.at['days', 'probability']:.0f}% (P10-P90 "
-                f"{p.at['days', 'p10']:.1f} to {p.at['days', 'p90']:.1f} days saved), the "
-                f"cost saving in {100 * p.at['cost', 'probability']:.0f}% (P10-P90 "
-                f"{p.at['cost', 'p10']:.0f}% to {p.at['cost', 'p90']:.0f}%), the whole "
-                f"claim in {100 * p.at['claim', 'probability']:.0f}%.")
+                f"saving holds in {100 * p['days']['probability']:.0f}% (P10-P90 "
+                f"{p['days']['p10']:.1f} to {p['days']['p90']:.1f} days saved), the "
+                f"cost saving in {100 * p['cost']['probability']:.0f}% (P10-P90 "
+                f"{p['cost']['p10']:.0f}% to {p['cost']['p90']:.0f}%), the whole "
+                f"claim in {100 * p['claim']['probability']:.0f}%.")
         if len(flips):
             lines.append("Within their sourced ranges these parameters flip the verdict: "
                          + "; ".join(f"{p} (break-even {b:,.3g})" for p, b in

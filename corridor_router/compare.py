@@ -351,8 +351,8 @@ def _with_ranges(df: pd.DataFrame, net: Network, origin: str, destination: str,
                  routes: dict[str, Route | NoRouteError], kwargs: CompareArgs, n: object,
                  seed: object) -> pd.DataFrame:
     """The table with the percentile columns of ``n`` draws of every row's figures."""
-    from .simulate import MAX_DRAWS, _queries, _simulation, as_seed, run
     from ._args import positive_int
+    from .simulate import MAX_DRAWS, _queries, _simulation, as_seed, run
     draws_n = positive_int(n, "n", most=MAX_DRAWS)
     seed_used = as_seed(seed)
     options = _search(kwargs, "compare")

@@ -8,9 +8,10 @@ Four sections are generated from the network's files, so that their figures stay
 ``## Coverage`` (counts of places, links, sea lanes, crossings, sources, and the
 corridors and scenarios by name), ``## Calibration`` (the model against the published
 observations of ``observed.csv``, as ``corridor-router calibrate`` prints it),
-``## Disruptions`` (the closure log of ``disruptions.csv``) and ``## Estimated links`` (every curated link whose sources include an ``est_*`` id, with its
-notes). The rest of the card is written by hand. ``--check`` writes nothing and exits 1
-if the card differs from what would be written.
+``## Disruptions`` (the closure log of ``disruptions.csv``) and ``## Estimated links``
+(every curated link whose sources include an ``est_*`` id, with its notes). The rest of
+the card is written by hand. ``--check`` writes nothing and exits 1 if the card differs
+from what would be written.
 """
 
 from __future__ import annotations
