@@ -189,6 +189,8 @@ FIELD_BOUNDS: dict[str, Bound] = {
     "handling_export_h": _HOURS,
     "cost_usd_per_teu": _USD,
     "fee_usd_per_teu": _USD,
+    "fee_low_usd_per_teu": _USD,
+    "fee_high_usd_per_teu": _USD,
     "handling_usd_per_teu": _USD,
     "handling_import_usd_per_teu": _USD,
     "handling_export_usd_per_teu": _USD,

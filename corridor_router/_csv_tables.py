@@ -37,7 +37,8 @@ LINK_OPTIONAL = ("gauge_mm", "country", "speed_kmh", "rate_usd_per_teu_km", "hea
                  "delay_h_per_km", "corridors", "waypoints", "straits", "notes")
 CROSSING_COLUMNS = ("id", "place", "mode", "from_country", "to_country", "dwell_h",
                     "fee_usd_per_teu", "source")
-CROSSING_OPTIONAL = ("dwell_low_h", "dwell_high_h", "escort_h", "notes")
+CROSSING_OPTIONAL = ("dwell_low_h", "dwell_high_h", "fee_low_usd_per_teu",
+                     "fee_high_usd_per_teu", "escort_h", "notes")
 SOURCE_COLUMNS = ("id", "title", "publisher", "year", "confidence")
 SOURCE_OPTIONAL = ("url", "notes")
 
@@ -264,6 +265,8 @@ def load_crossings(df: Table | None, problems: Problems, known: set[str],
     low = problems.numbers(df, file, "dwell_low_h", required=False)
     high = problems.numbers(df, file, "dwell_high_h", required=False)
     fee = problems.numbers(df, file, "fee_usd_per_teu", required=True)
+    fee_low = problems.numbers(df, file, "fee_low_usd_per_teu", required=False)
+    fee_high = problems.numbers(df, file, "fee_high_usd_per_teu", required=False)
     escort = problems.numbers(df, file, "escort_h", required=False)
     kind_of = dict(zip(places.index, places["kind"])) if places is not None else {}
     for i, (row, place, c_from, c_to) in enumerate(zip(
@@ -278,12 +281,17 @@ def load_crossings(df: Table | None, problems: Problems, known: set[str],
         if c_from and c_from == c_to:
             problems.add(file, row, "to_country", "a crossing between a country and itself",
                          "give the two countries of the border")
-        if np.isfinite(low[i]) and np.isfinite(dwell[i]) and low[i] > dwell[i]:
-            problems.add(file, row, "dwell_low_h", "low value above the typical dwell",
-                         "make dwell_low_h <= dwell_h <= dwell_high_h")
-        if np.isfinite(high[i]) and np.isfinite(dwell[i]) and high[i] < dwell[i]:
-            problems.add(file, row, "dwell_high_h", "high value below the typical dwell",
-                         "make dwell_low_h <= dwell_h <= dwell_high_h")
+        for central, lo, hi, (c_lo, c_hi), what in (
+                (dwell, low, high, ("dwell_low_h", "dwell_high_h"), "dwell"),
+                (fee, fee_low, fee_high, ("fee_low_usd_per_teu", "fee_high_usd_per_teu"),
+                 "fee")):
+            typical = "dwell_h" if what == "dwell" else "fee_usd_per_teu"
+            if np.isfinite(lo[i]) and np.isfinite(central[i]) and lo[i] > central[i]:
+                problems.add(file, row, c_lo, f"low value above the typical {what}",
+                             f"make {c_lo} <= {typical} <= {c_hi}")
+            if np.isfinite(hi[i]) and np.isfinite(central[i]) and hi[i] < central[i]:
+                problems.add(file, row, c_hi, f"high value below the typical {what}",
+                             f"make {c_lo} <= {typical} <= {c_hi}")
     out = pd.DataFrame({
         "place": df["place"],
         "mode": df["mode"],
@@ -293,6 +301,8 @@ def load_crossings(df: Table | None, problems: Problems, known: set[str],
         "dwell_low_h": low,
         "dwell_high_h": high,
         "fee_usd_per_teu": fee,
+        "fee_low_usd_per_teu": fee_low,
+        "fee_high_usd_per_teu": fee_high,
         "escort_h": escort,
         "source": _split_column(df["source"]),
         "notes": df["notes"],

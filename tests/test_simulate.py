@@ -383,3 +383,30 @@ def test_the_simulate_command(tmp_path: Path) -> None:
         out = _cli("simulate", "Tashkent", "Karachi", *bad)
         assert out.returncode in (1, 2) and words in out.stderr
         assert "Traceback" not in out.stderr
+
+
+def test_a_fee_range_is_drawn_and_checked(tiny_path: Path) -> None:
+    text = (tiny_path / "crossings.csv").read_text(encoding="utf-8").splitlines()
+    head = text[0].replace("fee_usd_per_teu,", "fee_usd_per_teu,fee_low_usd_per_teu,"
+                           "fee_high_usd_per_teu,")
+    rows = [line.replace(",100,tiny", ",100,80,150,tiny") if line.startswith("b_rail_uz_af")
+            else _blank_fee_range(line) for line in text[1:]]
+    (tiny_path / "crossings.csv").write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    net = cr.load_network(tiny_path)
+    s = cr.simulate("Alpha", "Charlie", n=2000, seed=1, modes=["rail"], network=net)
+    row = s.parameters.loc["crossings.b_rail_uz_af.fee_usd_per_teu"]
+    assert (row["family"], row["low"], row["value"], row["high"]) == ("pert", 80, 100, 150)
+    fees = s._draws.values["crossings.b_rail_uz_af.fee_usd_per_teu"]
+    assert 80 <= fees.min() and fees.max() <= 150
+    assert np.mean(fees) == pytest.approx((80 + 4 * 100 + 150) / 6, rel=0.02)
+    bad = (tiny_path / "crossings.csv").read_text(encoding="utf-8").replace(",100,80,150,",
+                                                                            ",100,120,150,")
+    (tiny_path / "crossings.csv").write_text(bad, encoding="utf-8")
+    with pytest.raises(NetworkDataError, match="fee_low_usd_per_teu"):
+        cr.load_network(tiny_path)
+
+
+def _blank_fee_range(line: str) -> str:
+    """A crossings.csv row of the tiny network with empty fee range cells after its fee."""
+    cells = line.split(",")
+    return ",".join([*cells[:9], "", "", *cells[9:]])
