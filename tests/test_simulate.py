@@ -410,3 +410,10 @@ def _blank_fee_range(line: str) -> str:
     """A crossings.csv row of the tiny network with empty fee range cells after its fee."""
     cells = line.split(",")
     return ",".join([*cells[:9], "", "", *cells[9:]])
+
+
+def test_a_simulation_pickles(sim: cr.Simulation) -> None:
+    import pickle
+    back = pickle.loads(pickle.dumps(sim))
+    pd.testing.assert_frame_equal(back.draws, sim.draws)
+    assert back.scenario_of("uap", 5).overrides == sim.scenario_of("uap", 5).overrides
