@@ -2,23 +2,30 @@
 
 A draw changes parameter values, and through the ledger each edge's metrics are affine
 in them (in their inverse, for speeds); closures add hours to the edges of the
-crossings or links they shut. So each edge's weight over all draws lies between a
-least and a greatest value, and an edge can only be on a draw's best walk if the least
-weight of the best walk through it is at most the greatest weight of the walk that is
-best at the greatest weights (every draw's best walk costs no more than that). The
-query's walk through its stops is searched on a layered copy of the graph (one layer
-per segment between stops, joined at the stop's nodes), pruned by that test; on what is
-left, a dynamic programme over all draws at once, in the order of the least distances
-from the start (repeated until nothing changes where the order is not topological),
-finds each draw's best walk. It is exact: no walk that is best in some draw is pruned.
+crossings or links they shut. The query's walk through its stops is searched on a
+layered copy of the graph (one layer per segment between stops, joined at the stops'
+nodes), pruned: over the draws routed together, each edge's weight lies between a
+least and a greatest value, and an edge is kept only if the least weight of the best
+walk through it is at most the greatest total, over those draws, of the walks best at
+the central and at the greatest weights (no draw's best walk costs more). On what is
+kept, a dynamic programme runs over all draws at once: the edges that go forward in
+the order of the distances at the central figures form a graph without cycles, taken
+level by level; the other edges then correct the nodes they improve, and what those
+lead to, until nothing improves. It is exact: no walk that is best in some draw is
+pruned, and every draw's distances are settled.
 
-A corridor plan whose best walk doubles back (leaves a place and comes back) is dropped
-for that draw, as :func:`~corridor_router.query.solve_query` drops it.
+Draws are routed in blocks, those meeting a closure on the query's edges apart from
+the others (a closure's weeks of waiting widen only the bounds of the draws it is in).
+A corridor query has a plan per direction; a plan is searched only in the draws where
+its least total can beat the best found so far, and a plan whose best walk doubles back
+(leaves a place and comes back) is dropped for that draw, as
+:func:`~corridor_router.query.solve_query` drops it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import copy
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,19 +68,28 @@ class _Deltas:
     """Per metric, each edge's change from its central value in every draw (sparse)."""
 
     def __init__(self, query: Query, draws: Draws, metrics: Iterable[str]) -> None:
+        metrics = tuple(metrics)
         ledger = query.values.ledger
         graph = query.graph
         self.n_edges = graph.n_edges
+        # the parameters drawn that feed an edge the query may use
+        usable = np.zeros(graph.n_edges, dtype=bool)
+        for plan in query.plans:
+            for w in plan.weights:
+                usable |= np.isfinite(w)
+        feeding: set[int] = set()
+        for name in metrics:
+            ent = ledger.entries(name)
+            feeding.update(np.unique(ent.col[usable[ent.edge]]).tolist())
         rows = [i for i, k in enumerate(draws.keys)
-                if k in ledger and k not in query.scenario.overrides]
+                if k in ledger and k not in query.scenario.overrides
+                and ledger.column(k) in feeding]
         keys = [draws.keys[i] for i in rows]
         cols = {ledger.column(k): i for i, k in enumerate(keys)}
         lin, inv = draws.changes
         # changes of g(value): the value itself, or its inverse for a divisor (a speed)
         self._lin = lin[rows]
         self._inv = inv[rows]
-        self._lin_range = (self._lin.min(axis=1, initial=0.0), self._lin.max(axis=1, initial=0.0))
-        self._inv_range = (self._inv.min(axis=1, initial=0.0), self._inv.max(axis=1, initial=0.0))
         closed = _closure_edges(query, draws.closures)
         self._closures = np.array([w for _, w in closed]).reshape(len(closed), draws.n)
         self._closure_edges = [e for e, _ in closed]
@@ -91,13 +107,41 @@ class _Deltas:
                 mats.append(sp.csr_matrix((ent.coef[s], (ent.edge[s], j[s])),
                                           shape=(self.n_edges, len(keys))))
             self.matrices[name] = (mats[0], mats[1])
-        #: Edges whose metrics change from draw to draw (the rest keep central values).
-        self.varies = np.zeros(self.n_edges, dtype=bool)
+        self._drawn = np.zeros(self.n_edges, dtype=bool)      # fed by a drawn parameter
         for lin_m, inv_m in self.matrices.values():
-            self.varies |= np.diff(lin_m.indptr) > 0
-            self.varies |= np.diff(inv_m.indptr) > 0
+            self._drawn |= np.diff(lin_m.indptr) > 0
+            self._drawn |= np.diff(inv_m.indptr) > 0
+        self._settle()
+
+    def _settle(self) -> None:
+        """Ranges of the draws held, and which edges vary across them."""
+        self._lin_range = (self._lin.min(axis=1, initial=0.0), self._lin.max(axis=1, initial=0.0))
+        self._inv_range = (self._inv.min(axis=1, initial=0.0), self._inv.max(axis=1, initial=0.0))
+        #: Edges whose metrics change from draw to draw (the rest keep central values).
+        self.varies = self._drawn.copy()
         for shut in self._closure_edges:
             self.varies[shut] = True
+
+    @property
+    def closed(self) -> npt.NDArray[np.bool_]:
+        """Per draw held: whether a closure adds hours to some edge of the query."""
+        shut: npt.NDArray[np.bool_] = np.any(self._closures > 0, axis=0,
+                                              out=np.zeros(self._lin.shape[1], dtype=bool))
+        return shut
+
+    def block(self, idx: _I) -> _Deltas:
+        """The same changes for some of the draws (their ranges, hence bounds, tighter)."""
+        if len(idx) == self._lin.shape[1] and np.array_equal(idx, np.arange(len(idx))):
+            return self
+        out = copy.copy(self)
+        out._lin = np.ascontiguousarray(self._lin[:, idx])
+        out._inv = np.ascontiguousarray(self._inv[:, idx])
+        waits = self._closures[:, idx]
+        keep = [i for i in range(len(waits)) if waits[i].any()]
+        out._closures = waits[keep]
+        out._closure_edges = [self._closure_edges[i] for i in keep]
+        out._settle()
+        return out
 
     def bounds(self, name: str) -> tuple[_F, _F]:
         """Least and greatest change of each edge's metric over the draws."""
@@ -116,12 +160,33 @@ class _Deltas:
     def rows(self, name: str, edges: _I) -> _F:
         """The change of the metric on some edges in every draw (edges x draws)."""
         lin, inv = self.matrices[name]
-        out: _F = np.asarray(lin[edges] @ self._lin) + np.asarray(inv[edges] @ self._inv)
+        a, b = lin[edges], inv[edges]
+        out: _F = np.zeros((len(edges), self._lin.shape[1]))
+        if a.nnz:
+            out += np.asarray(a @ self._lin)
+        if b.nnz:
+            out += np.asarray(b @ self._inv)
         if name == "hours":
             for shut, w in zip(self._closure_edges, self._closures):
                 hit = np.isin(edges, shut)      # an edge may recur (one copy per segment)
                 if hit.any():
                     out[hit] += w
+        return out
+
+    def total(self, name: str, edges: _I) -> _F:
+        """The change of the metric summed over some edges (with repeats), per draw."""
+        lin, inv = self.matrices[name]
+        out: _F = np.zeros(self._lin.shape[1])
+        for m, x in ((lin, self._lin), (inv, self._inv)):
+            coef = np.asarray(m[edges].sum(axis=0)).ravel()
+            used = np.flatnonzero(coef)
+            if len(used):
+                out += coef[used] @ x[used]
+        if name == "hours":
+            for shut, w in zip(self._closure_edges, self._closures):
+                times = int(np.isin(edges, shut).sum())
+                if times:
+                    out += times * w
         return out
 
 
@@ -161,60 +226,106 @@ def _objective_terms(query: Query) -> list[tuple[str, float]]:
     return terms
 
 
+#: Draws routed together: the programme's arrays grow with the kept nodes times these.
+BLOCK = 10_000
+
+
 def solve_draws(query: Query, draws: Draws) -> Outcome:
-    """Each draw's best walk of a query, exactly (see the module's text)."""
+    """Each draw's best walk of a query, exactly (see the module's text).
+
+    Draws are routed in blocks of at most :data:`BLOCK`, those meeting a closure on the
+    query's edges apart from the others: a closure's weeks of waiting widen the bounds
+    of the draws it is in, not those of the rest.
+    """
     terms = _objective_terms(query)
     names = tuple(dict.fromkeys([*REPORTED, *(t for t, _ in terms)]))
     deltas = _Deltas(query, draws, names)
+    n = draws.n
+    objective = np.full(n, np.nan)
+    route = np.full(n, -1, dtype=np.int32)
+    metrics = {m: np.full(n, np.nan) for m in REPORTED}
+    walks_all: dict[tuple[int, ...], int] = {}
+    kept = passes = 0
+    closed = deltas.closed
+    for group in (np.flatnonzero(~closed), np.flatnonzero(closed)):
+        for start in range(0, len(group), BLOCK):
+            idx = group[start:start + BLOCK]
+            obj, vals, walk_of, walks, k, p = _solve_block(query, deltas.block(idx), terms,
+                                                          names, len(idx))
+            kept, passes = max(kept, k), max(passes, p)
+            ids = np.array([walks_all.setdefault(w, len(walks_all)) for w in walks] or [-1],
+                           dtype=np.int32)
+            objective[idx] = obj
+            route[idx] = np.where(walk_of >= 0, ids[np.maximum(walk_of, 0)], -1)
+            for m in REPORTED:
+                metrics[m][idx] = vals[m]
+    return Outcome(metrics=metrics, objective=objective, route=route,
+                   walks=tuple(walks_all), kept_edges=kept, passes=passes)
+
+
+def _solve_block(query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
+                 names: tuple[str, ...], n: int
+                 ) -> tuple[_F, dict[str, _F], _I, list[tuple[int, ...]], int, int]:
+    """Some draws of a query: objective, metrics and walk (-1: none) per draw; the walks."""
     w_lo = np.zeros(query.graph.n_edges)
     w_hi = np.zeros(query.graph.n_edges)
     for name, c in terms:
         lo, hi = deltas.bounds(name)
         w_lo += c * (lo if c >= 0 else hi)
         w_hi += c * (hi if c >= 0 else lo)
-    n = draws.n
-    plans = sorted((_Pruned.of(query, k, w_lo, w_hi) for k in range(len(query.plans))),
-                   key=lambda p: p.ub)
-    results: list[tuple[_F, dict[str, _F], _I, list[tuple[int, ...]], int]] = []
-    always: float = np.inf      # best greatest total of a plan never dropped in any draw
-    for plan in plans:
-        if not np.isfinite(plan.ub) or plan.lb > always:
-            continue        # no draw's best walk is on this plan
-        obj, vals, walk_of, walks, passes = plan.solve(query, deltas, terms, names, n)
-        bad = np.zeros(len(walks), dtype=bool)
-        if query.corridor is not None:
-            bad = np.array([_revisits(query.graph, list(w)) for w in walks], dtype=bool)
-        obj = np.where(bad[walk_of], np.inf, obj) if len(walks) else obj
-        if not bad.any() and np.isfinite(obj).all():
-            always = min(always, plan.ub)
-        results.append((obj, vals, walk_of, walks, passes))
-    # per draw, the best plan whose walk does not double back (a corridor's rule); ties
-    # go to the plan searched first, as the query's own solve does
-    order = sorted(range(len(results)), key=lambda i: plans[i].index)
+    central = {name: query.values.ledger.metric(name) for name, _ in terms}
+
+    def worst(edges: _I) -> float:
+        """A walk's greatest objective total over the draws (its graph edges)."""
+        total = np.zeros(n)
+        for name, c in terms:
+            total += c * (float(central[name][edges].sum()) + deltas.total(name, edges))
+        return float(total.max(initial=0.0))
+
+    plans = sorted((_Pruned.of(query, k, w_lo, w_hi, worst)
+                    for k in range(len(query.plans))), key=lambda p: p.ub)
+    # per draw, the best plan whose walk does not double back (a corridor's rule); ties go
+    # to the plan the query lists first, as its own solve does. A plan is searched only in
+    # the draws where its least total is below the best found so far.
     best = np.full(n, np.inf)
-    choice = np.full(n, -1)
-    for i in order:
-        obj = results[i][0]
-        better = obj < best
-        best = np.where(better, obj, best)
-        choice = np.where(better, i, choice)
-    walks_all: dict[tuple[int, ...], int] = {}
-    route = np.full(n, -1, dtype=np.int32)
+    owner = np.full(n, len(plans), dtype=np.int64)     # plan number of each draw's best
+    walk = np.full(n, -1, dtype=np.int64)
     metrics = {m: np.full(n, np.nan) for m in REPORTED}
-    for i, (_, vals, walk_of, walks, _) in enumerate(results):
-        mine = choice == i
-        if not mine.any():
+    walks_all: dict[tuple[int, ...], int] = {}
+    passes = 0
+    for plan in plans:
+        if not np.isfinite(plan.ub):
             continue
-        ids = np.full(len(walks), -1, dtype=np.int32)
-        for j in np.unique(walk_of[mine]).tolist():     # the walks some draw takes
+        need = np.flatnonzero(best >= plan.lb)
+        if not len(need):
+            continue        # no draw's best walk is on this plan
+        sub = deltas.block(need)
+        obj, vals, walk_of, walks, p = plan.solve(query, sub, terms, names, len(need))
+        passes = max(passes, p)
+        if query.corridor is not None and walks:
+            bad = np.array([_revisits(query.graph, list(w)) for w in walks], dtype=bool)
+            obj = np.where(bad[walk_of], np.inf, obj)
+        wins = (obj < best[need]) | ((obj == best[need]) & np.isfinite(obj)
+                                     & (plan.index < owner[need]))
+        if not wins.any():
+            continue
+        won = need[wins]
+        best[won] = obj[wins]
+        owner[won] = plan.index
+        ids = np.full(len(walks), -1, dtype=np.int64)
+        for j in np.unique(walk_of[wins]).tolist():     # the walks some draw takes
             ids[j] = walks_all.setdefault(walks[j], len(walks_all))
-        route[mine] = ids[walk_of[mine]]
+        walk[won] = ids[walk_of[wins]]
         for m in REPORTED:
-            metrics[m][mine] = vals[m][mine]
-    return Outcome(metrics=metrics, objective=np.where(choice >= 0, best, np.nan),
-                   route=route, walks=tuple(walks_all),
-                   kept_edges=sum(p.kept for p in plans),
-                   passes=max((r[4] for r in results), default=0))
+            metrics[m][won] = vals[m][wins]
+    # walks no draw kept (a later plan won there) are not reported
+    used = np.unique(walk[walk >= 0])
+    renumber = np.full(len(walks_all) + 1, -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    listed = list(walks_all)
+    return (np.where(np.isfinite(best), best, np.nan), metrics,
+            np.where(walk >= 0, renumber[walk], -1), [listed[k] for k in used.tolist()],
+            sum(p.kept for p in plans), passes)
 
 
 @dataclass
@@ -230,6 +341,7 @@ class _Pruned:
     starts: _I
     ends: _I
     d_from: _F
+    d_central: _F
 
     @property
     def kept(self) -> int:
@@ -237,7 +349,9 @@ class _Pruned:
         return len(self.edge)
 
     @classmethod
-    def of(cls, query: Query, k: int, w_lo_edge: _F, w_hi_edge: _F) -> _Pruned:
+    def of(cls, query: Query, k: int, w_lo_edge: _F, w_hi_edge: _F,
+           worst: Callable[[_I], float]) -> _Pruned:
+        """Plan ``k`` pruned: ``worst(edges)`` is a walk's greatest total over the draws."""
         graph = query.graph
         plan = query.plans[k]
         nn = graph.n_nodes
@@ -270,14 +384,24 @@ class _Pruned:
         m_lo = layered.weigh(lo).matrix
         d_from = dijkstra(m_lo, indices=starts, min_only=True)
         d_to = dijkstra(m_lo.T.tocsr(), indices=ends, min_only=True)
-        ub = float(np.min(dijkstra(layered.weigh(hi).matrix, indices=starts,
-                                   min_only=True)[ends]))
         lb = float(np.min(d_from[ends]))
+        # every draw's best walk costs at most what any one walk costs in that draw: the
+        # least of the greatest totals over the draws of the walks best at the central and
+        # at the greatest weights
+        ub = np.inf
+        d_central = np.zeros(0)
+        for weights in (w0, hi):
+            walk, dist = _best_walk(layered, weights, starts, ends)
+            if weights is w0:
+                d_central = dist
+            if walk is not None:
+                ub = min(ub, worst(edge[walk][edge[walk] >= 0]))
         if not np.isfinite(ub):
             keep = np.zeros(0, dtype=np.int64)
         else:
             keep = np.flatnonzero(d_from[src] + lo + d_to[dst] <= ub + 1e-9 * max(1.0, ub))
-        return cls(k, lb, ub, src[keep], dst[keep], edge[keep], starts, ends, d_from)
+        return cls(k, lb, ub, src[keep], dst[keep], edge[keep], starts, ends, d_from,
+                   d_central)
 
     def solve(self, query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
               names: tuple[str, ...], n: int
@@ -285,25 +409,20 @@ class _Pruned:
         """Objective, reported metrics and walk index per draw; the walks; DP passes."""
         src, dst, edge = self.src, self.dst, self.edge
         real = edge >= 0
-        # each kept edge's metrics: central values, and per draw on the edges that vary
-        # (transitions between segments are all zero)
+        # each kept edge's weight: central, and per draw on the edges that vary
+        # (transitions between segments weigh nothing)
         var = np.flatnonzero(real & deltas.varies[np.maximum(edge, 0)])
         pos = np.full(len(edge), -1, dtype=np.int64)
         pos[var] = np.arange(len(var))
-        const: dict[str, _F] = {}
-        per_draw: dict[str, _F] = {}
-        for name in names:
-            central = query.values.ledger.metric(name)
-            c = np.zeros(len(edge))
-            c[real] = central[edge[real]]
-            per_draw[name] = c[var][:, None] + deltas.rows(name, edge[var])
-            c[var] = 0.0
-            const[name] = c
         wc = np.zeros(len(edge))
         wv = np.zeros((len(var), n))
         for name, coef in terms:
-            wc += coef * const[name]
-            wv += coef * per_draw[name]
+            central = query.values.ledger.metric(name)
+            wc[real] += coef * central[edge[real]]
+            if len(var):
+                wv += coef * deltas.rows(name, edge[var])
+        wv += wc[var][:, None]
+        wc[var] = 0.0
         np.maximum(wc, 0.0, out=wc)
         np.maximum(wv, 0.0, out=wv)
         nodes, inv = np.unique(np.concatenate([src, dst, self.starts, self.ends]),
@@ -312,63 +431,97 @@ class _Pruned:
         s_i, d_i = inv[:m], inv[m:2 * m]
         start_i = inv[2 * m:2 * m + len(self.starts)]
         end_i = inv[2 * m + len(self.starts):]
-        order, forward = _order(len(nodes), s_i, d_i, self.d_from[nodes])
+        # edges forward in the order of the distances from the start at the central
+        # figures (the order most draws' best walks keep) form a graph without cycles:
+        # the programme runs over it level by level, then corrects the nodes the other
+        # (backward) edges improve, and what they lead to
         rank = np.empty(len(nodes), dtype=np.int64)
-        rank[order] = np.arange(len(nodes))
-        by_head = np.argsort(rank[d_i], kind="stable")
+        rank[np.lexsort((self.d_from[nodes], self.d_central[nodes]))] = np.arange(len(nodes))
+        forward = rank[s_i] < rank[d_i]
+        levels = _levels(len(nodes), s_i[forward], d_i[forward], rank)
+        by_head = np.argsort(d_i, kind="stable")
         heads = d_i[by_head]
-        bounds = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1], True])
+        first = np.searchsorted(heads, np.arange(len(nodes) + 1))    # in-edges of each node
+        out_of = np.argsort(s_i, kind="stable")
+        out_first = np.searchsorted(s_i[out_of], np.arange(len(nodes) + 1))
         dist = np.full((len(nodes), n), np.inf)
         dist[start_i] = 0.0
         pred = np.full((len(nodes), n), -1, dtype=np.int64)
-        starts = set(start_i.tolist())
-        passes = 0
-        while True:
-            passes += 1
-            changed = False
-            for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-                v = int(heads[a])
-                # in topological order a node's in-edges are all final when it is reached:
-                # its distance is their minimum (a start keeps its 0)
-                once = forward and v not in starts
-                if b - a == 1:
-                    j = int(by_head[a])
-                    p = int(pos[j])
-                    cand = dist[s_i[j]] + (wv[p] if p >= 0 else wc[j])
-                    if once:
-                        dist[v] = cand
-                        pred[v] = j
-                        continue
-                    better = cand < dist[v]
-                    if better.any():
-                        changed = True
-                        dist[v] = np.where(better, cand, dist[v])
-                        pred[v] = np.where(better, j, pred[v])
-                    continue
-                ins = by_head[a:b]
+        cols = np.arange(n)
+
+        def relax(v: int) -> bool:
+            """V at its best over all its in-edges; whether it improved in any draw."""
+            ins = by_head[first[v]:first[v + 1]]
+            if not len(ins):
+                return False
+            if len(ins) == 1:
+                j = int(ins[0])
+                p = int(pos[j])
+                best_c = dist[s_i[j]] + (wv[p] if p >= 0 else wc[j])
+                arg_edge: _I | int = j
+            else:
                 cands = dist[s_i[ins]] + wc[ins][:, None]
                 varied = pos[ins] >= 0
                 if varied.any():
                     cands[varied] += wv[pos[ins[varied]]]
                 arg = np.argmin(cands, axis=0)
-                best_c = cands[arg, np.arange(n)]
-                if once:
-                    dist[v] = best_c
-                    pred[v] = np.where(best_c < np.inf, ins[arg], -1)
-                    continue
-                better = best_c < dist[v]
-                if better.any():
-                    changed = True
-                    dist[v] = np.where(better, best_c, dist[v])
-                    pred[v] = np.where(better, ins[arg], pred[v])
-            if forward or not changed or passes > len(nodes):
+                best_c = cands[arg, cols]
+                arg_edge = ins[arg]
+            better = best_c < dist[v]
+            if not better.any():
+                return False
+            dist[v] = np.where(better, best_c, dist[v])
+            pred[v] = np.where(better, arg_edge, pred[v])
+            return True
+
+        f_by_head = np.flatnonzero(forward)[np.argsort(d_i[forward], kind="stable")]
+        f_first = np.searchsorted(d_i[f_by_head], np.arange(len(nodes) + 1))
+
+        def relax_all(heads_: _I) -> None:
+            """Nodes whose forward in-edges all come from final nodes: their best over them."""
+            lengths = f_first[heads_ + 1] - f_first[heads_]
+            ins = np.concatenate([f_by_head[f_first[v]:f_first[v + 1]] for v in heads_.tolist()])
+            starts_of = np.r_[0, np.cumsum(lengths)[:-1]]
+            cands = dist[s_i[ins]] + wc[ins][:, None]
+            varied = pos[ins] >= 0
+            if varied.any():
+                cands[varied] += wv[pos[ins[varied]]]
+            best_c = np.minimum.reduceat(cands, starts_of, axis=0)
+            # the first in-edge reaching each node's best (ties: as relax() picks)
+            owner = np.repeat(np.arange(len(heads_)), lengths)
+            rows = np.where(cands == best_c[owner], np.arange(len(ins))[:, None], len(ins))
+            arg = np.minimum.reduceat(rows, starts_of, axis=0)
+            dist[heads_] = best_c
+            pred[heads_] = np.where(np.isfinite(best_c), ins[np.minimum(arg, len(ins) - 1)], -1)
+
+        for level in levels:
+            level = level[~np.isin(level, start_i)]      # a start keeps its 0
+            if len(level):
+                relax_all(level)
+        # backward edges: relax the heads they improve in some draw, then the heads of the
+        # edges out of every node that improved, until nothing improves (label correcting
+        # over all draws at once)
+        check = np.flatnonzero(~forward)
+        passes = 1
+        while len(check):
+            weights = dist[s_i[check]] + wc[check][:, None]
+            varied = pos[check] >= 0
+            if varied.any():
+                weights[varied] += wv[pos[check[varied]]]
+            gains = (weights < dist[d_i[check]]).any(axis=1)
+            if not gains.any():
                 break
+            passes += 1
+            todo = np.unique(d_i[check[gains]])
+            fell = [v for v in todo[np.argsort(rank[todo], kind="stable")].tolist()
+                    if relax(v)]
+            check = (np.concatenate([out_of[out_first[v]:out_first[v + 1]] for v in fell])
+                     if fell else np.zeros(0, dtype=np.int64))
         end_d = dist[end_i]
         which = np.argmin(end_d, axis=0)
-        obj = end_d[which, np.arange(n)]
+        obj = end_d[which, cols]
         # walk back from each draw's end, all draws at once
         cur = end_i[which]
-        cols = np.arange(n)
         steps = []
         live = np.isfinite(obj)
         while True:
@@ -381,52 +534,62 @@ class _Pruned:
         path = np.array(steps).reshape(len(steps), n) if steps else np.zeros((0, n), int)
         on = path >= 0
         at = np.maximum(path, 0)
-        totals = {}
-        at_var = pos[at]
-        on_var = on & (at_var >= 0)
-        at_var = np.maximum(at_var, 0)
-        for name in REPORTED:
-            total = np.where(on, const[name][at], 0.0).sum(axis=0)
-            if len(var):
-                total += np.where(on_var, per_draw[name][at_var, cols], 0.0).sum(axis=0)
-            total[~np.isfinite(obj)] = np.nan
-            totals[name] = total
         # distinct walks: a random code per kept edge, summed along each draw's walk
         codes = np.random.default_rng(0).integers(1, 2 ** 62, size=(2, max(len(edge), 1)))
         key = np.where(on, codes[0][at], 0).sum(axis=0) * 3 + np.where(
             on, codes[1][at], 0).sum(axis=0)
-        _, first, walk_of = np.unique(key, return_index=True, return_inverse=True)
+        _, first_draw, walk_of = np.unique(key, return_index=True, return_inverse=True)
+        walk_of = walk_of.reshape(-1)
         walks = []
-        for d in first.tolist():
+        totals = {name: np.full(n, np.nan) for name in REPORTED}
+        for j, d in enumerate(first_draw.tolist()):
             kept = path[:, d][path[:, d] >= 0][::-1]
-            walks.append(tuple(int(x) for x in edge[kept] if x >= 0))
+            graph_edges = edge[kept][edge[kept] >= 0]
+            walks.append(tuple(int(x) for x in graph_edges))
+            mine = (walk_of == j) & np.isfinite(obj)
+            if not mine.any():
+                continue
+            # the walk's metrics in the draws that take it: central sums plus changes
+            for name in REPORTED:
+                central = query.values.ledger.metric(name)
+                totals[name][mine] = (float(central[graph_edges].sum())
+                                      + deltas.total(name, graph_edges)[mine])
         return obj, totals, walk_of.reshape(-1), walks, passes
 
 
-def _order(n_nodes: int, s_i: _I, d_i: _I, d_from: _F) -> tuple[_I, bool]:
-    """Nodes in topological order, if the kept graph has no cycle (True).
+def _best_walk(layered: CSRGraph, weights: _F, starts: _I, ends: _I
+               ) -> tuple[_I | None, _F]:
+    """The best walk from a start to an end, and every node's distance from the starts.
 
-    Else by the least distance from the start (False: the programme repeats until
-    nothing changes).
+    The walk is its edges in the layered graph (None: no walk).
     """
-    indeg = np.bincount(d_i, minlength=n_nodes)
-    out_edges = np.argsort(s_i, kind="stable")
-    bounds = np.searchsorted(s_i[out_edges], np.arange(n_nodes + 1))
-    ready = [int(v) for v in np.flatnonzero(indeg == 0)]
-    ready.sort(key=lambda v: d_from[v])
-    order = []
-    indeg = indeg.tolist()
-    heads = d_i.tolist()
-    oe = out_edges.tolist()
-    b = bounds.tolist()
-    while ready:
-        v = ready.pop()
-        order.append(v)
-        for j in oe[b[v]:b[v + 1]]:
-            h = heads[j]
-            indeg[h] -= 1
-            if indeg[h] == 0:
-                ready.append(h)
-    if len(order) == n_nodes:
-        return np.asarray(order, dtype=np.int64), True
-    return np.argsort(d_from, kind="stable"), False
+    weighted = layered.weigh(weights)
+    dist, pred, source = dijkstra(weighted.matrix, indices=starts, min_only=True,
+                                  return_predecessors=True)
+    end = int(ends[np.argmin(dist[ends])])
+    if not np.isfinite(dist[end]):
+        return None, dist
+    nodes = [end]
+    while nodes[-1] != source[end]:
+        nodes.append(int(pred[nodes[-1]]))
+    arr = np.asarray(nodes[::-1], dtype=np.int64)
+    edges: _I = weighted.best_edge[layered.slots(arr[:-1], arr[1:])]
+    return edges, dist
+
+
+def _levels(n_nodes: int, src: _I, dst: _I, rank: _I) -> list[_I]:
+    """Nodes with in-edges of a graph without cycles, by level: after every edge's tail.
+
+    ``rank`` orders the nodes so that every edge runs from a lower rank to a higher one.
+    """
+    level = np.zeros(n_nodes, dtype=np.int64)
+    order = np.argsort(rank[dst], kind="stable")
+    for a, b in zip(src[order].tolist(), dst[order].tolist()):
+        if level[b] <= level[a]:
+            level[b] = level[a] + 1
+    has_in = np.zeros(n_nodes, dtype=bool)
+    has_in[dst] = True
+    nodes = np.flatnonzero(has_in)
+    by_level = nodes[np.argsort(level[nodes], kind="stable")]
+    bounds = np.searchsorted(level[by_level], np.arange(1, int(level.max(initial=0)) + 2))
+    return [part for part in np.split(by_level, bounds[:-1]) if len(part)]
