@@ -226,7 +226,7 @@ def simulation_output(sim: Simulation, fmt: str) -> str:
             "parameters_drawn": len(sim.parameters),
             "draws_with_closures": len(sim.closures), "left_out": sim.left_out})
     cols = ["days", "days_p10", "days_p50", "days_p90", "cost_usd", "cost_usd_p10",
-            "cost_usd_p50", "cost_usd_p90", "best_share"]
+            "cost_usd_p50", "cost_usd_p90", "best_share", "p_route"]
     cols += [c for c, given in (("p_deadline", sim.deadline_days),
                                 ("p_budget", sim.budget_usd)) if given is not None]
     text = sim.summary[cols].to_string(float_format=lambda v: f"{v:,.2f}", na_rep="-")
@@ -236,7 +236,8 @@ def simulation_output(sim: Simulation, fmt: str) -> str:
         f"uncertain figures drawn; {shut:.1f}% of draws meet a closure of the disruption log.",
         text, "",
         "days and cost_usd (USD per TEU): the central route; _p10/_p50/_p90: over the draws; "
-        "best_share: share of draws in which the alternative is best"
+        "best_share: share of draws in which the alternative is best; p_route: share of draws "
+        "with a route (a draw without one counts as never delivered: inf in the percentiles)"
         + ("; p_deadline: share delivered within "
            f"{sim.deadline_days:g} days" if sim.deadline_days is not None else "")
         + (f"; p_budget: share within USD {sim.budget_usd:,.0f}" if sim.budget_usd is not None

@@ -28,7 +28,14 @@ from .options import RouteOptions, SearchArgs, as_options, without_stops
 from .query import Query, get_corridor, prepare
 from .route import Route
 from .scenarios import get_scenario
-from .simulate import MAX_DRAWS, as_seed, check_disruptions, check_spread, make_draws
+from .simulate import (
+    MAX_DRAWS,
+    as_seed,
+    check_disruptions,
+    check_seed,
+    check_spread,
+    make_draws,
+)
 
 __all__ = ["SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
            "check_claim", "component_of", "component_order"]
@@ -125,7 +132,9 @@ class ClaimCheck:
         With ``n`` draws (see :func:`~corridor_router.simulate`): rows ``days``,
         ``cost`` and ``claim`` (both parts together), with the ``claimed`` figure, the
         ``probability`` that it holds over the draws, and the P10/P50/P90 of the saving
-        (days saved, percent of cost saved; NaN for the whole claim). Both routes of a
+        (days saved, percent of cost saved; NaN for the whole claim) over the draws in
+        which both routes exist, whose share is ``with_routes`` (a draw in which either
+        has no route counts as one where the claim does not hold). Both routes of a
         draw share its figures (common random numbers), and each is the best route of
         its corridor for them. None without ``n``.
     n, seed : int
@@ -291,6 +300,14 @@ def check_claim(
     (['days', 'cost', 'claim'], True)
     """
     opts = without_stops(as_options(options, **search), "check_claim")
+    # the draws' arguments are checked before any routing
+    draws_n = None if n is None else positive_int(n, "n", most=MAX_DRAWS)
+    check_seed(seed)
+    spread = check_spread(spread)
+    disruptions = check_disruptions(disruptions)
+    if draws_n is None and (seed is not None or spread != 1.0 or not disruptions):
+        raise InvalidInputError("seed, spread and disruptions apply to draws: give n (the "
+                                "number of draws) too, or leave them out.")
     net = as_network(network)
     days_saved = as_number(days_saved, "days_saved")
     cost_saved_pct = as_number(cost_saved_pct, "cost_saved_pct")
@@ -323,11 +340,10 @@ def check_claim(
     sens, trials = sensitivity(new, old, new_side, old_side, claim, holds)
     ranges = None
     seed_used = None
-    if n is not None:
-        n = positive_int(n, "n", most=MAX_DRAWS)
+    if draws_n is not None:
         seed_used = as_seed(seed)
-        ranges = claim_probability(net, new_side.query, old_side.query, claim, n, seed_used,
-                                   check_spread(spread), check_disruptions(disruptions))
+        ranges = claim_probability(net, new_side.query, old_side.query, claim, draws_n,
+                                   seed_used, spread, disruptions)
     return ClaimCheck(
         origin=new.origin, destination=new.destination, corridor=corridor, versus=versus,
         new=new, old=old, claim_days=claim[0], claim_cost_pct=claim[1],
@@ -335,7 +351,7 @@ def check_claim(
         holds_days=bool(holds[0]), holds_cost=bool(holds[1]), breakdown=breakdown(old, new),
         sensitivity=sens, required_old_days=new.days + claim[0],
         required_old_cost_usd=new.cost_usd / (1 - claim[1] / 100), trials=trials,
-        probability=ranges, n=n or 0, seed=seed_used,
+        probability=ranges, n=draws_n or 0, seed=seed_used,
     )
 
 
@@ -346,14 +362,16 @@ def claim_probability(net: Network, new: Query, old: Query, claim: tuple[float, 
     a, b = solve_draws(new, draws), solve_draws(old, draws)
     days = (b.metrics["hours"] - a.metrics["hours"]) / 24.0
     pct = 100 * (b.metrics["cost_usd"] - a.metrics["cost_usd"]) / b.metrics["cost_usd"]
-    ok_days, ok_cost = days >= claim[0], pct >= claim[1]
+    ok_days, ok_cost = days >= claim[0], pct >= claim[1]     # False without a route
+    routed = float(np.mean(np.isfinite(days)))
     rows = []
     for name, claimed, saved, ok in (("days", claim[0], days, ok_days),
                                      ("cost", claim[1], pct, ok_cost)):
-        p10, p50, p90 = np.nanquantile(saved, [0.1, 0.5, 0.9])
+        p10, p50, p90 = (np.nanquantile(saved, [0.1, 0.5, 0.9]) if routed
+                         else (np.nan,) * 3)
         rows.append({"part": name, "claimed": claimed, "probability": float(ok.mean()),
-                     "p10": p10, "p50": p50, "p90": p90})
+                     "p10": p10, "p50": p50, "p90": p90, "with_routes": routed})
     rows.append({"part": "claim", "claimed": np.nan,
                  "probability": float((ok_days & ok_cost).mean()), "p10": np.nan,
-                 "p50": np.nan, "p90": np.nan})
+                 "p50": np.nan, "p90": np.nan, "with_routes": routed})
     return pd.DataFrame(rows).set_index("part")

@@ -9,7 +9,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from ._args import as_names, place_arg
+from ._args import as_names, place_arg, positive_int
 from .context import as_network
 from .engine import great_circle_km
 from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
@@ -125,6 +125,18 @@ def compare_routes(origin: str, destination: str, **kwargs: Unpack[CompareArgs]
     return _routes_and_left_out(origin, destination, kwargs)[0]
 
 
+def materialised(kwargs: CompareArgs) -> CompareArgs:
+    """The arguments with ``corridors`` and ``scenarios`` as tuples (read once, checked).
+
+    An iterator given for either is read here, once; a caller's list is not changed.
+    """
+    out: CompareArgs = {**kwargs}
+    for key in ("corridors", "scenarios"):
+        if out.get(key) is not None:
+            out[key] = as_names(out[key], key)
+    return out
+
+
 def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs,
                          keep: str = TODAY
                          ) -> tuple[dict[str, Route | NoRouteError], dict[str, str]]:
@@ -132,6 +144,7 @@ def _routes_and_left_out(origin: str, destination: str, kwargs: CompareArgs,
 
     ``keep`` (the baseline row) is never left out.
     """
+    kwargs = materialised(kwargs)
     options = _search(kwargs, "compare_routes")
     net = as_network(kwargs.get("network"))
     place_arg(net, origin, "origin"), place_arg(net, destination, "destination")
@@ -303,6 +316,15 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
         raise InputTypeError(f"baseline must be the name of an alternative (str), got "
                              f"{type(baseline).__name__} {shown(baseline)}.")
     _search(kwargs, "compare")                  # errors name the function called
+    kwargs = materialised(kwargs)
+    if n is not None:
+        from .simulate import MAX_DRAWS
+        n = positive_int(n, "n", most=MAX_DRAWS)
+    elif seed is not None:
+        raise InvalidInputError("seed applies to draws: give n (the number of draws) too, "
+                                "or leave seed out.")
+    from .simulate import check_seed
+    check_seed(seed)
     net = as_network(kwargs.get("network"))
     kwargs["network"] = net       # loaded once for both (kwargs is this call's own dict)
     base_name = TODAY if baseline is None else baseline

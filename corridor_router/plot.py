@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError
+from .errors import InputTypeError, InvalidInputError
 from .routing import Route
 
 if TYPE_CHECKING:
@@ -98,6 +98,17 @@ def tcd_chart(routes: _Routes, *, title: str | None = None,
     named = _named(routes)
     if not named:
         raise InvalidInputError("tcd_chart needs at least one Route.")
+    if ranges is not None:
+        from .simulate import Simulation
+        if not isinstance(ranges, Simulation):
+            raise InputTypeError(f"ranges must be a Simulation (from simulate()), got "
+                                 f"{type(ranges).__name__}.")
+        first_route = next(iter(named.values()))
+        if (ranges.origin, ranges.destination) != (first_route.origin,
+                                                   first_route.destination):
+            raise InvalidInputError(
+                f"ranges simulates {ranges.origin} -> {ranges.destination}, the routes run "
+                f"{first_route.origin} -> {first_route.destination}: simulate the same trip.")
     fig, (ax_cost, ax_time) = _figure(1, 2, (13, 5.5))
     seen: set[str] = set()
     for i, (name, r) in enumerate(named.items()):
@@ -167,6 +178,10 @@ def simulation_chart(sim: Simulation, metric: str = "days", *,
     InvalidInputError
         For another metric.
     """
+    from .simulate import Simulation
+    if not isinstance(sim, Simulation):
+        raise InputTypeError(f"simulation_chart takes a Simulation (from simulate()), got "
+                             f"{type(sim).__name__}.")
     if metric not in ("days", "cost_usd"):
         raise InvalidInputError(f"metric must be 'days' or 'cost_usd', got {metric!r}.")
     fig, (ax,) = _figure(1, 1, (9, 5.5))
@@ -177,12 +192,16 @@ def simulation_chart(sim: Simulation, metric: str = "days", *,
         x = np.sort(part[metric].dropna().to_numpy())
         if not len(x):
             continue
-        y = np.arange(1, len(x) + 1) / len(x)
-        p10, p50, p90 = np.quantile(x, [0.1, 0.5, 0.9])
+        # a share of all draws: one without a route is never delivered (the curve stays
+        # below 1 by its share)
+        y = np.arange(1, len(x) + 1) / len(part)
+        row = sim.summary.loc[str(name)].to_dict()
+        p10, p50, p90 = (float(row[f"{metric}_p{q}"]) for q in (10, 50, 90))
         fmt = "{:.1f}" if metric == "days" else "{:,.0f}"
         ax.step(x, y, where="post", color=f"C{i % 10}", lw=1.8,
                 label=f"{name}: {fmt.format(p10)} / {fmt.format(p50)} / {fmt.format(p90)}")
-        ax.axvspan(p10, p90, ymin=0, ymax=0.02, color=f"C{i % 10}", alpha=0.6)
+        ax.axvspan(p10, min(p90, float(x[-1])), ymin=0, ymax=0.02, color=f"C{i % 10}",
+                   alpha=0.6)
     if limit is not None:
         shown_as = f"{limit:g} days" if metric == "days" else f"USD {limit:,.0f}"
         ax.axvline(limit, color="black", ls="--", lw=1.2,

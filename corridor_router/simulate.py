@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import numpy as np
 import pandas as pd
 
-from ._args import as_number, place_arg, positive_int
+from ._args import as_names, as_number, place_arg, positive_int
 from ._disruptions import log_period, remaining_hours
 from ._mc import Outcome, solve_draws
 from ._spread import Draws, Uncertain, parameter_table, stream, uncertain_parameters
@@ -44,9 +44,20 @@ MAX_THREADS = 4
 #: Columns of :attr:`Simulation.summary`.
 SUMMARY_COLUMNS = ["kind", "scenario", "days", "days_p10", "days_p50", "days_p90", "days_mean",
                    "cost_usd", "cost_usd_p10", "cost_usd_p50", "cost_usd_p90", "cost_usd_mean",
-                   "p_deadline", "p_budget", "best_share", "routes"]
+                   "p_deadline", "p_budget", "best_share", "routes", "p_route"]
 DRAW_COLUMNS = ["draw", "alternative", "days", "hours", "cost_usd", "km", "route",
                 "on_time", "within_budget", "best"]
+
+
+def check_seed(seed: object) -> None:
+    """Refuse a seed that is not None, an int of 0 or more, or a numpy Generator."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InputTypeError(f"seed must be an int, a numpy Generator or None, got "
+                             f"{type(seed).__name__} {shown(seed)}.")
+    if seed < 0:
+        raise InvalidInputError(f"seed must be 0 or more, got {seed}.")
 
 
 def as_seed(seed: object) -> int:
@@ -55,15 +66,12 @@ def as_seed(seed: object) -> int:
     >>> as_seed(7)
     7
     """
+    check_seed(seed)
     if seed is None:
         return int(np.random.SeedSequence().entropy) % (2 ** 63)     # type: ignore[arg-type]
     if isinstance(seed, np.random.Generator):
         return int(seed.integers(2 ** 63))
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InputTypeError(f"seed must be an int, a numpy Generator or None, got "
-                             f"{type(seed).__name__} {shown(seed)}.")
-    if seed < 0:
-        raise InvalidInputError(f"seed must be 0 or more, got {seed}.")
+    assert isinstance(seed, (int, np.integer))      # checked above
     return int(seed)
 
 
@@ -125,8 +133,12 @@ class Simulation:
         and of USD per TEU over the draws, ``p_deadline`` (share of draws delivered
         within ``deadline_days``; NaN without one), ``p_budget`` (share within
         ``budget_usd``), ``best_share`` (share of draws in which the alternative is the
-        best by the objective; ties go to the first row) and ``routes`` (how many
-        different routes its draws take).
+        best by the objective; ties go to the first row), ``routes`` (how many
+        different routes its draws take) and ``p_route`` (share of draws with a route:
+        a corridor route that would double back to go round a closure is none, as
+        :func:`~corridor_router.route` says). A draw without a route counts as never
+        delivered: in the percentiles (``inf`` where it reaches them) and as late and
+        over budget; the means are over the draws with a route.
     draws : pandas.DataFrame
         Tidy: one row per draw and alternative with ``days, hours, cost_usd, km``,
         ``route`` (which of the alternative's routes, see :attr:`routes`), ``on_time``,
@@ -181,6 +193,9 @@ class Simulation:
         >>> bool(abs(r.hours - row["hours"]) < 1e-6 * r.hours)
         True
         """
+        if not isinstance(alternative, str):
+            raise InputTypeError(f"alternative must be the name of an alternative (str), got "
+                                 f"{type(alternative).__name__} {shown(alternative)}.")
         if alternative not in self._scenarios:
             raise InvalidInputError(f"Unknown alternative {shown(alternative)}; this "
                                     f"simulation has: {', '.join(self._scenarios)}.")
@@ -204,7 +219,11 @@ class Simulation:
                                         "scenario cannot replay (only crossings).")
             for row in rows:
                 key = f"crossings.{row}.dwell_h"
-                over[key] = (over[key] if key in over else dwell[str(row)]) + float(wait[draw])
+                # on top of the draw's dwell, else the scenario's, else the network's
+                dwell_here = (over[key] if key in over else
+                              float(base.overrides[key]) if key in base.overrides
+                              else dwell[str(row)])
+                over[key] = dwell_here + float(wait[draw])
         return Scenario(name=f"{base.name} (draw {draw})", statuses=base.statuses,
                         build=base.build, close=base.close,
                         overrides={**base.overrides, **over},
@@ -218,11 +237,18 @@ class Simulation:
 
 
 def _quantiles(x: np.ndarray) -> tuple[float, float, float, float]:
-    x = x[np.isfinite(x)]
-    if not len(x):
-        return (np.nan,) * 4
-    p = np.quantile(x, [0.1, 0.5, 0.9])
-    return float(p[0]), float(p[1]), float(p[2]), float(x.mean())
+    """P10, P50, P90 and mean of per-draw figures; NaN (no route) counts as never arriving.
+
+    A quantile that falls among the draws without a route is ``inf``; the mean is over
+    the draws with one.
+    """
+    ok = x[np.isfinite(x)]
+    if not len(ok):
+        return (np.inf, np.inf, np.inf, np.nan)
+    share = len(ok) / len(x)
+    out = [float(np.quantile(ok, q / share)) if q <= share else np.inf
+           for q in (0.1, 0.5, 0.9)]
+    return out[0], out[1], out[2], float(ok.mean())
 
 
 def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, spread: float,
@@ -259,7 +285,8 @@ def check_disruptions(disruptions: object) -> bool:
 
 def simulate(origin: str, destination: str, *, n: int = 10_000,
              seed: int | np.random.Generator | None = None,
-             corridors: Iterable[str] | None = None, deadline_days: float | None = None,
+             corridors: Iterable[str] | None = None, scenarios: Iterable[str] | None = None,
+             deadline_days: float | None = None,
              budget_usd: float | None = None, spread: float = 1.0, disruptions: bool = True,
              options: RouteOptions | None = None,
              network: Network | str | PathLike[str] | None = None,
@@ -278,6 +305,8 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
     corridors : iterable of str, optional
         Corridors to simulate besides today's best route; default every corridor that is
         a plausible way between the places (as :func:`~corridor_router.compare` picks).
+    scenarios : iterable of str, optional
+        Scenarios to simulate as alternatives too (each row the best route under it).
     deadline_days, budget_usd : float, optional
         Report the share of draws delivered within this many days / for at most this
         many USD per TEU.
@@ -323,7 +352,9 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
     kwargs: dict[str, Any] = dict(search)
     kwargs.update(options=options, network=net)
     if corridors is not None:
-        kwargs["corridors"] = corridors
+        kwargs["corridors"] = as_names(corridors, "corridors")
+    if scenarios is not None:
+        kwargs["scenarios"] = as_names(scenarios, "scenarios")
     opts = _search(kwargs, "simulate")     # type: ignore[arg-type]
     routes, left_out = _routes_and_left_out(origin, destination, kwargs)  # type: ignore[arg-type]
     kinds = _wanted(net, kwargs)[0]      # type: ignore[arg-type]
@@ -367,7 +398,8 @@ def _simulation(net: Network, alternatives: list[_Alternative], draws: Draws,
             "cost_usd_p50": c[1], "cost_usd_p90": c[2], "cost_usd_mean": c[3],
             "p_deadline": float(np.mean(on_time)) if deadline is not None else np.nan,
             "p_budget": float(np.mean(within)) if budget is not None else np.nan,
-            "best_share": float(np.mean(best)), "routes": len(out.walks)})
+            "best_share": float(np.mean(best)), "routes": len(out.walks),
+            "p_route": float(np.mean(np.isfinite(hours)))})
         counts = np.bincount(out.route[out.route >= 0], minlength=len(out.walks))
         graph = a.query.graph
         for rid, walk in enumerate(out.walks):

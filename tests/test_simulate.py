@@ -417,3 +417,59 @@ def test_a_simulation_pickles(sim: cr.Simulation) -> None:
     back = pickle.loads(pickle.dumps(sim))
     pd.testing.assert_frame_equal(back.draws, sim.draws)
     assert back.scenario_of("uap", 5).overrides == sim.scenario_of("uap", 5).overrides
+
+
+def test_draws_without_a_route_count_as_never_delivered() -> None:
+    """A corridor that would double back round a closure has no route in that draw."""
+    s = cr.simulate(*TRIP, n=300, seed=2, objective="time", corridors=["uap", "western"],
+                    deadline_days=15)
+    row = s.summary.loc["uap"]
+    d = s.draws[s.draws["alternative"] == "uap"]
+    missing = float(d["hours"].isna().mean())
+    assert missing > 0, "the closure log leaves uap without a route in some draws"
+    assert row["p_route"] == pytest.approx(1 - missing)
+    assert row["p_deadline"] == pytest.approx(float((d["days"] <= 15).sum()) / s.n)
+    if missing > 0.1:
+        assert row["days_p90"] == np.inf
+    assert row["days_mean"] == pytest.approx(float(d["days"].mean()))
+    fig = s.chart()
+    line = next(ln for ln in fig.axes[0].get_lines() if ln.get_label().startswith("uap"))
+    assert max(line.get_ydata()) == pytest.approx(1 - missing)
+
+
+def test_replaying_a_closure_keeps_the_scenarios_dwell() -> None:
+    s = cr.simulate("Kabul", "Karachi", n=200, seed=5, corridors=[], scenario="border_reform",
+                    objective="time", avoid=["chaman", "kharlachi"])
+    shut = s.closures.index[s.closures.get("torkham", pd.Series(dtype=float)) > 0]
+    assert len(shut)
+    draw = int(shut[0])
+    row = s.draws[(s.draws["alternative"] == "today") & (s.draws["draw"] == draw)].iloc[0]
+    r = cr.route("Kabul", "Karachi", scenario=s.scenario_of("today", draw), objective="time",
+                 avoid=["chaman", "kharlachi"])
+    assert r.hours == pytest.approx(row["hours"], rel=1e-9)
+
+
+def test_iterators_and_wrong_types_are_taken_or_refused_clearly(sim: cr.Simulation) -> None:
+    s = cr.simulate(*TRIP, corridors=(c for c in ["uap"]), n=20, seed=1)
+    assert s.summary.index.tolist() == ["today", "uap"]
+    t = cr.compare(*TRIP, corridors=iter(["uap"]), n=20, seed=1)
+    assert t.index.tolist() == ["today", "uap"]
+    from corridor_router.plot import simulation_chart, tcd_chart
+    with pytest.raises(InputTypeError, match="alternative"):
+        sim.scenario_of(["uap"], 0)  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError, match="Simulation"):
+        simulation_chart(None)  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError, match="Simulation"):
+        tcd_chart(sim.central, ranges=5)  # type: ignore[arg-type]
+    other = cr.simulate("Almaty", "Karachi", corridors=[], n=10, seed=1)
+    with pytest.raises(InvalidInputError, match="same trip"):
+        tcd_chart(sim.central, ranges=other)
+    with pytest.raises(InvalidInputError, match="give n"):
+        cr.check_claim(*TRIP, corridor="uap", versus="bandar_abbas", seed=3)
+    with pytest.raises(InputTypeError, match="seed"):
+        cr.check_claim(*TRIP, corridor="uap", versus="bandar_abbas", n=10, seed="x")
+    with pytest.raises(InvalidInputError, match="give n"):
+        cr.compare(*TRIP, corridors=["uap"], seed=3)
+    s2 = cr.simulate(*TRIP, corridors=[], scenarios=["uap"], n=20, seed=1)
+    assert s2.summary.index.tolist() == ["today", "uap"]
+    assert s2.summary.loc["uap", "kind"] == "scenario"
