@@ -10,16 +10,14 @@ walk through it is at most the greatest total, over those draws, of the walks be
 the central and at the greatest weights (no draw's best walk costs more). On what is
 kept, a dynamic programme runs over all draws at once: the edges that go forward in
 the order of the distances at the central figures form a graph without cycles, taken
-level by level; the other edges then correct the nodes they improve, and what those
-lead to, until nothing improves. It is exact: no walk that is best in some draw is
+level by level; the other edges then correct the nodes they improve, and a forward
+sweep what those reach, until nothing improves. It is exact: no walk that is best in some draw is
 pruned, and every draw's distances are settled.
 
-Draws are routed in blocks, those meeting a closure on the query's edges apart from
-the others (a closure's weeks of waiting widen only the bounds of the draws it is in).
-A corridor query has a plan per direction; a plan is searched only in the draws where
-its least total can beat the best found so far, and a plan whose best walk doubles back
-(leaves a place and comes back) is dropped for that draw, as
-:func:`~corridor_router.query.solve_query` drops it.
+Draws are routed in blocks, to bound the memory. A corridor query has a plan per
+direction; a plan is searched only in the draws where its least total can beat the best
+found so far, and a plan whose best walk doubles back (leaves a place and comes back)
+is dropped for that draw, as :func:`~corridor_router.query.solve_query` drops it.
 """
 
 from __future__ import annotations
@@ -121,13 +119,6 @@ class _Deltas:
         self.varies = self._drawn.copy()
         for shut in self._closure_edges:
             self.varies[shut] = True
-
-    @property
-    def closed(self) -> npt.NDArray[np.bool_]:
-        """Per draw held: whether a closure adds hours to some edge of the query."""
-        shut: npt.NDArray[np.bool_] = np.any(self._closures > 0, axis=0,
-                                              out=np.zeros(self._lin.shape[1], dtype=bool))
-        return shut
 
     def block(self, idx: _I) -> _Deltas:
         """The same changes for some of the draws (their ranges, hence bounds, tighter)."""
@@ -233,9 +224,7 @@ BLOCK = 10_000
 def solve_draws(query: Query, draws: Draws) -> Outcome:
     """Each draw's best walk of a query, exactly (see the module's text).
 
-    Draws are routed in blocks of at most :data:`BLOCK`, those meeting a closure on the
-    query's edges apart from the others: a closure's weeks of waiting widen the bounds
-    of the draws it is in, not those of the rest.
+    Draws are routed in blocks of at most :data:`BLOCK`.
     """
     terms = _objective_terms(query)
     names = tuple(dict.fromkeys([*REPORTED, *(t for t, _ in terms)]))
@@ -246,19 +235,17 @@ def solve_draws(query: Query, draws: Draws) -> Outcome:
     metrics = {m: np.full(n, np.nan) for m in REPORTED}
     walks_all: dict[tuple[int, ...], int] = {}
     kept = passes = 0
-    closed = deltas.closed
-    for group in (np.flatnonzero(~closed), np.flatnonzero(closed)):
-        for start in range(0, len(group), BLOCK):
-            idx = group[start:start + BLOCK]
-            obj, vals, walk_of, walks, k, p = _solve_block(query, deltas.block(idx), terms,
-                                                          names, len(idx))
-            kept, passes = max(kept, k), max(passes, p)
-            ids = np.array([walks_all.setdefault(w, len(walks_all)) for w in walks] or [-1],
-                           dtype=np.int32)
-            objective[idx] = obj
-            route[idx] = np.where(walk_of >= 0, ids[np.maximum(walk_of, 0)], -1)
-            for m in REPORTED:
-                metrics[m][idx] = vals[m]
+    for start in range(0, n, BLOCK):
+        idx = np.arange(start, min(n, start + BLOCK))
+        obj, vals, walk_of, walks, k, p = _solve_block(query, deltas.block(idx), terms,
+                                                      names, len(idx))
+        kept, passes = max(kept, k), max(passes, p)
+        ids = np.array([walks_all.setdefault(w, len(walks_all)) for w in walks] or [-1],
+                       dtype=np.int32)
+        objective[idx] = obj
+        route[idx] = np.where(walk_of >= 0, ids[np.maximum(walk_of, 0)], -1)
+        for m in REPORTED:
+            metrics[m][idx] = vals[m]
     return Outcome(metrics=metrics, objective=objective, route=route,
                    walks=tuple(walks_all), kept_edges=kept, passes=passes)
 
@@ -476,31 +463,61 @@ class _Pruned:
 
         f_by_head = np.flatnonzero(forward)[np.argsort(d_i[forward], kind="stable")]
         f_first = np.searchsorted(d_i[f_by_head], np.arange(len(nodes) + 1))
+        level_of = np.full(len(nodes), -1, dtype=np.int64)
+        for k, level in enumerate(levels):
+            level_of[level] = k
 
-        def relax_all(heads_: _I) -> None:
-            """Nodes whose forward in-edges all come from final nodes: their best over them."""
+        def relax_all(heads_: _I, once: bool) -> _I:
+            """Nodes at their best over their forward in-edges, all at once.
+
+            ``once``: the nodes are reached for the first time (their in-edges final).
+            Returns the nodes that improved in some draw.
+            """
             lengths = f_first[heads_ + 1] - f_first[heads_]
-            ins = np.concatenate([f_by_head[f_first[v]:f_first[v + 1]] for v in heads_.tolist()])
-            starts_of = np.r_[0, np.cumsum(lengths)[:-1]]
-            cands = dist[s_i[ins]] + wc[ins][:, None]
-            varied = pos[ins] >= 0
-            if varied.any():
-                cands[varied] += wv[pos[ins[varied]]]
-            best_c = np.minimum.reduceat(cands, starts_of, axis=0)
-            # the first in-edge reaching each node's best (ties: as relax() picks)
-            owner = np.repeat(np.arange(len(heads_)), lengths)
-            rows = np.where(cands == best_c[owner], np.arange(len(ins))[:, None], len(ins))
-            arg = np.minimum.reduceat(rows, starts_of, axis=0)
-            dist[heads_] = best_c
-            pred[heads_] = np.where(np.isfinite(best_c), ins[np.minimum(arg, len(ins) - 1)], -1)
+            heads_, lengths = heads_[lengths > 0], lengths[lengths > 0]
+            if not len(heads_):
+                return heads_
+            best_c = np.empty((len(heads_), n))
+            arg = np.empty((len(heads_), n), dtype=np.int64)
+            one = np.flatnonzero(lengths == 1)
+            if len(one):        # a single in-edge: its tail's distance plus its weight
+                e1 = f_by_head[f_first[heads_[one]]]
+                c1 = dist[s_i[e1]] + wc[e1][:, None]
+                varied = pos[e1] >= 0
+                if varied.any():
+                    c1[varied] += wv[pos[e1[varied]]]
+                best_c[one] = c1
+                arg[one] = e1[:, None]
+            for k in np.flatnonzero(lengths > 1).tolist():
+                ins = f_by_head[f_first[heads_[k]]:f_first[heads_[k] + 1]]
+                cands = dist[s_i[ins]] + wc[ins][:, None]
+                varied = pos[ins] >= 0
+                if varied.any():
+                    cands[varied] += wv[pos[ins[varied]]]
+                a = np.argmin(cands, axis=0)         # ties: the first in-edge
+                best_c[k] = cands[a, cols]
+                arg[k] = ins[a]
+            if once:
+                dist[heads_] = best_c
+                pred[heads_] = np.where(np.isfinite(best_c), arg, -1)
+                return heads_
+            better = best_c < dist[heads_]
+            fell = better.any(axis=1)
+            if fell.any():
+                dist[heads_] = np.where(better, best_c, dist[heads_])
+                pred[heads_] = np.where(better, arg, pred[heads_])
+            return heads_[fell]
 
+        levels = [level[~np.isin(level, start_i)] for level in levels]   # starts keep 0
         for level in levels:
-            level = level[~np.isin(level, start_i)]      # a start keeps its 0
             if len(level):
-                relax_all(level)
-        # backward edges: relax the heads they improve in some draw, then the heads of the
-        # edges out of every node that improved, until nothing improves (label correcting
-        # over all draws at once)
+                relax_all(level, once=True)
+        # backward edges: relax the heads they improve in some draw, then sweep forward
+        # from what improved, level by level, over the nodes it reaches; again until no
+        # backward edge improves anything (each round is a step of label correcting)
+        f_out: list[list[int]] = [[] for _ in range(len(nodes))]
+        for j in np.flatnonzero(forward).tolist():
+            f_out[int(s_i[j])].append(int(d_i[j]))
         check = np.flatnonzero(~forward)
         passes = 1
         while len(check):
@@ -513,10 +530,29 @@ class _Pruned:
                 break
             passes += 1
             todo = np.unique(d_i[check[gains]])
-            fell = [v for v in todo[np.argsort(rank[todo], kind="stable")].tolist()
-                    if relax(v)]
-            check = (np.concatenate([out_of[out_first[v]:out_first[v + 1]] for v in fell])
-                     if fell else np.zeros(0, dtype=np.int64))
+            fell = [v for v in todo.tolist() if relax(v)]
+            # what the improved nodes reach forward, by level
+            reached = set(fell)
+            stack = list(fell)
+            while stack:
+                for b in f_out[stack.pop()]:
+                    if b not in reached:
+                        reached.add(b)
+                        stack.append(b)
+            improved = set(fell)
+            ahead = np.asarray(sorted(reached - set(fell)), dtype=np.int64)
+            if len(ahead):
+                for k in np.unique(level_of[ahead]).tolist():
+                    if k < 0:
+                        continue
+                    heads_ = ahead[level_of[ahead] == k]
+                    heads_ = heads_[~np.isin(heads_, start_i)]
+                    if len(heads_):
+                        improved.update(relax_all(heads_, once=False).tolist())
+            check = (np.concatenate([out_of[out_first[v]:out_first[v + 1]]
+                                     for v in sorted(improved)])
+                     if improved else np.zeros(0, dtype=np.int64))
+            check = check[~forward[check]]
         end_d = dist[end_i]
         which = np.argmin(end_d, axis=0)
         obj = end_d[which, cols]
