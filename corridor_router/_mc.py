@@ -164,6 +164,27 @@ class _Deltas:
                     out[hit] += w
         return out
 
+    def weighted(self, terms: Iterable[tuple[str, float]], edges: _I) -> _F:
+        """The change of a weighted sum of metrics on some edges in every draw."""
+        a = b = None
+        hours = 0.0
+        for name, c in terms:
+            lin, inv = self.matrices[name]
+            a = c * lin[edges] if a is None else a + c * lin[edges]
+            b = c * inv[edges] if b is None else b + c * inv[edges]
+            hours += c if name == "hours" else 0.0
+        out: _F = np.zeros((len(edges), self._lin.shape[1]))
+        if a is not None and a.nnz:
+            out += np.asarray(a @ self._lin)
+        if b is not None and b.nnz:
+            out += np.asarray(b @ self._inv)
+        if hours:
+            for shut, w in zip(self._closure_edges, self._closures):
+                hit = np.isin(edges, shut)      # an edge may recur (one copy per segment)
+                if hit.any():
+                    out[hit] += hours * w
+        return out
+
     def total(self, name: str, edges: _I) -> _F:
         """The change of the metric summed over some edges (with repeats), per draw."""
         lin, inv = self.matrices[name]
@@ -329,6 +350,7 @@ class _Pruned:
     ends: _I
     d_from: _F
     d_central: _F
+    d_to: _F
 
     @property
     def kept(self) -> int:
@@ -378,9 +400,9 @@ class _Pruned:
         ub = np.inf
         d_central = np.zeros(0)
         for weights in (w0, hi):
-            walk, dist = _best_walk(layered, weights, starts, ends)
+            walk, ranked = _best_walk(layered, weights, starts, ends)
             if weights is w0:
-                d_central = dist
+                d_central = ranked
             if walk is not None:
                 ub = min(ub, worst(edge[walk][edge[walk] >= 0]))
         if not np.isfinite(ub):
@@ -388,7 +410,7 @@ class _Pruned:
         else:
             keep = np.flatnonzero(d_from[src] + lo + d_to[dst] <= ub + 1e-9 * max(1.0, ub))
         return cls(k, lb, ub, src[keep], dst[keep], edge[keep], starts, ends, d_from,
-                   d_central)
+                   d_central, d_to)
 
     def solve(self, query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
               names: tuple[str, ...], n: int
@@ -402,12 +424,10 @@ class _Pruned:
         pos = np.full(len(edge), -1, dtype=np.int64)
         pos[var] = np.arange(len(var))
         wc = np.zeros(len(edge))
-        wv = np.zeros((len(var), n))
         for name, coef in terms:
             central = query.values.ledger.metric(name)
             wc[real] += coef * central[edge[real]]
-            if len(var):
-                wv += coef * deltas.rows(name, edge[var])
+        wv = deltas.weighted(terms, edge[var]) if len(var) else np.zeros((0, n))
         wv += wc[var][:, None]
         wc[var] = 0.0
         np.maximum(wc, 0.0, out=wc)
@@ -433,7 +453,7 @@ class _Pruned:
         out_first = np.searchsorted(s_i[out_of], np.arange(len(nodes) + 1))
         dist = np.full((len(nodes), n), np.inf)
         dist[start_i] = 0.0
-        pred = np.full((len(nodes), n), -1, dtype=np.int64)
+        pred = np.full((len(nodes), n), -1, dtype=np.int32)
         cols = np.arange(n)
 
         def relax(v: int) -> bool:
@@ -454,7 +474,7 @@ class _Pruned:
                 arg = np.argmin(cands, axis=0)
                 best_c = cands[arg, cols]
                 arg_edge = ins[arg]
-            better = best_c < dist[v]
+            better = (best_c < dist[v]) & (best_c + to_end[v] <= bound)
             if not better.any():
                 return False
             dist[v] = np.where(better, best_c, dist[v])
@@ -471,41 +491,48 @@ class _Pruned:
             """Nodes at their best over their forward in-edges, all at once.
 
             ``once``: the nodes are reached for the first time (their in-edges final).
-            Returns the nodes that improved in some draw.
+            Returns the nodes that improved in some draw. Where a node's distance is
+            ``inf`` its predecessor is never read (no walk back passes it).
             """
             lengths = f_first[heads_ + 1] - f_first[heads_]
             heads_, lengths = heads_[lengths > 0], lengths[lengths > 0]
-            if not len(heads_):
-                return heads_
-            best_c = np.empty((len(heads_), n))
-            arg = np.empty((len(heads_), n), dtype=np.int64)
+            fell = np.zeros(len(heads_), dtype=bool)
             one = np.flatnonzero(lengths == 1)
             if len(one):        # a single in-edge: its tail's distance plus its weight
-                e1 = f_by_head[f_first[heads_[one]]]
+                h1 = heads_[one]
+                e1 = f_by_head[f_first[h1]]
                 c1 = dist[s_i[e1]] + wc[e1][:, None]
                 varied = pos[e1] >= 0
                 if varied.any():
                     c1[varied] += wv[pos[e1[varied]]]
-                best_c[one] = c1
-                arg[one] = e1[:, None]
+                if once:
+                    dist[h1] = c1
+                    pred[h1] = e1[:, None]
+                else:
+                    better = (c1 < dist[h1]) & (c1 + to_end[h1][:, None] <= bound)
+                    hit = better.any(axis=1)
+                    if hit.any():
+                        fell[one[hit]] = True
+                        dist[h1] = np.where(better, c1, dist[h1])
+                        pred[h1] = np.where(better, e1[:, None], pred[h1])
             for k in np.flatnonzero(lengths > 1).tolist():
-                ins = f_by_head[f_first[heads_[k]]:f_first[heads_[k] + 1]]
+                v = int(heads_[k])
+                ins = f_by_head[f_first[v]:f_first[v + 1]]
                 cands = dist[s_i[ins]] + wc[ins][:, None]
                 varied = pos[ins] >= 0
                 if varied.any():
                     cands[varied] += wv[pos[ins[varied]]]
                 a = np.argmin(cands, axis=0)         # ties: the first in-edge
-                best_c[k] = cands[a, cols]
-                arg[k] = ins[a]
-            if once:
-                dist[heads_] = best_c
-                pred[heads_] = np.where(np.isfinite(best_c), arg, -1)
-                return heads_
-            better = best_c < dist[heads_]
-            fell = better.any(axis=1)
-            if fell.any():
-                dist[heads_] = np.where(better, best_c, dist[heads_])
-                pred[heads_] = np.where(better, arg, pred[heads_])
+                best_c = cands[a, cols]
+                if once:
+                    dist[v] = best_c
+                    pred[v] = ins[a]
+                    continue
+                better = (best_c < dist[v]) & (best_c + to_end[v] <= bound)
+                if better.any():
+                    fell[k] = True
+                    dist[v] = np.where(better, best_c, dist[v])
+                    pred[v] = np.where(better, ins[a], pred[v])
             return heads_[fell]
 
         levels = [level[~np.isin(level, start_i)] for level in levels]   # starts keep 0
@@ -520,12 +547,31 @@ class _Pruned:
             f_out[int(s_i[j])].append(int(d_i[j]))
         check = np.flatnonzero(~forward)
         passes = 1
-        while len(check):
+        # only the draws some backward edge improves take part (the rest are settled):
+        # the functions above read dist, pred, wv and cols from here, so they run on
+        # those draws' columns until the end of the corrections
+        # A node matters to a draw only if a walk through it can beat the best walk the
+        # sweep found for that draw (``bound``): an improvement that cannot is not made
+        # (a node on a best walk always can, so every best walk is still found).
+        to_end = self.d_to[nodes]
+        bound = dist[end_i].min(axis=0) * (1 + 1e-12) + 1e-9
+        full = (dist, pred, wv, cols, bound)
+        weights = dist[s_i[check]] + wc[check][:, None]
+        varied = pos[check] >= 0
+        if varied.any():
+            weights[varied] += wv[pos[check[varied]]]
+        moved = np.flatnonzero(((weights < dist[d_i[check]])
+                                & (weights + to_end[d_i[check]][:, None] <= bound)).any(axis=0))
+        if len(moved) < n:
+            dist, pred, wv = dist[:, moved], pred[:, moved], wv[:, moved]
+            cols, bound = np.arange(len(moved)), bound[moved]
+        while len(check) and len(moved):
             weights = dist[s_i[check]] + wc[check][:, None]
             varied = pos[check] >= 0
             if varied.any():
                 weights[varied] += wv[pos[check[varied]]]
-            gains = (weights < dist[d_i[check]]).any(axis=1)
+            gains = ((weights < dist[d_i[check]])
+                     & (weights + to_end[d_i[check]][:, None] <= bound)).any(axis=1)
             if not gains.any():
                 break
             passes += 1
@@ -553,6 +599,9 @@ class _Pruned:
                                      for v in sorted(improved)])
                      if improved else np.zeros(0, dtype=np.int64))
             check = check[~forward[check]]
+        if len(moved) < n:
+            full[0][:, moved], full[1][:, moved] = dist, pred
+            dist, pred, wv, cols, bound = full
         end_d = dist[end_i]
         which = np.argmin(end_d, axis=0)
         obj = end_d[which, cols]
@@ -595,22 +644,33 @@ class _Pruned:
 
 def _best_walk(layered: CSRGraph, weights: _F, starts: _I, ends: _I
                ) -> tuple[_I | None, _F]:
-    """The best walk from a start to an end, and every node's distance from the starts.
+    """The best walk from a start to an end, and every node's rank by distance.
 
-    The walk is its edges in the layered graph (None: no walk).
+    The walk is its edges in the layered graph (None: no walk). Nodes are ranked by
+    their distance from the starts, ties by their depth in the shortest-path tree.
     """
     weighted = layered.weigh(weights)
     dist, pred, source = dijkstra(weighted.matrix, indices=starts, min_only=True,
                                   return_predecessors=True)
+    # nodes at equal distances (after zero-weight edges) come in the order of the tree
+    depth = np.zeros(len(dist))
+    for _ in range(len(dist)):
+        deeper = np.where(pred >= 0, depth[np.maximum(pred, 0)] + 1, 0.0)
+        if np.array_equal(deeper, depth):
+            break
+        depth = deeper
+    order = np.lexsort((depth, dist))
+    rank = np.empty(len(dist))
+    rank[order] = np.arange(len(dist))
     end = int(ends[np.argmin(dist[ends])])
     if not np.isfinite(dist[end]):
-        return None, dist
+        return None, rank
     nodes = [end]
     while nodes[-1] != source[end]:
         nodes.append(int(pred[nodes[-1]]))
     arr = np.asarray(nodes[::-1], dtype=np.int64)
     edges: _I = weighted.best_edge[layered.slots(arr[:-1], arr[1:])]
-    return edges, dist
+    return edges, rank
 
 
 def _levels(n_nodes: int, src: _I, dst: _I, rank: _I) -> list[_I]:
