@@ -185,6 +185,25 @@ class _Deltas:
                     out[hit] += hours * w
         return out
 
+    def totals(self, name: str, walks: list[_I]) -> _F:
+        """The change of the metric summed along each of some walks, per draw (walks x draws)."""
+        lin, inv = self.matrices[name]
+        rows = np.repeat(np.arange(len(walks)), [len(w) for w in walks])
+        cols = np.concatenate(walks) if walks else np.zeros(0, dtype=np.int64)
+        along = sp.csr_matrix((np.ones(len(cols)), (rows, cols)),
+                              shape=(len(walks), self.n_edges))
+        out: _F = np.zeros((len(walks), self._lin.shape[1]))
+        for m, x in ((lin, self._lin), (inv, self._inv)):
+            coef = along @ m
+            if coef.nnz:
+                out += np.asarray(coef @ x)
+        if name == "hours":
+            for shut, w in zip(self._closure_edges, self._closures):
+                times = np.array([np.isin(walk, shut).sum() for walk in walks], dtype=float)
+                if times.any():
+                    out += times[:, None] * w
+        return out
+
     def total(self, name: str, edges: _I) -> _F:
         """The change of the metric summed over some edges (with repeats), per draw."""
         lin, inv = self.matrices[name]
@@ -351,6 +370,7 @@ class _Pruned:
     d_from: _F
     d_central: _F
     d_to: _F
+    lo: _F
 
     @property
     def kept(self) -> int:
@@ -400,7 +420,7 @@ class _Pruned:
         ub = np.inf
         d_central = np.zeros(0)
         for weights in (w0, hi):
-            walk, ranked = _best_walk(layered, weights, starts, ends)
+            walk, ranked = _best_walk(layered, weights, starts, ends, ranks=weights is w0)
             if weights is w0:
                 d_central = ranked
             if walk is not None:
@@ -410,7 +430,7 @@ class _Pruned:
         else:
             keep = np.flatnonzero(d_from[src] + lo + d_to[dst] <= ub + 1e-9 * max(1.0, ub))
         return cls(k, lb, ub, src[keep], dst[keep], edge[keep], starts, ends, d_from,
-                   d_central, d_to)
+                   d_central, d_to, lo[keep])
 
     def solve(self, query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
               names: tuple[str, ...], n: int
@@ -451,9 +471,17 @@ class _Pruned:
         first = np.searchsorted(heads, np.arange(len(nodes) + 1))    # in-edges of each node
         out_of = np.argsort(s_i, kind="stable")
         out_first = np.searchsorted(s_i[out_of], np.arange(len(nodes) + 1))
-        dist = np.full((len(nodes), n), np.inf)
+        # every node a level holds is written by the forward sweep; the others start
+        # unreached, the starts at 0
+        dist = np.empty((len(nodes), n))
+        pred = np.empty((len(nodes), n), dtype=np.int32)
+        swept = np.zeros(len(nodes), dtype=bool)
+        for level in levels:
+            swept[level] = True
+        swept[start_i] = False
+        dist[~swept] = np.inf
+        pred[~swept] = -1
         dist[start_i] = 0.0
-        pred = np.full((len(nodes), n), -1, dtype=np.int32)
         cols = np.arange(n)
 
         def relax(v: int) -> bool:
@@ -556,6 +584,10 @@ class _Pruned:
         to_end = self.d_to[nodes]
         bound = dist[end_i].min(axis=0) * (1 + 1e-12) + 1e-9
         full = (dist, pred, wv, cols, bound)
+        # a backward edge whose least walk through it exceeds every draw's bound is none
+        # of them needs: it is not looked at
+        check = check[self.d_from[nodes][s_i[check]] + self.lo[check] + to_end[d_i[check]]
+                      <= bound.max(initial=-np.inf)]
         weights = dist[s_i[check]] + wc[check][:, None]
         varied = pos[check] >= 0
         if varied.any():
@@ -625,24 +657,23 @@ class _Pruned:
             on, codes[1][at], 0).sum(axis=0)
         _, first_draw, walk_of = np.unique(key, return_index=True, return_inverse=True)
         walk_of = walk_of.reshape(-1)
-        walks = []
-        totals = {name: np.full(n, np.nan) for name in REPORTED}
-        for j, d in enumerate(first_draw.tolist()):
+        along = []
+        for d in first_draw.tolist():
             kept = path[:, d][path[:, d] >= 0][::-1]
-            graph_edges = edge[kept][edge[kept] >= 0]
-            walks.append(tuple(int(x) for x in graph_edges))
-            mine = (walk_of == j) & np.isfinite(obj)
-            if not mine.any():
-                continue
-            # the walk's metrics in the draws that take it: central sums plus changes
-            for name in REPORTED:
-                central = query.values.ledger.metric(name)
-                totals[name][mine] = (float(central[graph_edges].sum())
-                                      + deltas.total(name, graph_edges)[mine])
+            along.append(edge[kept][edge[kept] >= 0])
+        walks = [tuple(int(x) for x in w) for w in along]
+        # each walk's metrics in the draws that take it: central sums plus changes
+        totals = {}
+        reached = np.isfinite(obj)
+        for name in REPORTED:
+            central = query.values.ledger.metric(name)
+            sums = np.array([float(central[w].sum()) for w in along])
+            per_walk = sums[:, None] + deltas.totals(name, along)
+            totals[name] = np.where(reached, per_walk[walk_of, cols], np.nan)
         return obj, totals, walk_of.reshape(-1), walks, passes
 
 
-def _best_walk(layered: CSRGraph, weights: _F, starts: _I, ends: _I
+def _best_walk(layered: CSRGraph, weights: _F, starts: _I, ends: _I, *, ranks: bool
                ) -> tuple[_I | None, _F]:
     """The best walk from a start to an end, and every node's rank by distance.
 
@@ -654,7 +685,7 @@ def _best_walk(layered: CSRGraph, weights: _F, starts: _I, ends: _I
                                   return_predecessors=True)
     # nodes at equal distances (after zero-weight edges) come in the order of the tree
     depth = np.zeros(len(dist))
-    for _ in range(len(dist)):
+    for _ in range(len(dist) if ranks else 0):
         deeper = np.where(pred >= 0, depth[np.maximum(pred, 0)] + 1, 0.0)
         if np.array_equal(deeper, depth):
             break
