@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import zlib
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -96,7 +97,16 @@ def stream(seed: int, key: str) -> np.random.Generator:
 
 def uncertain_parameters(ledger: Ledger, metrics: Iterable[str], objective: str
                          ) -> list[Uncertain]:
-    """The parameters feeding ``metrics`` under a ledger that a simulation draws."""
+    """The parameters feeding ``metrics`` under a ledger that a simulation draws.
+
+    Kept per ledger (ledgers are immutable and cached per scenario).
+    """
+    return list(_uncertain(ledger, tuple(metrics), objective))
+
+
+@functools.lru_cache(maxsize=128)
+def _uncertain(ledger: Ledger, metrics: tuple[str, ...], objective: str
+               ) -> tuple[Uncertain, ...]:
     cat = ledger.catalogue
     used = np.unique(np.concatenate([ledger.entries(name).col for name in metrics]))
     used = used[used < cat.size]
@@ -118,7 +128,7 @@ def uncertain_parameters(ledger: Ledger, metrics: Iterable[str], objective: str
             out.append(Uncertain(key, "arrival", value, lo, hi, ";".join(sources)))
         elif hi > lo:
             out.append(Uncertain(key, "pert", value, lo, hi, ";".join(sources)))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,11 @@ class Draws:
              moments: npt.NDArray[np.float64] | None) -> Draws:
         """Draw every parameter from its own stream."""
         params = list(params)
-        values = {p.key: p.draw(stream(seed, p.key), n, spread) for p in params}
+        # each parameter has its own stream, so threads (numpy's samplers release the GIL)
+        # draw the same numbers in any order
+        with ThreadPoolExecutor(2) as pool:
+            drawn = list(pool.map(lambda p: p.draw(stream(seed, p.key), n, spread), params))
+        values = {p.key: x for p, x in zip(params, drawn)}
         for a in values.values():
             a.flags.writeable = False
         return cls(n, seed, spread, values, dict(closures), moments,
