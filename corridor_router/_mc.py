@@ -79,15 +79,18 @@ class _Deltas:
         for name in metrics:
             ent = ledger.entries(name)
             feeding.update(np.unique(ent.col[usable[ent.edge]]).tolist())
-        rows = [i for i, k in enumerate(draws.keys)
-                if k in ledger and k not in query.scenario.overrides
-                and ledger.column(k) in feeding]
-        keys = [draws.keys[i] for i in rows]
-        cols = {ledger.column(k): i for i, k in enumerate(keys)}
-        lin, inv = draws.changes
+        # matrices index the draws' rows of every parameter drawn; those this query does
+        # not use (or overrides) have no entries
+        cols = {}
+        for i, k in enumerate(draws.keys):
+            if k in ledger and k not in query.scenario.overrides:
+                c = ledger.column(k)
+                if c in feeding:
+                    cols[c] = i
+        n_keys = len(draws.keys)
         # changes of g(value): the value itself, or its inverse for a divisor (a speed)
-        self._lin = lin[rows]
-        self._inv = inv[rows]
+        self._lin, self._inv = draws.changes
+        self._ranges = draws.ranges
         closed = _closure_edges(query, draws.closures)
         self._closures = np.array([w for _, w in closed]).reshape(len(closed), draws.n)
         self._closure_edges = [e for e, _ in closed]
@@ -103,7 +106,7 @@ class _Deltas:
             for inverse in (False, True):
                 s = sel & (ent.inverse == inverse)
                 mats.append(sp.csr_matrix((ent.coef[s], (ent.edge[s], j[s])),
-                                          shape=(self.n_edges, len(keys))))
+                                          shape=(self.n_edges, n_keys)))
             self.matrices[name] = (mats[0], mats[1])
         self._drawn = np.zeros(self.n_edges, dtype=bool)      # fed by a drawn parameter
         for lin_m, inv_m in self.matrices.values():
@@ -113,8 +116,7 @@ class _Deltas:
 
     def _settle(self) -> None:
         """Ranges of the draws held, and which edges vary across them."""
-        self._lin_range = (self._lin.min(axis=1, initial=0.0), self._lin.max(axis=1, initial=0.0))
-        self._inv_range = (self._inv.min(axis=1, initial=0.0), self._inv.max(axis=1, initial=0.0))
+        (self._lin_range, self._inv_range) = self._ranges
         #: Edges whose metrics change from draw to draw (the rest keep central values).
         self.varies = self._drawn.copy()
         for shut in self._closure_edges:
@@ -127,6 +129,7 @@ class _Deltas:
         out = copy.copy(self)
         out._lin = np.ascontiguousarray(self._lin[:, idx])
         out._inv = np.ascontiguousarray(self._inv[:, idx])
+        out._ranges = _ranges(out._lin, out._inv)
         waits = self._closures[:, idx]
         keep = [i for i in range(len(waits)) if waits[i].any()]
         out._closures = waits[keep]
@@ -219,6 +222,12 @@ class _Deltas:
                 if times:
                     out += times * w
         return out
+
+
+def _ranges(lin: _F, inv: _F) -> tuple[tuple[_F, _F], tuple[_F, _F]]:
+    """Per parameter, the least and greatest change over some draws (0 included)."""
+    return ((lin.min(axis=1, initial=0.0), lin.max(axis=1, initial=0.0)),
+            (inv.min(axis=1, initial=0.0), inv.max(axis=1, initial=0.0)))
 
 
 def _closure_edges(query: Query, closures: Mapping[str, _F]) -> list[tuple[_I, _F]]:

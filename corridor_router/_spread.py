@@ -147,10 +147,18 @@ class Draws:
     moments: npt.NDArray[np.float64] | None
     central: Mapping[str, float] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def keys(self) -> list[str]:
         """The drawn parameters' keys, in the order of :attr:`changes`' rows."""
         return list(self.values)
+
+    @functools.cached_property
+    def ranges(self) -> tuple[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+                              tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+        """Per parameter, the least and greatest of :attr:`changes` (0 included)."""
+        lin, inv = self.changes
+        return ((lin.min(axis=1, initial=0.0), lin.max(axis=1, initial=0.0)),
+                (inv.min(axis=1, initial=0.0), inv.max(axis=1, initial=0.0)))
 
     @functools.cached_property
     def changes(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:

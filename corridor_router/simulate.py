@@ -256,7 +256,7 @@ def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, sprea
     """Draw once for all alternatives and route every draw of each."""
     draws, params = make_draws(net, [a.query for a in alternatives], n, seed, spread,
                                disruptions)
-    draws.changes       # noqa: B018 - computed once, before the threads share it
+    draws.changes, draws.ranges, draws.keys   # noqa: B018 - computed before the threads
     workers = min(len(alternatives), os.cpu_count() or 1, MAX_THREADS)
     if workers <= 1:
         return draws, params, {a.label: solve_draws(a.query, draws) for a in alternatives}
