@@ -14,10 +14,12 @@ level by level; the other edges then correct the nodes they improve, and a forwa
 sweep what those reach, until nothing improves. It is exact: no walk that is best in some draw is
 pruned, and every draw's distances are settled.
 
-Draws are routed in blocks, to bound the memory. A corridor query has a plan per
-direction; a plan is searched only in the draws where its least total can beat the best
-found so far, and a plan whose best walk doubles back (leaves a place and comes back)
-is dropped for that draw, as :func:`~corridor_router.query.solve_query` drops it.
+Draws are routed in blocks, to bound the memory (and, where the objective weighs time,
+the draws that meet a closure apart from the rest, whose bounds it would widen). A
+corridor query has a plan per direction; a plan is searched only in the draws where its
+least total can beat the best found so far, and a plan whose best walk doubles back
+(leaves a place and comes back) is dropped for that draw, as
+:func:`~corridor_router.query.solve_query` drops it.
 """
 
 from __future__ import annotations
@@ -121,6 +123,16 @@ class _Deltas:
         self.varies = self._drawn.copy()
         for shut in self._closure_edges:
             self.varies[shut] = True
+
+    @property
+    def closure_edges(self) -> list[_I]:
+        """Per closure that reaches the query: the edges it shuts."""
+        return self._closure_edges
+
+    @property
+    def closure_waits(self) -> _F:
+        """Per closure that reaches the query: its hours in each draw (closures x draws)."""
+        return self._closures
 
     def block(self, idx: _I) -> _Deltas:
         """The same changes for some of the draws (their ranges, hence bounds, tighter)."""
@@ -273,7 +285,8 @@ BLOCK = 10_000
 def solve_draws(query: Query, draws: Draws) -> Outcome:
     """Each draw's best walk of a query, exactly (see the module's text).
 
-    Draws are routed in blocks of at most :data:`BLOCK`.
+    Draws are routed in blocks of at most :data:`BLOCK`; where the objective weighs
+    time, those meeting a closure on the query's edges apart from the others.
     """
     terms = _objective_terms(query)
     names = tuple(dict.fromkeys([*REPORTED, *(t for t, _ in terms)]))
@@ -284,8 +297,16 @@ def solve_draws(query: Query, draws: Draws) -> Outcome:
     metrics = {m: np.full(n, np.nan) for m in REPORTED}
     walks_all: dict[tuple[int, ...], int] = {}
     kept = passes = 0
-    for start in range(0, n, BLOCK):
-        idx = np.arange(start, min(n, start + BLOCK))
+    # where the objective weighs time, a closure's weeks of waiting would widen the
+    # bounds of every draw: the draws that meet one on the query's edges go apart
+    groups = [np.arange(n)]
+    if "hours" in OBJECTIVES[query.objective].weights and len(deltas.closure_edges):
+        shut = np.zeros(n, dtype=bool)
+        for w in deltas.closure_waits:
+            shut |= w > 0
+        groups = [g for g in (np.flatnonzero(~shut), np.flatnonzero(shut)) if len(g)]
+    blocks = [g[i:i + BLOCK] for g in groups for i in range(0, len(g), BLOCK)]
+    for idx in blocks:
         obj, vals, walk_of, walks, k, p = _solve_block(query, deltas.block(idx), terms,
                                                       names, len(idx))
         kept, passes = max(kept, k), max(passes, p)
