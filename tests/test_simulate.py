@@ -473,3 +473,30 @@ def test_iterators_and_wrong_types_are_taken_or_refused_clearly(sim: cr.Simulati
     s2 = cr.simulate(*TRIP, corridors=[], scenarios=["uap"], n=20, seed=1)
     assert s2.summary.index.tolist() == ["today", "uap"]
     assert s2.summary.loc["uap", "kind"] == "scenario"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("objective", ["time", "cost", "generalized", "distance"])
+@pytest.mark.parametrize(("origin", "destination"), [
+    ("Almaty", "Karachi"), ("Kabul", "Karachi"), ("Tashkent", "Bandar Abbas"),
+    ("Karachi", "Moscow"), ("Aktau", "Poti")])
+def test_replayed_draws_match_route_across_trips(origin: str, destination: str,
+                                                 objective: str) -> None:
+    """Exact per draw on many trips and objectives: replays agree with route()."""
+    s = cr.simulate(origin, destination, n=80, seed=17, objective=objective)
+    draws = [*s.closures.index[:2].tolist(), 5, 40]
+    for alternative in s.summary.index:
+        for draw in draws:
+            row = s.draws[(s.draws["alternative"] == alternative)
+                          & (s.draws["draw"] == draw)].iloc[0]
+            corridor = None if alternative == "today" else alternative
+            scenario = s.scenario_of(alternative, draw)
+            if np.isnan(row["hours"]):
+                with pytest.raises(cr.NoRouteError):
+                    cr.route(origin, destination, corridor=corridor, objective=objective,
+                             scenario=scenario)
+                continue
+            r = cr.route(origin, destination, corridor=corridor, objective=objective,
+                         scenario=scenario)
+            assert r.hours == pytest.approx(row["hours"], rel=1e-9), (alternative, draw)
+            assert r.cost_usd == pytest.approx(row["cost_usd"], rel=1e-9), (alternative, draw)
