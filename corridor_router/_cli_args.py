@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -195,35 +196,26 @@ def _alternatives(parser: argparse.ArgumentParser, verb: str) -> None:
                         help=f"scenario to {verb} as well (repeatable)")
 
 
-def _count(value: str) -> int:
-    """A number of draws: a whole number of at least 1."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is less than 1")
-    return number
-
-
-def _seed(value: str) -> int:
-    """A seed: a whole number of at least 0."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} is less than 0")
-    return number
+def _whole(least: int) -> Callable[[str], int]:
+    """A parser of whole numbers of at least ``least`` (draws: 1; a seed: 0)."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(f"{value!r} is less than {least}")
+        return number
+    return parse
 
 
 def _draws(parser: argparse.ArgumentParser, default: int | None) -> None:
     """--n and --seed: Monte Carlo draws of the uncertain figures."""
-    parser.add_argument("--n", type=_count, default=default, metavar="DRAWS",
+    parser.add_argument("--n", type=_whole(1), default=default, metavar="DRAWS",
                         help="draws of the uncertain figures and closures"
                              + (f" (default {default:,})" if default else
                                 " (default: none; with it, probabilities and P10/P50/P90)"))
-    parser.add_argument("--seed", type=_seed, default=None,
+    parser.add_argument("--seed", type=_whole(0), default=None,
                         help="seed of the draws (same seed, same numbers; default: fresh)")
 
 
