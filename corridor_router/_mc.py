@@ -60,8 +60,6 @@ class Outcome:
     objective: _F
     route: npt.NDArray[np.int32]
     walks: tuple[tuple[int, ...], ...]
-    kept_edges: int
-    passes: int
 
 
 class _Deltas:
@@ -163,22 +161,6 @@ class _Deltas:
                 hi[edges] += w.max(initial=0.0)
         return lo, hi
 
-    def rows(self, name: str, edges: _I) -> _F:
-        """The change of the metric on some edges in every draw (edges x draws)."""
-        lin, inv = self.matrices[name]
-        a, b = lin[edges], inv[edges]
-        out: _F = np.zeros((len(edges), self._lin.shape[1]))
-        if a.nnz:
-            out += np.asarray(a @ self._lin)
-        if b.nnz:
-            out += np.asarray(b @ self._inv)
-        if name == "hours":
-            for shut, w in zip(self._closure_edges, self._closures):
-                hit = np.isin(edges, shut)      # an edge may recur (one copy per segment)
-                if hit.any():
-                    out[hit] += w
-        return out
-
     def weighted(self, terms: Iterable[tuple[str, float]], edges: _I) -> _F:
         """The change of a weighted sum of metrics on some edges in every draw."""
         a = b = None
@@ -217,22 +199,6 @@ class _Deltas:
                 times = np.array([np.isin(walk, shut).sum() for walk in walks], dtype=float)
                 if times.any():
                     out += times[:, None] * w
-        return out
-
-    def total(self, name: str, edges: _I) -> _F:
-        """The change of the metric summed over some edges (with repeats), per draw."""
-        lin, inv = self.matrices[name]
-        out: _F = np.zeros(self._lin.shape[1])
-        for m, x in ((lin, self._lin), (inv, self._inv)):
-            coef = np.asarray(m[edges].sum(axis=0)).ravel()
-            used = np.flatnonzero(coef)
-            if len(used):
-                out += coef[used] @ x[used]
-        if name == "hours":
-            for shut, w in zip(self._closure_edges, self._closures):
-                times = int(np.isin(edges, shut).sum())
-                if times:
-                    out += times * w
         return out
 
 
@@ -296,7 +262,6 @@ def solve_draws(query: Query, draws: Draws) -> Outcome:
     route = np.full(n, -1, dtype=np.int32)
     metrics = {m: np.full(n, np.nan) for m in REPORTED}
     walks_all: dict[tuple[int, ...], int] = {}
-    kept = passes = 0
     # where the objective weighs time, a closure's weeks of waiting would widen the
     # bounds of every draw: the draws that meet one on the query's edges go apart
     groups = [np.arange(n)]
@@ -307,9 +272,8 @@ def solve_draws(query: Query, draws: Draws) -> Outcome:
         groups = [g for g in (np.flatnonzero(~shut), np.flatnonzero(shut)) if len(g)]
     blocks = [g[i:i + BLOCK] for g in groups for i in range(0, len(g), BLOCK)]
     for idx in blocks:
-        obj, vals, walk_of, walks, k, p = _solve_block(query, deltas.block(idx), terms,
-                                                      names, len(idx))
-        kept, passes = max(kept, k), max(passes, p)
+        obj, vals, walk_of, walks = _solve_block(query, deltas.block(idx), terms, names,
+                                                 len(idx))
         ids = np.array([walks_all.setdefault(w, len(walks_all)) for w in walks] or [-1],
                        dtype=np.int32)
         objective[idx] = obj
@@ -317,12 +281,12 @@ def solve_draws(query: Query, draws: Draws) -> Outcome:
         for m in REPORTED:
             metrics[m][idx] = vals[m]
     return Outcome(metrics=metrics, objective=objective, route=route,
-                   walks=tuple(walks_all), kept_edges=kept, passes=passes)
+                   walks=tuple(walks_all))
 
 
 def _solve_block(query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
                  names: tuple[str, ...], n: int
-                 ) -> tuple[_F, dict[str, _F], _I, list[tuple[int, ...]], int, int]:
+                 ) -> tuple[_F, dict[str, _F], _I, list[tuple[int, ...]]]:
     """Some draws of a query: objective, metrics and walk (-1: none) per draw; the walks."""
     w_lo = np.zeros(query.graph.n_edges)
     w_hi = np.zeros(query.graph.n_edges)
@@ -336,7 +300,7 @@ def _solve_block(query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
         """A walk's greatest objective total over the draws (its graph edges)."""
         total = np.zeros(n)
         for name, c in terms:
-            total += c * (float(central[name][edges].sum()) + deltas.total(name, edges))
+            total += c * (float(central[name][edges].sum()) + deltas.totals(name, [edges])[0])
         return float(total.max(initial=0.0))
 
     plans = sorted((_Pruned.of(query, k, w_lo, w_hi, worst)
@@ -349,7 +313,6 @@ def _solve_block(query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
     walk = np.full(n, -1, dtype=np.int64)
     metrics = {m: np.full(n, np.nan) for m in REPORTED}
     walks_all: dict[tuple[int, ...], int] = {}
-    passes = 0
     for plan in plans:
         if not np.isfinite(plan.ub):
             continue
@@ -357,8 +320,7 @@ def _solve_block(query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
         if not len(need):
             continue        # no draw's best walk is on this plan
         sub = deltas.block(need)
-        obj, vals, walk_of, walks, p = plan.solve(query, sub, terms, names, len(need))
-        passes = max(passes, p)
+        obj, vals, walk_of, walks = plan.solve(query, sub, terms, names, len(need))
         if query.corridor is not None and walks:
             bad = np.array([_revisits(query.graph, list(w)) for w in walks], dtype=bool)
             obj = np.where(bad[walk_of], np.inf, obj)
@@ -381,8 +343,7 @@ def _solve_block(query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
     renumber[used] = np.arange(len(used))
     listed = list(walks_all)
     return (np.where(np.isfinite(best), best, np.nan), metrics,
-            np.where(walk >= 0, renumber[walk], -1), [listed[k] for k in used.tolist()],
-            sum(p.kept for p in plans), passes)
+            np.where(walk >= 0, renumber[walk], -1), [listed[k] for k in used.tolist()])
 
 
 @dataclass
@@ -464,8 +425,8 @@ class _Pruned:
 
     def solve(self, query: Query, deltas: _Deltas, terms: list[tuple[str, float]],
               names: tuple[str, ...], n: int
-              ) -> tuple[_F, dict[str, _F], _I, list[tuple[int, ...]], int]:
-        """Objective, reported metrics and walk index per draw; the walks; DP passes."""
+              ) -> tuple[_F, dict[str, _F], _I, list[tuple[int, ...]]]:
+        """Objective, reported metrics and walk index per draw; the walks."""
         src, dst, edge = self.src, self.dst, self.edge
         real = edge >= 0
         # each kept edge's weight: central, and per draw on the edges that vary
@@ -604,7 +565,6 @@ class _Pruned:
         for j in np.flatnonzero(forward).tolist():
             f_out[int(s_i[j])].append(int(d_i[j]))
         check = np.flatnonzero(~forward)
-        passes = 1
         # only the draws some backward edge improves take part (the rest are settled):
         # the functions above read dist, pred, wv and cols from here, so they run on
         # those draws' columns until the end of the corrections
@@ -636,7 +596,6 @@ class _Pruned:
                      & (weights + to_end[d_i[check]][:, None] <= bound)).any(axis=1)
             if not gains.any():
                 break
-            passes += 1
             todo = np.unique(d_i[check[gains]])
             fell = [v for v in todo.tolist() if relax(v)]
             # what the improved nodes reach forward, by level
@@ -700,7 +659,7 @@ class _Pruned:
             sums = np.array([float(central[w].sum()) for w in along])
             per_walk = sums[:, None] + deltas.totals(name, along)
             totals[name] = np.where(reached, per_walk[walk_of, cols], np.nan)
-        return obj, totals, walk_of.reshape(-1), walks, passes
+        return obj, totals, walk_of.reshape(-1), walks
 
 
 def _best_walk(layered: CSRGraph, weights: _F, starts: _I, ends: _I, *, ranks: bool

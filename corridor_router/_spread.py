@@ -44,12 +44,9 @@ import pandas as pd
 from .ledger import Ledger
 from .metrics import OBJECTIVES
 
-__all__ = ["FAMILIES", "PARAMETER_DRAW_COLUMNS", "Draws", "Uncertain", "stream",
+__all__ = ["PARAMETER_DRAW_COLUMNS", "Draws", "Uncertain", "stream",
            "uncertain_parameters"]
 
-FAMILIES = {"pert": "beta-PERT on the sourced low, central figure and high (shape 4)",
-            "arrival": "headway x 2U: a uniform wait of up to one headway",
-            "closure": "closures of the disruption log, met at a random moment of its years"}
 #: Columns of :attr:`Simulation.parameters`.
 PARAMETER_DRAW_COLUMNS = ["parameter", "family", "value", "low", "high", "draw_min",
                           "draw_max", "source"]
@@ -144,7 +141,6 @@ class Draws:
     spread: float
     values: Mapping[str, npt.NDArray[np.float64]]
     closures: Mapping[str, npt.NDArray[np.float64]]
-    moments: npt.NDArray[np.float64] | None
     central: Mapping[str, float] = field(default_factory=dict)
 
     @functools.cached_property
@@ -174,8 +170,7 @@ class Draws:
 
     @classmethod
     def make(cls, params: Iterable[Uncertain], n: int, seed: int, spread: float,
-             closures: Mapping[str, npt.NDArray[np.float64]],
-             moments: npt.NDArray[np.float64] | None) -> Draws:
+             closures: Mapping[str, npt.NDArray[np.float64]]) -> Draws:
         """Draw every parameter from its own stream."""
         params = list(params)
         # each parameter has its own stream, so threads (numpy's samplers release the GIL)
@@ -185,8 +180,7 @@ class Draws:
         values = {p.key: x for p, x in zip(params, drawn)}
         for a in values.values():
             a.flags.writeable = False
-        return cls(n, seed, spread, values, dict(closures), moments,
-                   {p.key: p.value for p in params})
+        return cls(n, seed, spread, values, dict(closures), {p.key: p.value for p in params})
 
 
 def parameter_table(params: Iterable[Uncertain], spread: float) -> pd.DataFrame:

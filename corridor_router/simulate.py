@@ -111,14 +111,13 @@ def make_draws(net: Network, queries: Iterable[Query], n: int, seed: int, spread
             found.setdefault(p.key, p)
     params = [found[k] for k in sorted(found)]
     closures: dict[str, np.ndarray] = {}
-    moments = None
     log = net.disruptions
     period = log_period(log)
     if disruptions and spread > 0 and period is not None:
         days = (period[1] - period[0]).days
         moments = stream(seed, "disruptions").random(n) * days
         closures = {k: v * spread for k, v in remaining_hours(log, moments).items()}
-    return Draws.make(params, n, seed, spread, closures, moments), params
+    return Draws.make(params, n, seed, spread, closures), params
 
 
 @dataclass(frozen=True, eq=False)
