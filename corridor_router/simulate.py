@@ -180,6 +180,8 @@ class Simulation:
 
         Its overrides set every drawn parameter to the draw's value; a crossing closed in
         the draw adds the closure's hours left to the dwell of each of its directions.
+        The route found is the draw's, or one that ties with it exactly on the objective
+        and its tie-break (then its other figures may differ).
 
         Examples
         --------
