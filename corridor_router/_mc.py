@@ -475,33 +475,38 @@ class _Pruned:
         dist[start_i] = 0.0
         cols = np.arange(n)
 
+        def arrive(edges: _I) -> _F:
+            """Each draw's distance at the heads of some edges, through them (edges x draws)."""
+            out = dist[s_i[edges]] + wc[edges][:, None]
+            varied = pos[edges] >= 0
+            if varied.any():
+                out[varied] += wv[pos[edges[varied]]]
+            return out
+
+        def improve(at: int | _I, best_c: _F, arg: int | _I) -> npt.NDArray[np.bool_]:
+            """Lower node(s) ``at`` to ``best_c`` where it is shorter and useful; where it fell.
+
+            Useful: a walk through the node can still beat the draw's best (``bound``).
+            """
+            better: npt.NDArray[np.bool_] = (best_c < dist[at]) & (
+                best_c + (to_end[at][:, None] if np.ndim(at) else to_end[at]) <= bound)
+            if better.any():
+                dist[at] = np.where(better, best_c, dist[at])
+                pred[at] = np.where(better, arg, pred[at])
+            return better
+
         def relax(v: int) -> bool:
             """V at its best over all its in-edges; whether it improved in any draw."""
             ins = by_head[first[v]:first[v + 1]]
             if not len(ins):
                 return False
-            if len(ins) == 1:
-                j = int(ins[0])
-                p = int(pos[j])
-                best_c = dist[s_i[j]] + (wv[p] if p >= 0 else wc[j])
-                arg_edge: _I | int = j
-            else:
-                cands = dist[s_i[ins]] + wc[ins][:, None]
-                varied = pos[ins] >= 0
-                if varied.any():
-                    cands[varied] += wv[pos[ins[varied]]]
-                arg = np.argmin(cands, axis=0)
-                best_c = cands[arg, cols]
-                arg_edge = ins[arg]
-            better = (best_c < dist[v]) & (best_c + to_end[v] <= bound)
-            if not better.any():
-                return False
-            dist[v] = np.where(better, best_c, dist[v])
-            pred[v] = np.where(better, arg_edge, pred[v])
-            return True
+            cands = arrive(ins)
+            a = np.argmin(cands, axis=0)             # ties: the first in-edge
+            return bool(improve(v, cands[a, cols], ins[a]).any())
 
         f_by_head = np.flatnonzero(forward)[np.argsort(d_i[forward], kind="stable")]
         f_first = np.searchsorted(d_i[f_by_head], np.arange(len(nodes) + 1))
+        levels = [level[~np.isin(level, start_i)] for level in levels]   # starts keep 0
         level_of = np.full(len(nodes), -1, dtype=np.int64)
         for k, level in enumerate(levels):
             level_of[level] = k
@@ -520,84 +525,64 @@ class _Pruned:
             if len(one):        # a single in-edge: its tail's distance plus its weight
                 h1 = heads_[one]
                 e1 = f_by_head[f_first[h1]]
-                c1 = dist[s_i[e1]] + wc[e1][:, None]
-                varied = pos[e1] >= 0
-                if varied.any():
-                    c1[varied] += wv[pos[e1[varied]]]
+                c1 = arrive(e1)
                 if once:
                     dist[h1] = c1
                     pred[h1] = e1[:, None]
                 else:
-                    better = (c1 < dist[h1]) & (c1 + to_end[h1][:, None] <= bound)
-                    hit = better.any(axis=1)
-                    if hit.any():
-                        fell[one[hit]] = True
-                        dist[h1] = np.where(better, c1, dist[h1])
-                        pred[h1] = np.where(better, e1[:, None], pred[h1])
+                    fell[one] = improve(h1, c1, e1[:, None]).any(axis=1)
             for k in np.flatnonzero(lengths > 1).tolist():
                 v = int(heads_[k])
                 ins = f_by_head[f_first[v]:f_first[v + 1]]
-                cands = dist[s_i[ins]] + wc[ins][:, None]
-                varied = pos[ins] >= 0
-                if varied.any():
-                    cands[varied] += wv[pos[ins[varied]]]
+                cands = arrive(ins)
                 a = np.argmin(cands, axis=0)         # ties: the first in-edge
-                best_c = cands[a, cols]
                 if once:
-                    dist[v] = best_c
+                    dist[v] = cands[a, cols]
                     pred[v] = ins[a]
-                    continue
-                better = (best_c < dist[v]) & (best_c + to_end[v] <= bound)
-                if better.any():
-                    fell[k] = True
-                    dist[v] = np.where(better, best_c, dist[v])
-                    pred[v] = np.where(better, ins[a], pred[v])
+                else:
+                    fell[k] = improve(v, cands[a, cols], ins[a]).any()
             return heads_[fell]
 
-        levels = [level[~np.isin(level, start_i)] for level in levels]   # starts keep 0
         for level in levels:
             if len(level):
                 relax_all(level, once=True)
-        # backward edges: relax the heads they improve in some draw, then sweep forward
+        # Backward edges: relax the heads they improve in some draw, then sweep forward
         # from what improved, level by level, over the nodes it reaches; again until no
-        # backward edge improves anything (each round is a step of label correcting)
-        f_out: list[list[int]] = [[] for _ in range(len(nodes))]
-        for j in np.flatnonzero(forward).tolist():
-            f_out[int(s_i[j])].append(int(d_i[j]))
-        check = np.flatnonzero(~forward)
-        # only the draws some backward edge improves take part (the rest are settled):
-        # the functions above read dist, pred, wv and cols from here, so they run on
-        # those draws' columns until the end of the corrections
+        # backward edge improves anything (each round is a step of label correcting).
         # A node matters to a draw only if a walk through it can beat the best walk the
         # sweep found for that draw (``bound``): an improvement that cannot is not made
         # (a node on a best walk always can, so every best walk is still found).
+        f_out: list[list[int]] = [[] for _ in range(len(nodes))]
+        for j in np.flatnonzero(forward).tolist():
+            f_out[int(s_i[j])].append(int(d_i[j]))
         to_end = self.d_to[nodes]
         bound = dist[end_i].min(axis=0) * (1 + 1e-12) + 1e-9
-        full = (dist, pred, wv, cols, bound)
-        # a backward edge whose least walk through it exceeds every draw's bound is none
-        # of them needs: it is not looked at
+        # a backward edge whose least walk through it exceeds every draw's bound is one
+        # no draw needs: it is not looked at
+        check = np.flatnonzero(~forward)
         check = check[self.d_from[nodes][s_i[check]] + self.lo[check] + to_end[d_i[check]]
                       <= bound.max(initial=-np.inf)]
-        weights = dist[s_i[check]] + wc[check][:, None]
-        varied = pos[check] >= 0
-        if varied.any():
-            weights[varied] += wv[pos[check[varied]]]
-        moved = np.flatnonzero(((weights < dist[d_i[check]])
-                                & (weights + to_end[d_i[check]][:, None] <= bound)).any(axis=0))
+
+        def gains(edges: _I) -> npt.NDArray[np.bool_]:
+            """Per edge and draw: whether it improves its head usefully."""
+            reach = arrive(edges)
+            found: npt.NDArray[np.bool_] = (reach < dist[d_i[edges]]) & (
+                reach + to_end[d_i[edges]][:, None] <= bound)
+            return found
+
+        # only the draws some backward edge improves take part (the rest are settled):
+        # the functions above read dist, pred, wv, cols and bound from here, so they run
+        # on those draws' columns until the end of the corrections
+        full = (dist, pred, wv, cols, bound)
+        moved = np.flatnonzero(gains(check).any(axis=0))
         if len(moved) < n:
             dist, pred, wv = dist[:, moved], pred[:, moved], wv[:, moved]
             cols, bound = np.arange(len(moved)), bound[moved]
         while len(check) and len(moved):
-            weights = dist[s_i[check]] + wc[check][:, None]
-            varied = pos[check] >= 0
-            if varied.any():
-                weights[varied] += wv[pos[check[varied]]]
-            gains = ((weights < dist[d_i[check]])
-                     & (weights + to_end[d_i[check]][:, None] <= bound)).any(axis=1)
-            if not gains.any():
+            useful = gains(check).any(axis=1)
+            if not useful.any():
                 break
-            todo = np.unique(d_i[check[gains]])
-            fell = [v for v in todo.tolist() if relax(v)]
+            fell = [v for v in np.unique(d_i[check[useful]]).tolist() if relax(v)]
             # what the improved nodes reach forward, by level
             reached = set(fell)
             stack = list(fell)
@@ -607,15 +592,10 @@ class _Pruned:
                         reached.add(b)
                         stack.append(b)
             improved = set(fell)
-            ahead = np.asarray(sorted(reached - set(fell)), dtype=np.int64)
-            if len(ahead):
-                for k in np.unique(level_of[ahead]).tolist():
-                    if k < 0:
-                        continue
-                    heads_ = ahead[level_of[ahead] == k]
-                    heads_ = heads_[~np.isin(heads_, start_i)]
-                    if len(heads_):
-                        improved.update(relax_all(heads_, once=False).tolist())
+            ahead = np.asarray(sorted(reached - improved), dtype=np.int64)
+            for k in np.unique(level_of[ahead]).tolist():
+                if k >= 0:
+                    improved.update(relax_all(ahead[level_of[ahead] == k], once=False).tolist())
             check = (np.concatenate([out_of[out_first[v]:out_first[v + 1]]
                                      for v in sorted(improved)])
                      if improved else np.zeros(0, dtype=np.int64))
