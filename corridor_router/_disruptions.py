@@ -62,13 +62,9 @@ def load_disruptions(folder: Path, problems: Problems, known: set[str],
     ``targets`` are the ids a row may shut: places with border crossings (every
     crossing there), crossing ids (one mode and direction) and link ids.
     """
-    if not (folder / FILE).exists():
-        return empty_disruptions()
-    df = problems.read_csv(folder, FILE, _REQUIRED, _OPTIONAL)
+    df = problems.optional_table(folder, FILE, _REQUIRED, _OPTIONAL, known)
     if df is None:
         return empty_disruptions()
-    problems.ids(df, FILE)
-    problems.sources(df, FILE, known)
     rows = []
     for i, line in enumerate(df.index):
         names = split_list(df["targets"][i])

@@ -33,7 +33,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from ._spread import Draws
+from ._spread import Draws, change_ranges
 from .engine import CSRGraph
 from .metrics import OBJECTIVES, TIE_BREAK
 from .modes import EdgeKind
@@ -81,13 +81,13 @@ class _Deltas:
             feeding.update(np.unique(ent.col[usable[ent.edge]]).tolist())
         # matrices index the draws' rows of every parameter drawn; those this query does
         # not use (or overrides) have no entries
-        cols = {}
+        n_keys = len(draws.keys)
+        col_of = np.full(ledger.catalogue.size + len(ledger.extra), -1, dtype=np.int64)
         for i, k in enumerate(draws.keys):
             if k in ledger and k not in query.scenario.overrides:
                 c = ledger.column(k)
                 if c in feeding:
-                    cols[c] = i
-        n_keys = len(draws.keys)
+                    col_of[c] = i
         # changes of g(value): the value itself, or its inverse for a divisor (a speed)
         self._lin, self._inv = draws.changes
         self._ranges = draws.ranges
@@ -95,9 +95,6 @@ class _Deltas:
         self._closures = np.array([w for _, w in closed]).reshape(len(closed), draws.n)
         self._closure_edges = [e for e, _ in closed]
         self.matrices: dict[str, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
-        col_of = np.full(ledger.catalogue.size + len(ledger.extra), -1, dtype=np.int64)
-        for c, i in cols.items():
-            col_of[c] = i
         for name in metrics:
             ent = ledger.entries(name)
             j = col_of[ent.col]
@@ -115,8 +112,7 @@ class _Deltas:
         self._settle()
 
     def _settle(self) -> None:
-        """Ranges of the draws held, and which edges vary across them."""
-        (self._lin_range, self._inv_range) = self._ranges
+        """Which edges vary across the draws held."""
         #: Edges whose metrics change from draw to draw (the rest keep central values).
         self.varies = self._drawn.copy()
         for shut in self._closure_edges:
@@ -139,7 +135,7 @@ class _Deltas:
         out = copy.copy(self)
         out._lin = np.ascontiguousarray(self._lin[:, idx])
         out._inv = np.ascontiguousarray(self._inv[:, idx])
-        out._ranges = _ranges(out._lin, out._inv)
+        out._ranges = change_ranges(out._lin, out._inv)
         waits = self._closures[:, idx]
         keep = [i for i in range(len(waits)) if waits[i].any()]
         out._closures = waits[keep]
@@ -152,7 +148,7 @@ class _Deltas:
         lin, inv = self.matrices[name]
         lo = np.zeros(self.n_edges)
         hi = np.zeros(self.n_edges)
-        for m, (a, b) in ((lin, self._lin_range), (inv, self._inv_range)):
+        for m, (a, b) in zip((lin, inv), self._ranges, strict=True):
             pos, neg = m.maximum(0), m.minimum(0)
             lo += pos @ a + neg @ b
             hi += pos @ b + neg @ a
@@ -200,12 +196,6 @@ class _Deltas:
                 if times.any():
                     out += times[:, None] * w
         return out
-
-
-def _ranges(lin: _F, inv: _F) -> tuple[tuple[_F, _F], tuple[_F, _F]]:
-    """Per parameter, the least and greatest change over some draws (0 included)."""
-    return ((lin.min(axis=1, initial=0.0), lin.max(axis=1, initial=0.0)),
-            (inv.min(axis=1, initial=0.0), inv.max(axis=1, initial=0.0)))
 
 
 def _closure_edges(query: Query, closures: Mapping[str, _F]) -> list[tuple[_I, _F]]:

@@ -58,13 +58,9 @@ def load_observations(folder: Path, problems: Problems, known: set[str],
                       places: pd.DataFrame | None, corridors: Mapping[str, object],
                       scenarios: Mapping[str, object]) -> pd.DataFrame:
     """``observed.csv`` of a network folder, checked; none if the file is absent."""
-    if not (folder / FILE).exists():
-        return empty_observations()
-    df = problems.read_csv(folder, FILE, _REQUIRED, _OPTIONAL)
+    df = problems.optional_table(folder, FILE, _REQUIRED, _OPTIONAL, known)
     if df is None:
         return empty_observations()
-    problems.ids(df, FILE)
-    problems.sources(df, FILE, known)
     problems.choice(df, FILE, "measure", MEASURES)
     problems.choice(df, FILE, "family", tuple(FAMILIES))
     problems.choice(df, FILE, "confidence", tuple(c for c in CONFIDENCES if c != "EST"))

@@ -44,7 +44,7 @@ import pandas as pd
 from .ledger import Ledger
 from .metrics import OBJECTIVES
 
-__all__ = ["PARAMETER_DRAW_COLUMNS", "Draws", "Uncertain", "stream",
+__all__ = ["PARAMETER_DRAW_COLUMNS", "Draws", "Uncertain", "change_ranges", "stream",
            "uncertain_parameters"]
 
 #: Columns of :attr:`Simulation.parameters`.
@@ -84,6 +84,14 @@ class Uncertain:
             raw = raw * 2.0 * rng.random(n)
         out: npt.NDArray[np.float64] = v + spread * (raw - v)
         return out
+
+
+def change_ranges(lin: npt.NDArray[np.float64], inv: npt.NDArray[np.float64]
+                  ) -> tuple[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+                             tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """Per parameter (row): least and greatest change, and of its inverse (0 included)."""
+    return ((lin.min(axis=1, initial=0.0), lin.max(axis=1, initial=0.0)),
+            (inv.min(axis=1, initial=0.0), inv.max(axis=1, initial=0.0)))
 
 
 def stream(seed: int, key: str) -> np.random.Generator:
@@ -152,9 +160,7 @@ class Draws:
     def ranges(self) -> tuple[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
                               tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
         """Per parameter, the least and greatest of :attr:`changes` (0 included)."""
-        lin, inv = self.changes
-        return ((lin.min(axis=1, initial=0.0), lin.max(axis=1, initial=0.0)),
-                (inv.min(axis=1, initial=0.0), inv.max(axis=1, initial=0.0)))
+        return change_ranges(*self.changes)
 
     @functools.cached_property
     def changes(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:

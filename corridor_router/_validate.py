@@ -119,6 +119,17 @@ class Problems:
         return {}
 
     # -- reading -----------------------------------------------------------------
+    def optional_table(self, folder: Path, file: str, required: Iterable[str],
+                       optional: Iterable[str], known: set[str]) -> Table | None:
+        """An optional CSV of a network, its ids and sources checked (None: absent)."""
+        if not (folder / file).exists():
+            return None
+        df = self.read_csv(folder, file, required, optional)
+        if df is not None:
+            self.ids(df, file)
+            self.sources(df, file, known)
+        return df
+
     def read_csv(
         self, folder: Path, file: str, required: Iterable[str], optional: Iterable[str]
     ) -> Table | None:
