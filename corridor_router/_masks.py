@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._cache import LRU, Slot
-from ._targets import links_through, resolve_target
+from ._targets import corridor_links, links_through, resolve_target
 from .context import base_weights
 from .costs import EdgeValues
 from .errors import InvalidInputError, ScenarioError
@@ -215,6 +215,9 @@ def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
             ok[(graph.node_place[graph.src] == row) | (graph.node_place[graph.dst] == row)] = False
         elif what == "passage":
             rows = np.flatnonzero(links_through(network, (ident,)))
+            ok[is_link & np.isin(ref, rows)] = False
+        elif what == "corridor":
+            rows = np.flatnonzero(corridor_links(network, (ident,)))
             ok[is_link & np.isin(ref, rows)] = False
         elif what == "country":
             in_country = network.places["country"].to_numpy() == ident

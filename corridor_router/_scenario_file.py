@@ -15,7 +15,8 @@ from .scenarios import Scenario
 
 __all__ = ["flat_overrides", "load_scenarios"]
 
-_SCENARIO_KEYS = ("description", "statuses", "build", "close", "overrides", "source")
+_SCENARIO_KEYS = ("description", "statuses", "build", "close", "close_days", "overrides",
+                  "source")
 
 
 def flat_overrides(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -67,12 +68,17 @@ def load_scenarios(folder: Path, problems: Problems, known: set[str]
             problems.add(file, None, f"{key}.overrides", f"{shown(overrides)} is not a table",
                          f'write [{key}.overrides] with "dotted.keys" = numbers')
             overrides = {}
+        close_days = spec.get("close_days", {})
+        if not isinstance(close_days, Mapping):
+            problems.add(file, None, f"{key}.close_days", f"{shown(close_days)} is not a table",
+                         f'write [{key}.close_days] with item = days, e.g. torkham = 30')
+            close_days = {}
         try:
             out[sid] = Scenario(
                 name=sid, description=description,
                 statuses=lists["statuses"] if "statuses" in spec else IN_SERVICE,
                 build=lists["build"], close=lists["close"],
-                overrides=flat_overrides(overrides), source=srcs,
+                overrides=flat_overrides(overrides), source=srcs, close_days=close_days,
             )
         except CorridorRouterError as err:
             problems.add(file, None, key, str(err),

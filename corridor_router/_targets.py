@@ -1,10 +1,14 @@
 """What an item of a scenario's ``close`` or a route's ``avoid`` names.
 
 An item is a place, link or crossing id, a two-letter country code, a place name or
-alias, or a sea passage (``"suez"``, ``"cape"``, ``"red_sea"``; see
-:data:`corridor_router.sea.PASSAGES`). Ids are matched first, exactly. A name that is both
-a place's name and a passage's is refused as ambiguous; ``"passage:<name>"`` always
-means the passage.
+alias, a sea passage (``"suez"``, ``"cape"``, ``"red_sea"``; see
+:data:`corridor_router.sea.PASSAGES`) or a corridor of ``corridors.toml``
+(``"corridor:uap"``: the links carrying its tags). Ids are matched first, exactly. A name
+that is both a place's name and a passage's is refused as ambiguous;
+``"passage:<name>"`` always means the passage.
+
+:func:`held_edges` says which edges of the routing graph a closure with a duration holds
+up (``Scenario.close_days`` and the disruption log's closures).
 """
 
 from __future__ import annotations
@@ -24,18 +28,22 @@ from .errors import (
     ScenarioTypeError,
     shown,
 )
+from .modes import EdgeKind
 
 if TYPE_CHECKING:
+    from .graph import RoutingGraph
     from .network import Network
 
-__all__ = ["CLOSE_TARGETS", "PASSAGE_PREFIX", "links_through", "resolve_target",
-           "through_passages"]
+__all__ = ["CLOSE_TARGETS", "CORRIDOR_PREFIX", "HELD_KINDS", "PASSAGE_PREFIX", "corridor_links",
+           "held_edges", "links_through", "resolve_target", "through_passages"]
 
 #: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
 CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
 
 #: Prefix that makes an item name a sea passage only, e.g. ``"passage:malacca"``.
 PASSAGE_PREFIX = "passage:"
+#: Prefix of an item naming a corridor of corridors.toml, e.g. ``"corridor:uap"``.
+CORRIDOR_PREFIX = "corridor:"
 
 
 def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
@@ -81,6 +89,8 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
     targets = _close_targets(network)
     if item in targets:
         return targets[item]
+    if item.strip().lower().startswith(CORRIDOR_PREFIX):
+        return ("corridor", _corridor_target(network, item.strip()[len(CORRIDOR_PREFIX):]))
     forced = item.strip().lower().startswith(PASSAGE_PREFIX)
     name = item.strip()[len(PASSAGE_PREFIX):] if forced else item
     try:
@@ -108,6 +118,81 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
             "Use a place name or id, a link or crossing id, a two-letter country code or a "
             f"sea passage ({_known_passages()})."
         ) from err
+
+
+def _corridor_target(network: Network, name: str) -> str:
+    """The id of a corridor named after ``corridor:``, which must have tagged links."""
+    known = ", ".join(sorted(network.corridors)) or "(none)"
+    if name not in network.corridors:
+        raise ScenarioError(f"corridor {shown(name)} is not in corridors.toml (known: {known}).")
+    if not corridor_links(network, [name]).any():
+        raise ScenarioError(f"corridor {shown(name)} has no links carrying its tags "
+                            f"({', '.join(network.corridors[name].tags) or 'none'}); close its "
+                            "places or links instead.")
+    return name
+
+
+def corridor_links(network: Network, names: Iterable[str]) -> npt.NDArray[np.bool_]:
+    """Per link row, whether the link carries a tag of one of the named corridors."""
+    tags = {t for n in names for t in network.corridors[n].tags}
+    carried = network.links["corridors"].to_numpy(dtype=object)
+    return np.fromiter((bool(tags.intersection(c)) for c in carried), dtype=bool,
+                       count=len(carried))
+
+
+#: What a closure with a duration may name (a country's border is crossed twice by a
+#: route through it, which would wait twice: its crossings are named instead).
+HELD_KINDS = ("place", "crossing", "link", "passage", "corridor")
+
+
+def held_edges(network: Network, graph: RoutingGraph, kind: str, ident: str
+               ) -> npt.NDArray[np.int64]:
+    """The edges a closure with a duration holds up, ascending.
+
+    A route that does not double back passes at most one of them, so a closure's wait
+    is added once:
+
+    * a crossing id: its border edges; a place with crossings: the border edges of all
+      of them (a border town's closure is its border's);
+    * a link or a sea passage: the link edges of its links, each way;
+    * a corridor: the edges of its links that leave its first or last via place, where
+      a route following it enters it (a route joining it halfway is not held up);
+    * another place: the edges that arrive there from elsewhere (and the start, when a
+      route begins there).
+
+    Examples
+    --------
+    >>> from corridor_router.context import default_network, graph_of
+    >>> net = default_network()
+    >>> graph = graph_of(net)
+    >>> edges = held_edges(net, graph, "place", "torkham")
+    >>> sorted(set(net.crossings.index[graph.ref[edges]]))
+    ['torkham_road_af_pk', 'torkham_road_pk_af']
+    """
+    if kind not in HELD_KINDS:
+        raise ValueError(f"a closure with a duration cannot name a {kind}")
+    kinds, ref = graph.kind, graph.ref
+    border = kinds == EdgeKind.BORDER
+    link = kinds == EdgeKind.LINK
+    crossings = network.crossings
+    if kind == "crossing":
+        return np.flatnonzero(border & (ref == crossings.index.get_loc(ident)))
+    if kind == "place" and (crossings["place"] == ident).any():
+        rows = np.flatnonzero((crossings["place"] == ident).to_numpy())
+        return np.flatnonzero(border & np.isin(ref, rows))
+    if kind == "link":
+        return np.flatnonzero(link & (ref == network.links.index.get_loc(ident)))
+    if kind == "passage":
+        return np.flatnonzero(link & np.isin(ref, np.flatnonzero(links_through(network,
+                                                                               [ident]))))
+    if kind == "corridor":
+        via = network.corridors[ident].via
+        ends = [network.place_row(p) for p in (via[0], via[-1])] if via else []
+        on = link & np.isin(ref, np.flatnonzero(corridor_links(network, [ident])))
+        return np.flatnonzero(on & np.isin(graph.node_place[graph.src], ends))
+    row = network.place_row(ident)
+    at_src, at_dst = graph.node_place[graph.src] == row, graph.node_place[graph.dst] == row
+    return np.flatnonzero(at_dst & (~at_src | (kinds == EdgeKind.START)))
 
 
 def _refuse_if_a_place_is_so_named(network: Network, item: str,

@@ -43,6 +43,7 @@ __all__ = ["SENSITIVITY_COLUMNS", "ClaimCheck", "breakdown",
 #: Breakdown components of the legs that are not line haul, by leg kind.
 _KIND_COMPONENT = {"wait": "waiting for sailings", "service_wait": "waiting for departures",
                    "delay": "en-route delays", "escort": "convoys and escorts",
+                   "closure": "closures",
                    "border": "borders",
                    "gauge_break": "gauge breaks", "transfer": "handling", "port_call": "handling",
                    "start": "handling", "end": "handling"}

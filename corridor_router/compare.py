@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from os import PathLike
 from typing import Any, Unpack
@@ -52,10 +53,9 @@ def corridor_scenario(net: Network, corridor: str, scenario: str | Scenario | No
     build = tuple(dict.fromkeys((*base.build, *own.build)))
     if build == base.build:
         return base
-    return Scenario(name=f"{base.name}+{corridor}", statuses=base.statuses, build=build,
-                    close=base.close, overrides=base.overrides,
-                    description=f"{base.description}; with corridor {corridor} built",
-                    source=base.source)
+    return dataclasses.replace(base, name=f"{base.name}+{corridor}", build=build,
+                               description=f"{base.description}; with corridor {corridor} "
+                               "built")
 
 
 class CompareArgs(SearchArgs, total=False):

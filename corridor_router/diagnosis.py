@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,8 +63,7 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
     def enabled_under(scenario: Scenario) -> np.ndarray:
         return edge_values(graph, net, resolve(net, scenario)).enabled
 
-    all_status = enabled_under(Scenario(name=sc.name, statuses=STATUSES, close=sc.close,
-                                        overrides=sc.overrides))
+    all_status = enabled_under(dataclasses.replace(sc, statuses=STATUSES, build=()))
     edges = path(all_status, avoid_targets, modes)
     if edges is not None:
         links = net.links                           # a copy: read once
@@ -81,8 +81,7 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
                 + ", ".join(missing[:5])
                 + (f". Use a scenario that builds {', '.join(tags)}." if tags else
                    ". Use a scenario that admits those statuses."))
-    if sc.close and path(enabled_under(Scenario(name=sc.name, statuses=sc.statuses,
-                                                build=sc.build, overrides=sc.overrides)),
+    if sc.close and path(enabled_under(dataclasses.replace(sc, close=())),
                          avoid_targets, modes) is not None:
         return (f"the scenario {sc.name!r} closes {', '.join(sc.close)}, which cuts every "
                 "route; choose another scenario or reopen it.")

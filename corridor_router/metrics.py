@@ -151,6 +151,7 @@ WAIT_LEGS: dict[str, str] = {
     "service_wait": "waiting for a departure",
     "delay": "en-route delays",
     "escort": "escort or convoy",
+    "closure": "waiting out a closure",
 }
 
 #: The metrics every result carries, by name.

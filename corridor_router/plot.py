@@ -29,6 +29,7 @@ _EVENT_STYLE = {
     "service_wait": ("tab:olive", "v", "waiting for a departure"),
     "delay": ("tab:brown", "x", "en-route delays"),
     "escort": ("tab:pink", "P", "escort or convoy"),
+    "closure": ("black", "X", "waiting out a closure"),
 }
 _FAMILY_MARKERS = {"express_rail": "o", "multi_border_rail": "s", "road": "^",
                    "multimodal": "D"}

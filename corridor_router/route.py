@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -17,6 +18,7 @@ from shapely.geometry import LineString
 from ._catalogue import label
 from .costs import EdgeValues
 from .graph import EdgeKind, RoutingGraph
+from .ledger import CLOSURE_LEG
 from .metrics import METRICS, WAIT_LEGS
 from .modes import KIND_NAMES
 from .network import CRS, Network
@@ -85,6 +87,8 @@ class Route:
     corridor: str | None = None
     #: The parameters behind the route (see :attr:`parameters`); kept when pickled.
     _parameters: Any = field(default=None, repr=False)
+    #: Wait or go round, per timed closure of the scenario (see :attr:`closures`).
+    _closures: Any = field(default=None, repr=False)
     km: float = field(init=False)
     hours: float = field(init=False)
     cost_usd: float = field(init=False)
@@ -133,6 +137,30 @@ class Route:
         use along the route. A copy each time.
         """
         return self._parameter_frame.copy(deep=False)
+
+    @property
+    def closures(self) -> pd.DataFrame:
+        """Per closure with a duration (``Scenario.close_days``): wait it out or go round.
+
+        One row per item, with the choice the route made (``"wait"``, ``"reroute"``, or
+        ``"not on the way"``) and what each option costs: days, USD per TEU and the
+        objective of the best route waiting (the item open, plus its days) and of the
+        best one round it (the item shut for good; NaN: none), and what the choice saves
+        (columns :data:`corridor_router.disruption.CHOICE_COLUMNS`). Empty without
+        timed closures. A copy each time.
+
+        Examples
+        --------
+        >>> import corridor_router as cr
+        >>> shut = cr.Scenario("torkham 60 days", close_days={"torkham": 60})
+        >>> r = cr.route("Peshawar", "Jalalabad", scenario=shut, objective="generalized")
+        >>> r.closures[["item", "choice"]].values.tolist(), float(r.closures.loc[0, "days"])
+        ([['torkham', 'reroute']], 60.0)
+        """
+        if self._closures is None:
+            from .disruption import CHOICE_COLUMNS
+            return pd.DataFrame(columns=CHOICE_COLUMNS)
+        return cast(pd.DataFrame, self._closures).copy()
 
     @property
     def days(self) -> float:
@@ -227,6 +255,13 @@ class Route:
             f"USD {self.cost_usd:,.0f} per TEU ({self.price_year} prices); "
             f"{len(self.borders)} border crossing(s), {len(self.gauge_breaks)} gauge break(s)."
         )
+        for c in self.closures.to_dict("records"):
+            wait = f"wait: {c['wait_days']:.1f} days, USD {c['wait_cost_usd']:,.0f}"
+            way_round = (f"go round ({c['reroute_borders'] or 'no border'}): "
+                         f"{c['reroute_days']:.1f} days, USD {c['reroute_cost_usd']:,.0f}"
+                         if math.isfinite(c["reroute_objective"]) else "no way round")
+            lines.append(f"Closure of {c['item']} for {c['days']:g} days: {c['choice']} "
+                         f"({wait}; {way_round}; by {self.objective}).")
         return "\n".join(lines)
 
     def __eq__(self, other: object) -> bool:
@@ -235,7 +270,7 @@ class Route:
             return NotImplemented
         if self is other:
             return True
-        skip = ("_legs", "_parameters")
+        skip = ("_legs", "_parameters", "_closures")
         mine = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
         theirs = {f.name: getattr(other, f.name) for f in fields(other) if f.name not in skip}
         return mine == theirs and bool(self._frame.equals(other._frame))
@@ -279,6 +314,7 @@ class Route:
             "km": round(self.km, 3), "hours": round(self.hours, 3), "days": round(self.days, 3),
             "cost_usd": round(self.cost_usd, 2), **{k: round(v, 3) for k, v in added.items()},
             "borders": len(self.borders), "gauge_breaks": len(self.gauge_breaks),
+            "closures": self.closures.to_dict(orient="records"),
             "legs": legs.to_dict(orient="records"),
         }
 
@@ -391,6 +427,7 @@ def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray) -> Sp
         for kind, per_edge in values.ledger.leg_parts(name).items():
             parts.setdefault(kind, {})[name] = per_edge[e]
     keys = [np.arange(n, dtype=float)]
+    ats = [np.arange(n, dtype=np.int64)]
     kinds = [np.array([KIND_NAMES[int(k)] for k in graph.kind[e]], dtype=object)]
     cols = {name: [own[name]] for name in METRICS}
     for j, (kind, by_metric) in enumerate(parts.items(), start=1):
@@ -402,13 +439,17 @@ def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray) -> Sp
             part = by_metric[name][idx] if name in by_metric else np.zeros(len(idx))
             own[name][idx] -= part
             cols[name].append(part)
-        keys.append(idx + j / (len(parts) + 1))
+        # a closure is waited out before its edge, the other parts after it
+        keys.append(idx - 0.5 / (len(parts) + 1) if kind == CLOSURE_LEG
+                    else idx + j / (len(parts) + 1))
+        ats.append(idx)
         kinds.append(np.full(len(idx), kind, dtype=object))
-    key = np.concatenate(keys)
-    order = np.argsort(key, kind="stable")
-    return SplitRows(at=np.floor(key[order]).astype(np.int64),
+    order = np.argsort(np.concatenate(keys), kind="stable")
+    own_rows = np.zeros(sum(len(a) for a in ats), dtype=bool)
+    own_rows[:n] = True
+    return SplitRows(at=np.concatenate(ats)[order],
                      kinds=np.concatenate(kinds)[order].tolist(),
-                     own=(key[order] % 1) == 0,
+                     own=own_rows[order],
                      metrics={name: np.concatenate(c)[order] for name, c in cols.items()})
 
 
@@ -432,9 +473,15 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
         e = int(edge_array[split.at[i]])
         measured = {name: float(split.metrics[name][i]) for name in METRICS}
         if not split.own[i]:
-            # at the place where its edge's leg ends (en-route delays: on arrival)
+            # at the place where its edge's leg ends (en-route delays: on arrival); a
+            # closure where its edge starts, before it
             detail, source = _part_detail(values, split.kinds[i], e)
-            at = host["to_id"]
+            at = host["to_id"] if split.kinds[i] != CLOSURE_LEG else \
+                str(places.index[graph.node_place[graph.src[e]]])
+            if split.kinds[i] == CLOSURE_LEG:
+                host = {"mode": graph.mode_names[graph.mode_a[e]] if graph.mode_a[e] >= 0
+                        else "", "to": places.at[at, "name"], "to_id": at,
+                        "country": str(graph.side[e]), "ref": ""}
             rows.append({**host, "kind": split.kinds[i], "from": host["to"], "from_id": at,
                          **measured, "detail": detail, "passages": "", "source": source,
                          "geometry": places.geometry.loc[at]})

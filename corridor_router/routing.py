@@ -73,13 +73,17 @@ def route(
 
 
 def make_route(q: Query, edges: list[int]) -> Route:
-    """The Route of a query along the given edges."""
+    """The Route of a query along the given edges (with its closure choices, if any)."""
     net, values = q.net, q.values
+    closures = None
+    if q.scenario.close_days:
+        from .disruption import closure_choices
+        closures = closure_choices(q, edges)
     return Route(
         origin=q.origin, destination=q.destination, origin_name=net.place_name(q.origin),
         destination_name=net.place_name(q.destination),
         _legs=LazyLegs(net, q.graph, values, q.resolved, edges), objective=q.objective,
         scenario=q.scenario, params=q.resolved.params, network=net.name,
         price_year=net.price_year, value_of_time=values.value_of_time, via=q.via,
-        avoid=q.avoid, modes=q.modes, corridor=q.corridor,
+        avoid=q.avoid, modes=q.modes, corridor=q.corridor, _closures=closures,
     )

@@ -18,7 +18,7 @@ from ._overrides import (
     check_override,
     link_tags,
 )
-from ._targets import links_through, resolve_target
+from ._targets import HELD_KINDS, corridor_links, links_through, resolve_target
 from ._validate import (
     FIELD_BOUNDS,
     STATUSES,
@@ -31,8 +31,8 @@ from .errors import ScenarioError, ScenarioTypeError, shown
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario", "ScenarioTypeError", "get_scenario",
-           "link_codes", "validate_scenario"]
+__all__ = ["MAX_CLOSE_DAYS", "WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario",
+           "ScenarioTypeError", "get_scenario", "link_codes", "validate_scenario"]
 
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
@@ -79,6 +79,14 @@ class Scenario:
         One-line rationale.
     source : tuple of str
         Source ids behind the scenario's figures.
+    close_days : Mapping[str, float]
+        Closures with a duration, in days, by the same items as ``close`` (and
+        ``"corridor:<name>"``): cargo that reaches the item finds it shut for that long
+        and either waits it out (the days are added to the hours of its border, link or
+        sea passage, as a ``closure`` leg) or goes round, whichever the objective
+        prefers; :attr:`Route.closures <corridor_router.Route.closures>` says which and
+        what each costs. Waiting costs time, not cash: its money (container detention)
+        counts through the ``generalized`` objective's value of time.
 
     Raises
     ------
@@ -99,6 +107,12 @@ class Scenario:
     Traceback (most recent call last):
     ...
     corridor_router.errors.ScenarioTypeError: Scenario 'x': override ... got str 'fast'.
+    >>> Scenario("torkham shut", close_days={"torkham": 30}).close_days["torkham"]
+    30.0
+    >>> Scenario("x", close_days={"torkham": -1})
+    Traceback (most recent call last):
+    ...
+    corridor_router.errors.ScenarioError: Scenario 'x': close_days['torkham'] must be ...
     """
 
     name: str = "custom"
@@ -108,6 +122,7 @@ class Scenario:
     overrides: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
     source: tuple[str, ...] = ()
+    close_days: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -142,23 +157,72 @@ class Scenario:
                     f"as 'tags.ml1.speed_kmh', got {type(key).__name__} {shown(key)}.")
             checked[key] = _override_value(key, value, self.name)
         object.__setattr__(self, "overrides", MappingProxyType(checked))
+        object.__setattr__(self, "close_days", MappingProxyType(_close_days(self)))
 
     def __reduce__(self) -> tuple[type[Scenario], tuple[Any, ...]]:
         # overrides is a read-only MappingProxyType, which pickle cannot store: rebuild
         # the scenario from its arguments (checked again on the way in).
         return (Scenario, (self.name, self.statuses, self.build, self.close,
-                           dict(self.overrides), self.description, self.source))
+                           dict(self.overrides), self.description, self.source,
+                           dict(self.close_days)))
 
     @property
     def key(self) -> tuple[Any, ...]:
         """A hashable identity of the scenario's content (for caching)."""
-        return (self.statuses, self.build, self.close, tuple(sorted(self.overrides.items())))
+        return (self.statuses, self.build, self.close, tuple(sorted(self.overrides.items())),
+                tuple(sorted(self.close_days.items())))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The scenario as plain data (lists, dicts, numbers), e.g. to send to a worker.
+
+        ``Scenario(**s.as_dict()) == s``.
+
+        >>> s = Scenario("t", close_days={"torkham": 3})
+        >>> Scenario(**s.as_dict()) == s
+        True
+        """
+        return {"name": self.name, "statuses": list(self.statuses), "build": list(self.build),
+                "close": list(self.close), "overrides": dict(self.overrides),
+                "description": self.description, "source": list(self.source),
+                "close_days": dict(self.close_days)}
 
     def __hash__(self) -> int:
         return hash((self.name, self.key))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Scenario) and (self.name, self.key) == (other.name, other.key)
+
+
+#: The longest closure ``close_days`` takes, in days (ten years).
+MAX_CLOSE_DAYS = 3650.0
+
+
+def _close_days(scenario: Scenario) -> dict[str, float]:
+    """``close_days`` checked: str items to durations in days, each in (0, 3650]."""
+    given = {} if scenario.close_days is None else scenario.close_days
+    name = scenario.name
+    if not isinstance(given, Mapping):
+        raise ScenarioTypeError(f"Scenario {shown(name)}: close_days must be a mapping of "
+                                f"items to days, e.g. {{'torkham': 30}}, got {shown(given)}.")
+    out: dict[str, float] = {}
+    for item, days in given.items():
+        if not isinstance(item, str):
+            raise ScenarioTypeError(f"Scenario {shown(name)}: close_days keys must be place, "
+                                    f"crossing, link or passage names (str), got "
+                                    f"{type(item).__name__} {shown(item)}.")
+        if not is_real(days):
+            raise ScenarioTypeError(f"Scenario {shown(name)}: close_days[{item!r}] must be a "
+                                    f"number of days, got {type(days).__name__} {shown(days)}.")
+        number = finite_real(days)
+        if number is None or not 0 < number <= MAX_CLOSE_DAYS:
+            raise ScenarioError(f"Scenario {shown(name)}: close_days[{item!r}] must be more "
+                                f"than 0 and at most {MAX_CLOSE_DAYS:g} days, got "
+                                f"{shown(days)}; use close for a closure without an end.")
+        if item in scenario.close:
+            raise ScenarioError(f"Scenario {shown(name)}: {item!r} is both in close and in "
+                                "close_days; keep it in one of them.")
+        out[item] = number
+    return out
 
 
 #: The baseline of a network whose scenarios.toml has none: the links in service
@@ -245,11 +309,21 @@ def validate_scenario(scenario: Scenario, network: Network,
         if t not in tags:
             errors.append(f"build tag {shown(t)} is carried by no link "
                           f"(known tags: {', '.join(sorted(tags))})")
-    for item in scenario.close:
-        try:
-            resolve_target(network, item)
-        except ScenarioError as err:
-            errors.append(f"close: {err}")
+    for what, items in (("close", scenario.close), ("close_days", scenario.close_days)):
+        for item in items:
+            try:
+                kind, ident = resolve_target(network, item)
+            except ScenarioError as err:
+                errors.append(f"{what}: {err}")
+                continue
+            if what == "close_days" and kind not in HELD_KINDS:
+                errors.append(f"close_days: {item!r} is a {kind}, which a route through it "
+                              "crosses twice; name its border places or crossings (each "
+                              "waited at once), or shut it for good with close")
+            elif what == "close_days" and kind == "corridor" \
+                    and not network.corridors[ident].via:
+                errors.append(f"close_days: corridor {ident!r} has no via places to be held "
+                              "up at; name its links instead")
     for key, value in scenario.overrides.items():
         message = check_override(network, key, value,
                                   FIELD_BOUNDS if problems is not None else WHAT_IF_BOUNDS)
@@ -280,6 +354,8 @@ class ResolvedScenario:
     link_enabled: np.ndarray          # bool per link row
     crossing_open: np.ndarray         # bool per crossing row
     place_open: np.ndarray            # bool per place row
+    #: The timed closures: (item as given, kind, id, hours), in the scenario's order.
+    waits: tuple[tuple[str, str, str, float], ...] = ()
 
 
 def freeze(value: Any) -> Any:
@@ -325,12 +401,14 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
     enabled = np.isin(np.asarray(status_names, dtype=object), list(statuses))[status_codes] \
         | _per_distinct(tags, lambda ts: bool(built.intersection(ts)), bool)
     closed: dict[str, set[str]] = {"place": set(), "link": set(), "crossing": set(),
-                                   "country": set(), "passage": set()}
+                                   "country": set(), "passage": set(), "corridor": set()}
     for item in scenario.close:
         kind, ident = resolve_target(network, item)
         closed[kind].add(ident)
     if closed["link"]:
         enabled &= ~links.index.isin(list(closed["link"]))
+    if closed["corridor"]:
+        enabled &= ~corridor_links(network, closed["corridor"])
     if closed["passage"]:
         enabled &= ~links_through(network, closed["passage"])
     crossings = network.crossings
@@ -348,6 +426,8 @@ def resolve(network: Network, scenario: Scenario) -> ResolvedScenario:
         scenario=scenario, params=freeze(params_with(network.params, scenario.overrides)),
         link_enabled=np.asarray(enabled, bool), crossing_open=np.asarray(crossing_open, bool),
         place_open=np.asarray(place_open, bool),
+        waits=tuple((item, *resolve_target(network, item), 24.0 * days)
+                    for item, days in scenario.close_days.items()),
     )
 
 

@@ -1,0 +1,429 @@
+"""Closures with a duration (wait or go round?) and criticality: what a loss costs a trip.
+
+A scenario's ``close_days`` shuts items for a number of days. A route under it either
+waits the closure out (its days added where the route meets the item) or goes round,
+whichever the objective prefers; :func:`closure_choices` prices both, for the table
+:attr:`Route.closures <corridor_router.Route.closures>`.
+
+:func:`criticality` ranks what a trip's best route passes (its links, border crossings,
+the borders between two countries, sea passages and the places it goes through) by what
+losing each costs: extra days, USD and objective, or no route at all. Every loss is
+solved again exactly, on the query prepared once, with only the lost item's edges
+re-weighted to ``inf``; the result equals ``route(..., avoid=[item])`` (for a border,
+``avoid`` of all its crossings), which the tests check. Items the route does not pass
+cost nothing to lose and are not listed. :func:`criticality_many` adds losses up over
+many trips, weighted by their volumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Unpack
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ._args import as_names
+from .context import as_network, base_weights
+from .costs import EdgeValues
+from .diagnosis import no_route
+from .errors import InputTypeError, InvalidInputError, shown
+from .graph import EdgeKind
+from .metrics import METRICS, objective_weights
+from .network import Network
+from .options import OptionArgs, RouteOptions, as_options
+from .query import Query, edge_mask, prepare, solve_query
+
+__all__ = ["CHOICE_COLUMNS", "CRITICALITY_COLUMNS", "KINDS", "MANY_COLUMNS", "closure_choices",
+           "criticality", "criticality_many"]
+
+#: What :func:`criticality` ranks, in the order its ``kinds`` argument names them.
+KINDS = ("border", "crossing", "link", "passage", "place")
+
+#: Columns of :attr:`Route.closures <corridor_router.Route.closures>`.
+CHOICE_COLUMNS = ["item", "days", "choice", "wait_days", "wait_cost_usd", "wait_objective",
+                  "reroute_days", "reroute_cost_usd", "reroute_objective", "reroute_borders",
+                  "saving_objective"]
+
+#: Columns of :func:`criticality`.
+CRITICALITY_COLUMNS = ["rank", "kind", "item", "name", "avoid", "no_route", "extra_days",
+                       "extra_cost_usd", "extra_km", "extra_objective", "days_after",
+                       "cost_usd_after", "borders_after"]
+
+#: Columns of :func:`criticality_many`.
+MANY_COLUMNS = ["rank", "kind", "item", "name", "pairs", "pairs_cut", "volume",
+                "volume_cut", "extra_days", "extra_cost_usd", "extra_objective",
+                "weighted_extra_days", "weighted_extra_cost_usd", "weighted_extra_objective"]
+
+
+def _totals(values: EdgeValues, edges: Sequence[int]) -> dict[str, float]:
+    e = np.asarray(edges, dtype=np.int64)
+    return {name: float(values.metric(name)[e].sum()) for name in METRICS}
+
+
+def _objective(values: EdgeValues, objective: str, totals: Mapping[str, float]) -> float:
+    """A route's objective (tie-break included) from its totals, as routing weighs it."""
+    return float(objective_weights(objective, lambda m: np.array([totals[m]]),
+                                   values.ledger.value, np.ones(1, dtype=bool))[0])
+
+
+def _borders(q: Query, edges: Sequence[int]) -> str:
+    """The border crossings a walk passes, by place name, in order."""
+    graph, net = q.graph, q.net
+    e = np.asarray(edges, dtype=np.int64)
+    rows = graph.ref[e[graph.kind[e] == EdgeKind.BORDER]]
+    places = net.crossings["place"].to_numpy()[rows]
+    return " > ".join(net.place_name(str(p)) for p in places)
+
+
+def closure_choices(q: Query, edges: Sequence[int]) -> pd.DataFrame:
+    """For each timed closure of a query's scenario: wait it out or go round, and the cost.
+
+    Parameters
+    ----------
+    q : Query
+        A prepared query whose scenario has ``close_days``.
+    edges : sequence of int
+        The query's best walk (it waits or goes round as the objective prefers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item of ``close_days`` (columns :data:`CHOICE_COLUMNS`). ``choice``
+        is ``"wait"`` when the route waits at the item, ``"reroute"`` when it goes round
+        and ``"not on the way"`` when even the open item would not be passed. The
+        ``wait_*`` columns price the best route with the item open plus the wait; the
+        ``reroute_*`` ones the best route with the item shut for good (NaN: none), both
+        with the scenario's other closures as they are; ``*_objective`` in the units of
+        the query's objective. ``saving_objective`` is what the choice saves over the
+        other option (``inf`` when there is no way round).
+    """
+    sc = q.scenario
+    rows = []
+    walk = np.asarray(edges, dtype=np.int64)
+    for item, hours, held in q.values.ledger.closure_waits:
+        others = {k: v for k, v in sc.close_days.items() if k != item}
+        wait_q = _requery(q, dataclasses.replace(sc, close_days=others))
+        round_q = _requery(q, dataclasses.replace(sc, close=(*sc.close, item),
+                                                  close_days=others))
+        total_w, edges_w = solve_query(wait_q)
+        total_r, edges_r = solve_query(round_q)
+        meets = bool(np.isfinite(total_w) and np.isin(edges_w, held).any())
+        if np.isfinite(total_w):
+            tw = _totals(wait_q.values, edges_w)
+            if meets:
+                tw["hours"] += hours
+            wait = (tw["hours"] / 24, tw["cost_usd"], _objective(q.values, q.objective, tw))
+        else:
+            wait = (np.nan, np.nan, np.inf)
+        if np.isfinite(total_r):
+            tr = _totals(round_q.values, edges_r)
+            reroute = (tr["hours"] / 24, tr["cost_usd"],
+                       _objective(q.values, q.objective, tr), _borders(round_q, edges_r))
+        else:
+            reroute = (np.nan, np.nan, np.inf, "")
+        if not meets:
+            choice, saving = "not on the way", 0.0
+        elif np.isin(walk, held).any():
+            choice, saving = "wait", reroute[2] - wait[2]
+        else:
+            choice, saving = "reroute", wait[2] - reroute[2]
+        rows.append((item, hours / 24, choice, *wait, *reroute, saving))
+    return pd.DataFrame(rows, columns=CHOICE_COLUMNS)
+
+
+def _requery(q: Query, scenario: Any) -> Query:
+    return prepare(q.origin, q.destination, q.options.replace(scenario=scenario),
+                   network=q.net)
+
+
+@dataclass(frozen=True)
+class _Item:
+    kind: str
+    item: str
+    name: str
+    avoid: tuple[str, ...]
+    targets: tuple[tuple[str, str], ...]
+
+
+def _items(q: Query, edges: Sequence[int], kinds: tuple[str, ...]) -> list[_Item]:
+    """What a walk passes that could be lost, in the order met, one entry each."""
+    graph, net = q.graph, q.net
+    links, crossings = net.links, net.crossings
+    e = np.asarray(edges, dtype=np.int64)
+    kind, ref = graph.kind[e], graph.ref[e]
+    stops = {q.origin, q.destination, *q.via}
+    out: dict[tuple[str, str], _Item] = {}
+    place_ids = net.places.index
+    for k, r, edge in zip(kind.tolist(), ref.tolist(), e.tolist(), strict=True):
+        if k == EdgeKind.BORDER:
+            c = crossings.iloc[r]
+            place = str(c["place"])
+            if "crossing" in kinds and place not in stops:
+                out.setdefault(("crossing", place), _Item(
+                    "crossing", place, net.place_name(place), (place,),
+                    (("place", place),)))
+            pair = tuple(sorted((str(c["from_country"]), str(c["to_country"]))))
+            if "border" in kinds:
+                between = crossings.index[
+                    ((crossings["from_country"] == pair[0]) & (crossings["to_country"] == pair[1]))
+                    | ((crossings["from_country"] == pair[1])
+                       & (crossings["to_country"] == pair[0]))]
+                at = tuple(str(x) for x in between)
+                out.setdefault(("border", "-".join(pair)), _Item(
+                    "border", "-".join(pair),
+                    f"{pair[0]}–{pair[1]} border ({len(at)} crossing directions)", at,
+                    tuple(("crossing", x) for x in at)))
+        elif k == EdgeKind.LINK:
+            link_id = str(links.index[r])
+            link = links.iloc[r]
+            if "link" in kinds:
+                out.setdefault(("link", link_id), _Item(
+                    "link", link_id,
+                    f"{net.place_name(link['from'])} – {net.place_name(link['to'])} "
+                    f"({link['mode']})", (link_id,), (("link", link_id),)))
+            if "passage" in kinds:
+                for p in link["straits"]:
+                    out.setdefault(("passage", p), _Item("passage", p, p, (f"passage:{p}",),
+                                                         (("passage", p),)))
+        if "place" in kinds:
+            for node in (graph.src[edge], graph.dst[edge]):
+                pid = str(place_ids[graph.node_place[node]])
+                if pid in stops:
+                    continue
+                if (crossings["place"] == pid).any():
+                    continue        # a border town is ranked as its crossing
+                out.setdefault(("place", pid), _Item("place", pid, net.place_name(pid), (pid,),
+                                                     (("place", pid),)))
+    return list(out.values())
+
+
+def _lost(q: Query, item: _Item, base: npt.NDArray[np.float64]) -> tuple[float, list[int]]:
+    """The query's best walk without the item (exact: only its edges re-weighted)."""
+    keep = edge_mask(q.graph, q.net, np.ones(q.graph.n_edges, dtype=bool), avoid=item.targets,
+                     modes=None)
+    return solve_query(q, base=np.where(keep, base, np.inf))
+
+
+def _check_kinds(kinds: object) -> tuple[str, ...]:
+    if kinds is None:
+        return KINDS
+    names = as_names(kinds, "kinds")
+    bad = [k for k in names if k not in KINDS]
+    if bad:
+        raise InvalidInputError(f"kinds {', '.join(map(repr, bad))} unknown; choose from "
+                                f"{', '.join(KINDS)}.")
+    return tuple(names)
+
+
+def _check_top(top: object) -> int | None:
+    if top is None:
+        return None
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise InvalidInputError(f"top must be a whole number of rows, 1 or more, or None for "
+                                f"all, got {shown(top)}.")
+    return int(top)
+
+
+def _pair_rows(q: Query, kinds: tuple[str, ...]) -> tuple[dict[str, float], list[dict[str, Any]]]:
+    total, edges = solve_query(q)
+    if not np.isfinite(total):
+        raise no_route(q)
+    values = q.values
+    before = _totals(values, edges)
+    before_obj = _objective(values, q.objective, before)
+    base = base_weights(q.net, q.scenario, q.objective)
+    rows = []
+    for item in _items(q, edges, kinds):
+        lost_total, lost_edges = _lost(q, item, base)
+        row: dict[str, Any] = {"kind": item.kind, "item": item.item, "name": item.name,
+                               "avoid": ";".join(item.avoid)}
+        if np.isfinite(lost_total):
+            after = _totals(values, lost_edges)
+            row.update(no_route=False, extra_days=(after["hours"] - before["hours"]) / 24,
+                       extra_cost_usd=after["cost_usd"] - before["cost_usd"],
+                       extra_km=after["km"] - before["km"],
+                       extra_objective=_objective(values, q.objective, after) - before_obj,
+                       days_after=after["hours"] / 24, cost_usd_after=after["cost_usd"],
+                       borders_after=_borders(q, lost_edges))
+        else:
+            row.update(no_route=True, extra_days=np.nan, extra_cost_usd=np.nan,
+                       extra_km=np.nan, extra_objective=np.inf, days_after=np.nan,
+                       cost_usd_after=np.nan, borders_after="")
+        rows.append(row)
+    return before, rows
+
+
+def _ranked(df: pd.DataFrame, by: list[str], top: int | None, columns: list[str]
+            ) -> pd.DataFrame:
+    df = df.sort_values(by, ascending=False, kind="stable").reset_index(drop=True)
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    df = df.reindex(columns=columns)
+    return df.head(top) if top is not None else df
+
+
+def criticality(origin: str, destination: str, *, kinds: Iterable[str] | None = None,
+                top: int | None = None, options: RouteOptions | None = None,
+                network: Network | str | None = None,
+                **kwargs: Unpack[OptionArgs]) -> pd.DataFrame:
+    """What losing each item of a trip's best route costs, worst first.
+
+    Parameters
+    ----------
+    origin, destination : str
+        The trip's places.
+    kinds : iterable of str, optional
+        What to rank, of :data:`KINDS`: ``"border"`` (every crossing between two
+        countries, both ways: the October 2025 closure of the Pakistan–Afghanistan
+        border), ``"crossing"`` (a border place, all its crossings), ``"link"``,
+        ``"passage"`` (a sea passage) and ``"place"`` (a place passed, with everything
+        there; border towns count as crossings). Default: all.
+    top : int, optional
+        Keep the first rows only.
+    options, network, **kwargs
+        As for :func:`~corridor_router.route` (objective, scenario, via, avoid, modes,
+        corridor): the route whose losses are ranked, and how a loss is routed round.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item the route passes (columns :data:`CRITICALITY_COLUMNS`): what
+        it is, the ``avoid`` items that lose it (``route(..., avoid=...)`` gives the
+        route after the loss), whether the trip then has no route, and the extra days,
+        USD per TEU, km and objective (in the objective's units), the totals after and the
+        borders passed after. Ranked by no route first, then extra objective; ``attrs``
+        hold the objective, scenario and the route's totals.
+
+    Raises
+    ------
+    NoRouteError
+        If the trip has no route to start with.
+
+    Examples
+    --------
+    >>> t = criticality("Tashkent", "Karachi", objective="generalized")
+    >>> t.iloc[0][["kind", "item"]].tolist()
+    ['border', 'AF-PK']
+    >>> bool((t["extra_objective"] >= -1e-6).all())
+    True
+    """
+    wanted = _check_kinds(kinds)
+    limit = _check_top(top)
+    q = prepare(origin, destination, as_options(options, **kwargs), network=network)
+    before, rows = _pair_rows(q, wanted)
+    df = pd.DataFrame(rows, columns=CRITICALITY_COLUMNS[1:])
+    df = _ranked(df, ["no_route", "extra_objective"], limit, CRITICALITY_COLUMNS)
+    df.attrs.update(origin=q.net.place_name(q.origin),
+                    destination=q.net.place_name(q.destination), objective=q.objective,
+                    scenario=q.scenario.name, days=before["hours"] / 24,
+                    cost_usd=before["cost_usd"], km=before["km"])
+    return df
+
+
+def _volumes(pairs: list[tuple[str, str]], volumes: object) -> list[float]:
+    if volumes is None:
+        return [1.0] * len(pairs)
+    if isinstance(volumes, Mapping):
+        try:
+            given = [volumes[p] for p in pairs]
+        except KeyError as err:
+            raise InvalidInputError(f"volumes has no entry for the pair {err.args[0]!r}; give "
+                                    "one volume per pair.") from err
+    elif isinstance(volumes, Iterable) and not isinstance(volumes, (str, bytes)):
+        given = list(volumes)
+        if len(given) != len(pairs):
+            raise InvalidInputError(f"volumes holds {len(given)} values for {len(pairs)} pairs; "
+                                    "give one per pair.")
+    else:
+        raise InputTypeError(f"volumes must be a sequence (one per pair) or a mapping of "
+                             f"(origin, destination) to volume, got {shown(volumes)}.")
+    out = []
+    for p, v in zip(pairs, given, strict=True):
+        ok = not isinstance(v, bool) and isinstance(v, (int, float, np.integer, np.floating))
+        if not ok or not np.isfinite(v) or v < 0:
+            raise InvalidInputError(f"the volume of {p!r} must be a finite number, 0 or more, "
+                                    f"got {shown(v)}.")
+        out.append(float(v))
+    return out
+
+
+def _pairs(pairs: object) -> list[tuple[str, str]]:
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+        raise InputTypeError(f"pairs must be an iterable of (origin, destination) pairs, got "
+                             f"{shown(pairs)}.")
+    out = []
+    for i, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise InputTypeError(f"pairs[{i}] is {shown(pair)}; give (origin, destination) "
+                                 "pairs.")
+        out.append((pair[0], pair[1]))
+    if not out:
+        raise InvalidInputError("pairs is empty; give at least one (origin, destination) pair.")
+    return out
+
+
+def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
+                     kinds: Iterable[str] | None = None, top: int | None = None,
+                     options: RouteOptions | None = None, network: Network | str | None = None,
+                     **kwargs: Unpack[OptionArgs]) -> pd.DataFrame:
+    """Criticality over many trips: what each loss costs them all, weighted by volume.
+
+    Parameters
+    ----------
+    pairs : iterable of (origin, destination)
+        The trips.
+    volumes : sequence of float or mapping, optional
+        Each trip's volume (e.g. TEU a year), one per pair or by pair; default 1 each.
+    kinds, top, options, network, **kwargs
+        As for :func:`criticality`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item some trip's route passes (columns :data:`MANY_COLUMNS`):
+        ``pairs`` passing it, ``pairs_cut`` left without a route by its loss, their
+        ``volume`` and ``volume_cut``; the mean extra days, USD and objective over the
+        trips still routed; and those extras times volume summed
+        (``weighted_extra_*``). Ranked by volume cut, then weighted extra objective.
+
+    Raises
+    ------
+    NoRouteError
+        If a trip has no route to start with (the message names it).
+
+    Examples
+    --------
+    >>> t = criticality_many([("Tashkent", "Karachi"), ("Almaty", "Karachi")],
+    ...                      volumes=[300, 100], objective="generalized", top=3)
+    >>> t.columns[:4].tolist(), len(t)
+    (['rank', 'kind', 'item', 'name'], 3)
+    """
+    wanted = _check_kinds(kinds)
+    limit = _check_top(top)
+    trips = _pairs(pairs)
+    weights = _volumes(trips, volumes)
+    opts = as_options(options, **kwargs)
+    net = as_network(network)
+    rows = []
+    for (o, d), volume in zip(trips, weights, strict=True):
+        q = prepare(o, d, opts, network=net)
+        for row in _pair_rows(q, wanted)[1]:
+            rows.append({**row, "volume": volume})
+    df = pd.DataFrame(rows)
+    routed = ~df["no_route"]
+    df["cut_volume"] = np.where(routed, 0.0, df["volume"])
+    for m in ("days", "cost_usd", "objective"):
+        df[f"w_{m}"] = np.where(routed, df[f"extra_{m}"] * df["volume"], 0.0)
+        df[f"extra_{m}"] = df[f"extra_{m}"].where(routed)
+    out = df.groupby(["kind", "item"], sort=False).agg(
+        name=("name", "first"), pairs=("no_route", "size"), pairs_cut=("no_route", "sum"),
+        volume=("volume", "sum"), volume_cut=("cut_volume", "sum"),
+        extra_days=("extra_days", "mean"), extra_cost_usd=("extra_cost_usd", "mean"),
+        extra_objective=("extra_objective", "mean"), weighted_extra_days=("w_days", "sum"),
+        weighted_extra_cost_usd=("w_cost_usd", "sum"),
+        weighted_extra_objective=("w_objective", "sum")).reset_index()
+    out["pairs_cut"] = out["pairs_cut"].astype(int)
+    return _ranked(out, ["volume_cut", "weighted_extra_objective"], limit, MANY_COLUMNS)
