@@ -7,6 +7,7 @@ from .calibration import calibration, calibration_summary
 from .claims import ClaimCheck, check_claim
 from .compare import compare, compare_routes
 from .convert import graph_from_gdfs, graph_to_gdfs, to_networkx
+from .disruption import criticality, criticality_many
 from .errors import (
     CorridorRouterError,
     DataProblem,
@@ -23,6 +24,7 @@ from .options import RouteOptions
 from .routing import Route, route
 from .scenarios import Scenario
 from .simulate import Simulation, simulate
+from .sweep import sweep
 
 try:
     __version__ = version("corridor_router")
@@ -55,6 +57,8 @@ __all__ = [
     "check_claim",
     "compare",
     "compare_routes",
+    "criticality",
+    "criticality_many",
     "graph_from_gdfs",
     "graph_to_gdfs",
     "load_network",
@@ -62,5 +66,6 @@ __all__ = [
     "route_many",
     "route_matrix",
     "simulate",
+    "sweep",
     "to_networkx",
 ]

@@ -14,6 +14,9 @@ from .metrics import OBJECTIVES
 from .modes import MODE_TRAITS
 from .network import bundled_networks
 
+#: What ``criticality --kind`` takes (as :data:`corridor_router.disruption.KINDS`).
+CRITICALITY_KINDS = ("border", "crossing", "link", "passage", "place")
+
 __all__ = ["CLAIM_TABLES", "EXIT_CLOSED_PIPE", "EXIT_ERROR", "EXIT_INTERNAL",
            "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FORMATS", "PROG", "TABLE_FORMATS",
            "build_parser", "chart_output"]
@@ -102,7 +105,34 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--modes", default=None,
                    help=f"allowed modes, comma-separated ({','.join(MODE_TRAITS)})")
     r.add_argument("--corridor", default=None, help="follow a named corridor, e.g. uap")
+    _closures(r)
     r.add_argument("--format", choices=FORMATS, default="table")
+
+    q = _trip(sub, common, "criticality", "what losing each border, crossing, link, sea "
+              "passage or place of the best route costs the trip, worst first")
+    q.add_argument("--scenario", default=None, help="scenario name (default: baseline)")
+    _closures(q)
+    q.add_argument("--kind", action="append", default=None, choices=CRITICALITY_KINDS,
+                   help="rank only these kinds (repeatable; default: all)")
+    q.add_argument("--top", type=_whole(1), default=None, help="show the first rows only")
+    q.add_argument("--format", choices=TABLE_FORMATS, default="table")
+
+    w = sub.add_parser("sweep", help="compare corridors for every scenario and trip of a spec "
+                       "file (TOML), on local cores or a Dask cluster", parents=[common],
+                       epilog=_EPILOG)
+    w.add_argument("spec", metavar="SPEC.toml",
+                   help="[sweep] pairs, scenarios, n, seed, corridors, objective; "
+                        "[scenarios.<name>] tables of scenarios of its own")
+    w.add_argument("--workers", type=_whole(1), default=None,
+                   help="local worker processes (default: one per core)")
+    w.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on this Dask scheduler, e.g. tcp://10.0.0.5:8786 (needs the "
+                        "dask extra; workers need the package installed)")
+    w.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="write the table to this .parquet or .csv file (default: print it)")
+    w.add_argument("--format", choices=TABLE_FORMATS, default="table",
+                   help="what to print without -o")
+    w.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     c = _trip(sub, common, "compare", "compare corridors (and scenarios) between two places")
     _alternatives(c, "compare")
@@ -194,6 +224,25 @@ def _alternatives(parser: argparse.ArgumentParser, verb: str) -> None:
                              "that connects)")
     parser.add_argument("--scenario", action="append", default=None, metavar="NAME",
                         help=f"scenario to {verb} as well (repeatable)")
+
+
+def _item_days(value: str) -> tuple[str, float]:
+    """An ``ITEM=DAYS`` pair of ``--close-days``."""
+    item, sep, days = value.rpartition("=")
+    if not sep or not item.strip():
+        raise argparse.ArgumentTypeError(f"{value!r} is not ITEM=DAYS, e.g. torkham=30")
+    return item.strip(), _finite_float(days)
+
+
+def _closures(parser: argparse.ArgumentParser) -> None:
+    """--close and --close-days: what the scenario also shuts, for good or for some days."""
+    parser.add_argument("--close", action="append", default=[], metavar="ITEM",
+                        help="also shut this place, crossing, link, country, sea passage "
+                             "or corridor:NAME (repeatable)")
+    parser.add_argument("--close-days", action="append", default=[], type=_item_days,
+                        metavar="ITEM=DAYS",
+                        help="also shut an item for some days, e.g. torkham=30: the route "
+                             "waits or goes round, and says which (repeatable)")
 
 
 def _whole(least: int) -> Callable[[str], int]:

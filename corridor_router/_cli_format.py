@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from .route import Route
     from .simulate import Simulation
 
-__all__ = ["claim_dict", "claim_output", "compare_output", "corridors_output", "jsonable",
-           "places_output", "records", "route_output", "scenarios_output", "simulation_output",
-           "to_csv", "to_json"]
+__all__ = ["claim_dict", "claim_output", "compare_output", "corridors_output",
+           "criticality_output", "jsonable", "places_output", "records", "route_output",
+           "scenarios_output", "simulation_output", "sweep_output", "to_csv", "to_json"]
 
 
 def jsonable(obj: object) -> object:
@@ -142,6 +142,35 @@ def calibration_output(table: pd.DataFrame, fmt: str) -> str:
     return (f"{cases}\n\nratio = model / observed; band: days and cost +-30%, km +-8%; "
             f"days, cost_usd in USD per TEU, km.\n\nSummary (geomean_ratio below 1: the "
             f"model is faster, cheaper or shorter than observed):\n{text}")
+
+
+def criticality_output(table: pd.DataFrame, fmt: str) -> str:
+    """``criticality``'s output: every row (json, csv) or the columns a reader ranks by."""
+    if fmt == "json":
+        return to_json({**table.attrs, "items": table.to_dict(orient="records")})
+    if fmt == "csv":
+        return to_csv(table, index=False)
+    shown = table[["rank", "kind", "name", "extra_days", "extra_cost_usd", "extra_objective",
+                   "borders_after"]].copy()
+    shown.loc[table["no_route"], "borders_after"] = "NO ROUTE"
+    text = shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+    a = table.attrs
+    return (f"Losing each item of the best route {a['origin']} -> {a['destination']} "
+            f"({a['days']:.1f} days, USD {a['cost_usd']:,.0f}/TEU; objective {a['objective']}, "
+            f"scenario {a['scenario']}), worst first:\n{text}\n\nextra days; extra USD per "
+            f"TEU; extra {a['objective']} objective; borders_after: the crossings of the "
+            "route round it.")
+
+
+def sweep_output(table: pd.DataFrame, fmt: str) -> str:
+    """``sweep``'s output without a file: the whole table (json, csv, or text)."""
+    if fmt == "json":
+        return to_json({**table.attrs, "rows": table.to_dict(orient="records")})
+    if fmt == "csv":
+        return to_csv(table, index=False)
+    shown = table.drop(columns=["route_scenario", "seed"])
+    return (shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="-")
+            + f"\n\nkm; days; cost_usd in USD per TEU; seed {table.attrs['seed']}.")
 
 
 def compare_output(df: pd.DataFrame, fmt: str) -> str:

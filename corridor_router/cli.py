@@ -20,10 +20,14 @@ The command never shows a Python traceback. Its exit status says how it ended:
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import importlib
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -43,14 +47,18 @@ from ._cli_format import (
     claim_output,
     compare_output,
     corridors_output,
+    criticality_output,
     places_output,
     route_output,
     scenarios_output,
     simulation_output,
+    sweep_output,
 )
+from .context import default_network
 from .errors import CorridorRouterError, InvalidInputError, NoRouteError
 from .network import Network, load_network
 from .routing import Route, route
+from .scenarios import Scenario, get_scenario
 
 __all__ = ["main"]
 
@@ -67,11 +75,75 @@ def _network(arg: str | None) -> Network | None:
     return None if arg is None else load_network(arg)
 
 
+def _scenario(args: argparse.Namespace, net: Network | None) -> str | Scenario | None:
+    """``--scenario`` with what ``--close`` and ``--close-days`` add to it."""
+    if not args.close and not args.close_days:
+        return cast(str | None, args.scenario)
+    base = get_scenario(net if net is not None else default_network(), args.scenario)
+    days = dict(base.close_days)
+    days.update(dict(args.close_days))
+    return dataclasses.replace(base, name=f"{base.name} (with closures)",
+                               close=(*base.close, *args.close), close_days=days)
+
+
 def _cmd_route(args: argparse.Namespace) -> str:
-    r = route(args.origin, args.destination, objective=args.objective,
-              network=_network(args.network), scenario=args.scenario, via=args.via,
-              avoid=args.avoid, modes=args.modes, corridor=args.corridor)
+    net = _network(args.network)
+    r = route(args.origin, args.destination, objective=args.objective, network=net,
+              scenario=_scenario(args, net), via=args.via, avoid=args.avoid, modes=args.modes,
+              corridor=args.corridor)
     return route_output(r, args.format)
+
+
+def _cmd_criticality(args: argparse.Namespace) -> str:
+    from .disruption import criticality
+    net = _network(args.network)
+    table = criticality(args.origin, args.destination, kinds=args.kind, top=args.top,
+                        objective=args.objective, scenario=_scenario(args, net), network=net)
+    return criticality_output(table, args.format)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> str:
+    from .sweep import read_spec, sweep, write_parquet
+    spec = read_spec(args.spec)
+    if args.network is not None:
+        spec["network"] = args.network
+    out = Path(args.output) if args.output is not None else None
+    if out is not None and out.suffix.lower() not in (".parquet", ".csv"):
+        raise InvalidInputError(f"-o/--output {args.output!r}: end the file name with .parquet "
+                                "or .csv.")
+    if out is not None and not out.parent.is_dir():
+        raise InvalidInputError(f"cannot write {args.output!r}: folder {str(out.parent)!r} "
+                                "does not exist.")
+    progress = not args.no_progress
+    if args.scheduler is not None:
+        client = _dask_client(args.scheduler)
+        try:
+            table = sweep(client=client, progress=progress, **spec)
+        finally:
+            client.close()
+    else:
+        table = sweep(workers=args.workers, progress=progress, **spec)
+    if out is None:
+        return sweep_output(table, args.format)
+    if out.suffix.lower() == ".parquet":
+        write_parquet(table, out)
+    else:
+        table.to_csv(out, index=False)
+    return f"wrote {args.output} ({len(table)} rows)"
+
+
+def _dask_client(address: str) -> Any:
+    """A Dask client of the scheduler at ``address``, or a clear error."""
+    try:
+        client_class = importlib.import_module("dask.distributed").Client
+    except ImportError as err:
+        raise InvalidInputError("--scheduler needs Dask: pip install "
+                                "'corridor_router[dask]'") from err
+    try:
+        return client_class(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as err:
+        raise InvalidInputError(f"cannot reach the Dask scheduler at {address!r}: {err}") \
+            from err
 
 
 def _cmd_places(args: argparse.Namespace) -> str:
@@ -161,7 +233,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> str:
 _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
     "check-claim": _cmd_check_claim, "chart": _cmd_chart, "scenarios": _cmd_scenarios,
-    "corridors": _cmd_corridors, "calibrate": _cmd_calibrate, "simulate": _cmd_simulate}
+    "corridors": _cmd_corridors, "calibrate": _cmd_calibrate, "simulate": _cmd_simulate,
+    "criticality": _cmd_criticality, "sweep": _cmd_sweep}
 
 
 # -- running ----------------------------------------------------------------------------

@@ -9,9 +9,12 @@ arrays, nothing is rebuilt (see :mod:`corridor_router._mc`).
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Unpack
@@ -39,6 +42,8 @@ __all__ = ["MAX_DRAWS", "SUMMARY_COLUMNS", "Simulation", "simulate"]
 
 #: Most draws one call takes (memory grows with draws x alternatives).
 MAX_DRAWS = 1_000_000
+#: A cap on the threads of simulations run in this context (see :func:`threads`).
+_THREADS: ContextVar[int | None] = ContextVar("simulation_threads", default=None)
 #: Most threads one call routes alternatives on.
 MAX_THREADS = 4
 #: Columns of :attr:`Simulation.summary`.
@@ -225,11 +230,9 @@ class Simulation:
                               float(base.overrides[key]) if key in base.overrides
                               else dwell[str(row)])
                 over[key] = dwell_here + float(wait[draw])
-        return Scenario(name=f"{base.name} (draw {draw})", statuses=base.statuses,
-                        build=base.build, close=base.close,
-                        overrides={**base.overrides, **over},
-                        description=f"{base.description}; draw {draw} of seed {self.seed}",
-                        source=base.source)
+        return dataclasses.replace(
+            base, name=f"{base.name} (draw {draw})", overrides={**base.overrides, **over},
+            description=f"{base.description}; draw {draw} of seed {self.seed}")
 
     def chart(self, metric: str = "days", *, title: str | None = None) -> Figure:
         """Distributions of days or cost per alternative (ECDFs, deadline or budget marked)."""
@@ -258,7 +261,7 @@ def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, sprea
     draws, params = make_draws(net, [a.query for a in alternatives], n, seed, spread,
                                disruptions)
     draws.changes, draws.ranges, draws.keys   # noqa: B018 - computed before the threads
-    workers = min(len(alternatives), os.cpu_count() or 1, MAX_THREADS)
+    workers = min(len(alternatives), os.cpu_count() or 1, _THREADS.get() or MAX_THREADS)
     if workers <= 1:
         return draws, params, {a.label: solve_draws(a.query, draws) for a in alternatives}
     # numpy releases the GIL in the array work that dominates: threads share the draws.
@@ -271,6 +274,20 @@ def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, sprea
     with ThreadPoolExecutor(workers) as pool:
         done = list(pool.map(lambda a: solve_draws(a.query, draws), largest_first))
     return draws, params, {a.label: out for a, out in zip(largest_first, done)}
+
+
+@contextlib.contextmanager
+def threads(count: int | None) -> Iterator[None]:
+    """Cap the threads simulations use within the block (None: up to :data:`MAX_THREADS`).
+
+    A sweep's workers run one thread each, so that the executor, not each task, spreads
+    the work over the cores.
+    """
+    token = _THREADS.set(count)
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
 
 
 def check_spread(spread: object) -> float:
