@@ -26,7 +26,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from benchmarks import bundled
+from benchmarks import bundled, scale_out
 from benchmarks.common import ROOT, Table, base_search, ms, seeded_pairs, timed
 from benchmarks.synthetic import make_network
 
@@ -201,6 +201,8 @@ def run(quick: bool) -> Table:
         matrix(table, big, 10 if quick else 100, 3 if quick else 10, seed=3)
         scenario_switch(table, big)
         bundled.run_all(table, quick)
+        if bundled.available():
+            scale_out.run_all(table, quick)
         if not quick:
             peak_memory(table, tmp / f"e{sizes[-1]}")
     return table
@@ -222,7 +224,7 @@ def write_readme(table: Table, seconds: float, load: tuple[float, float]) -> Non
         "`python -m benchmarks.run --quick` is the CI smoke run (small networks, few "
         "repetitions; checks that the engine agrees with networkx and that every baseline "
         "below gets the same answer as the code it is compared with; no timing assertions). "
-        "`python -m pytest benchmarks --benchmark-only` runs the pytest-benchmark suite "
+        "`python -m pytest benchmarks --benchmark-only -n 0` runs the pytest-benchmark suite "
         "(`benchmarks/test_bench_engine.py`: single pair on 10k- and 100k-edge networks "
         "vs networkx, scenario switch, and `route()`, `compare()` and `check_claim()` on "
         "the bundled network; install the `bench` extra, else it is skipped); the default "
@@ -255,8 +257,14 @@ def write_readme(table: Table, seconds: float, load: tuple[float, float]) -> Non
         "a plain loop of `route()` calls on the same draws: a sample of draws of each "
         "alternative replayed as a `Scenario` (`Simulation.scenario_of`), each required "
         "to give the draw's hours and cost, its mean time scaled to all draws; its memory "
-        "is the tracemalloc peak of one run. Notes compare the times with the targets of "
-        "issues 9 and 12; nothing asserts a time.\n\n"
+        "is the tracemalloc peak of one run. **Issue 13** (`benchmarks/scale_out.py`): "
+        "`criticality()`'s full ranking is timed against `route(..., avoid=...)` per "
+        "ranked item, which must give every row's days and cost; a sweep (4 scenarios x "
+        "4 pairs x 2,000 draws) runs on a spawned process pool of one worker and of two, "
+        "each warmed by the same sweep, and both tables must be equal; its per-draw cost "
+        "(one worker's time over every draw of every alternative) is set against one bare "
+        "engine search. Notes compare the times with the targets of issues 9, 12 and 13; "
+        "nothing asserts a time.\n\n"
         + table.markdown() +
         f"\nWhole run: {seconds:,.0f} s.\n\n## Machine\n\n" + machine() +
         f"- 1-minute load average at the start and the end of the run: {load[0]:.1f}, "

@@ -1,6 +1,6 @@
 """Engine benchmarks as code (pytest-benchmark, seeded networks and queries).
 
-Run ``python -m pytest benchmarks --benchmark-only`` (needs the ``bench`` extra:
+Run ``python -m pytest benchmarks --benchmark-only -n 0`` (needs the ``bench`` extra:
 ``pip install corridor_router[bench]``; without it every benchmark is skipped). The
 default test run does not collect this folder. Nothing here asserts a time: each
 benchmark checks its answer, and pytest-benchmark reports and compares the timings

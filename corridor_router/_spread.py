@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from ._threads import thread_cap
 from .ledger import Ledger
 from .metrics import OBJECTIVES
 
@@ -181,8 +182,14 @@ class Draws:
         params = list(params)
         # each parameter has its own stream, so threads (numpy's samplers release the GIL)
         # draw the same numbers in any order
-        with ThreadPoolExecutor(2) as pool:
-            drawn = list(pool.map(lambda p: p.draw(stream(seed, p.key), n, spread), params))
+        def draw(p: Uncertain) -> npt.NDArray[np.float64]:
+            return p.draw(stream(seed, p.key), n, spread)
+
+        if thread_cap(2) == 1:
+            drawn = [draw(p) for p in params]
+        else:
+            with ThreadPoolExecutor(2) as pool:
+                drawn = list(pool.map(draw, params))
         values = {p.key: x for p, x in zip(params, drawn)}
         for a in values.values():
             a.flags.writeable = False

@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from ._args import as_names
+from ._cache import Slot
 from .context import as_network, base_weights
 from .costs import EdgeValues
 from .diagnosis import no_route
@@ -35,7 +36,7 @@ from .graph import EdgeKind
 from .metrics import METRICS, objective_weights
 from .network import Network
 from .options import OptionArgs, RouteOptions, as_options
-from .query import Query, edge_mask, prepare, solve_query
+from .query import Query, prepare, solve_query
 
 __all__ = ["CHOICE_COLUMNS", "CRITICALITY_COLUMNS", "KINDS", "MANY_COLUMNS", "closure_choices",
            "criticality", "criticality_many"]
@@ -72,11 +73,10 @@ def _objective(values: EdgeValues, objective: str, totals: Mapping[str, float]) 
 
 def _borders(q: Query, edges: Sequence[int]) -> str:
     """The border crossings a walk passes, by place name, in order."""
-    graph, net = q.graph, q.net
+    t = _tables(q)
     e = np.asarray(edges, dtype=np.int64)
-    rows = graph.ref[e[graph.kind[e] == EdgeKind.BORDER]]
-    places = net.crossings["place"].to_numpy()[rows]
-    return " > ".join(net.place_name(str(p)) for p in places)
+    rows = t.ref[e[t.border[e]]]
+    return " > ".join(q.net.place_name(str(p)) for p in t.crossing_place[rows])
 
 
 def closure_choices(q: Query, edges: Sequence[int]) -> pd.DataFrame:
@@ -146,66 +146,116 @@ class _Item:
     item: str
     name: str
     avoid: tuple[str, ...]
-    targets: tuple[tuple[str, str], ...]
+    edges: npt.NDArray[np.int64]        # what its loss takes out of the graph
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The network's tables as arrays, and the routing graph's edges by what they are."""
+
+    place_ids: list[str]
+    crossing_place: npt.NDArray[np.object_]
+    crossing_pair: list[tuple[str, ...]]
+    crossing_ids: list[str]
+    link_ids: list[str]
+    link_ends: list[tuple[str, str, str]]
+    link_straits: list[tuple[str, ...]]
+    kind: npt.NDArray[Any]
+    ref: npt.NDArray[Any]
+    on_link: npt.NDArray[np.bool_]          # link and wait edges (what avoiding a link shuts)
+    border: npt.NDArray[np.bool_]
+    src_place: npt.NDArray[Any]
+    dst_place: npt.NDArray[Any]
+
+
+TABLES: Slot[_Tables] = Slot("criticality_tables")
+
+
+def _tables(q: Query) -> _Tables:
+    net, graph = q.net, q.graph
+
+    def make() -> _Tables:
+        crossings, links = net.crossings, net.links
+        kind, ref = graph.kind, graph.ref
+        return _Tables(
+            place_ids=[str(p) for p in net.places.index],
+            crossing_place=crossings["place"].to_numpy(dtype=object),
+            crossing_pair=[tuple(sorted((str(a), str(b)))) for a, b in zip(
+                crossings["from_country"], crossings["to_country"], strict=True)],
+            crossing_ids=[str(c) for c in crossings.index],
+            link_ids=[str(i) for i in links.index],
+            link_ends=[(str(a), str(b), str(m)) for a, b, m in zip(
+                links["from"], links["to"], links["mode"], strict=True)],
+            link_straits=[tuple(x) for x in links["straits"]],
+            kind=kind, ref=ref,
+            on_link=(kind == EdgeKind.LINK) | (kind == EdgeKind.WAIT),
+            border=kind == EdgeKind.BORDER,
+            src_place=graph.node_place[graph.src], dst_place=graph.node_place[graph.dst])
+    return net._cache.get_or_make(TABLES, make)
 
 
 def _items(q: Query, edges: Sequence[int], kinds: tuple[str, ...]) -> list[_Item]:
-    """What a walk passes that could be lost, in the order met, one entry each."""
-    graph, net = q.graph, q.net
-    links, crossings = net.links, net.crossings
+    """What a walk passes that could be lost, in the order met, one entry each.
+
+    Each item's edges are those ``avoid`` of its items shuts (see
+    :func:`~corridor_router.query.edge_mask`), so a loss equals ``route(avoid=...)``.
+    """
+    t = _tables(q)
+    net = q.net
     e = np.asarray(edges, dtype=np.int64)
-    kind, ref = graph.kind[e], graph.ref[e]
     stops = {q.origin, q.destination, *q.via}
     out: dict[tuple[str, str], _Item] = {}
-    place_ids = net.places.index
-    for k, r, edge in zip(kind.tolist(), ref.tolist(), e.tolist(), strict=True):
+    on_border, on_link = t.border, t.on_link
+
+    def border_rows(rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        return np.flatnonzero(on_border & np.isin(t.ref, rows))
+
+    for k, r, edge in zip(t.kind[e].tolist(), t.ref[e].tolist(), e.tolist(), strict=True):
         if k == EdgeKind.BORDER:
-            c = crossings.iloc[r]
-            place = str(c["place"])
-            if "crossing" in kinds and place not in stops:
-                out.setdefault(("crossing", place), _Item(
+            place = str(t.crossing_place[r])
+            if "crossing" in kinds and place not in stops and ("crossing", place) not in out:
+                # avoiding a place shuts every edge there, as closing the crossing town does
+                at = t.place_ids.index(place)
+                out["crossing", place] = _Item(
                     "crossing", place, net.place_name(place), (place,),
-                    (("place", place),)))
-            pair = tuple(sorted((str(c["from_country"]), str(c["to_country"]))))
-            if "border" in kinds:
-                between = crossings.index[
-                    ((crossings["from_country"] == pair[0]) & (crossings["to_country"] == pair[1]))
-                    | ((crossings["from_country"] == pair[1])
-                       & (crossings["to_country"] == pair[0]))]
-                at = tuple(str(x) for x in between)
-                out.setdefault(("border", "-".join(pair)), _Item(
-                    "border", "-".join(pair),
-                    f"{pair[0]}–{pair[1]} border ({len(at)} crossing directions)", at,
-                    tuple(("crossing", x) for x in at)))
+                    np.flatnonzero((t.src_place == at) | (t.dst_place == at)))
+            pair = t.crossing_pair[r]
+            key = "-".join(pair)
+            if "border" in kinds and ("border", key) not in out:
+                rows = np.array([i for i, p in enumerate(t.crossing_pair) if p == pair])
+                out["border", key] = _Item(
+                    "border", key, f"{pair[0]}–{pair[1]} border ({len(rows)} crossing "
+                    "directions)", tuple(t.crossing_ids[i] for i in rows), border_rows(rows))
         elif k == EdgeKind.LINK:
-            link_id = str(links.index[r])
-            link = links.iloc[r]
-            if "link" in kinds:
-                out.setdefault(("link", link_id), _Item(
-                    "link", link_id,
-                    f"{net.place_name(link['from'])} – {net.place_name(link['to'])} "
-                    f"({link['mode']})", (link_id,), (("link", link_id),)))
+            link_id = t.link_ids[r]
+            if "link" in kinds and ("link", link_id) not in out:
+                a, b, mode = t.link_ends[r]
+                out["link", link_id] = _Item(
+                    "link", link_id, f"{net.place_name(a)} – {net.place_name(b)} ({mode})",
+                    (link_id,), np.flatnonzero(on_link & (t.ref == r)))
             if "passage" in kinds:
-                for p in link["straits"]:
-                    out.setdefault(("passage", p), _Item("passage", p, p, (f"passage:{p}",),
-                                                         (("passage", p),)))
+                for p in t.link_straits[r]:
+                    if ("passage", p) in out:
+                        continue
+                    rows = np.array([i for i, s in enumerate(t.link_straits) if p in s])
+                    out["passage", p] = _Item("passage", p, p, (f"passage:{p}",),
+                                              np.flatnonzero(on_link & np.isin(t.ref, rows)))
         if "place" in kinds:
-            for node in (graph.src[edge], graph.dst[edge]):
-                pid = str(place_ids[graph.node_place[node]])
-                if pid in stops:
-                    continue
-                if (crossings["place"] == pid).any():
+            for at in (int(t.src_place[edge]), int(t.dst_place[edge])):
+                pid = t.place_ids[at]
+                if pid in stops or ("place", pid) in out or (t.crossing_place == pid).any():
                     continue        # a border town is ranked as its crossing
-                out.setdefault(("place", pid), _Item("place", pid, net.place_name(pid), (pid,),
-                                                     (("place", pid),)))
+                out["place", pid] = _Item(
+                    "place", pid, net.place_name(pid), (pid,),
+                    np.flatnonzero((t.src_place == at) | (t.dst_place == at)))
     return list(out.values())
 
 
 def _lost(q: Query, item: _Item, base: npt.NDArray[np.float64]) -> tuple[float, list[int]]:
     """The query's best walk without the item (exact: only its edges re-weighted)."""
-    keep = edge_mask(q.graph, q.net, np.ones(q.graph.n_edges, dtype=bool), avoid=item.targets,
-                     modes=None)
-    return solve_query(q, base=np.where(keep, base, np.inf))
+    weights = base.copy()
+    weights[item.edges] = np.inf
+    return solve_query(q, base=weights)
 
 
 def _check_kinds(kinds: object) -> tuple[str, ...]:

@@ -9,12 +9,10 @@ arrays, nothing is rebuilt (see :mod:`corridor_router._mc`).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Unpack
@@ -26,6 +24,7 @@ from ._args import as_names, as_number, place_arg, positive_int
 from ._disruptions import log_period, remaining_hours
 from ._mc import Outcome, solve_draws
 from ._spread import Draws, Uncertain, parameter_table, stream, uncertain_parameters
+from ._threads import thread_cap
 from .compare import _routes_and_left_out, _search, _wanted, corridor_scenario
 from .context import as_network
 from .errors import InputTypeError, InvalidInputError, shown
@@ -42,8 +41,7 @@ __all__ = ["MAX_DRAWS", "SUMMARY_COLUMNS", "Simulation", "simulate"]
 
 #: Most draws one call takes (memory grows with draws x alternatives).
 MAX_DRAWS = 1_000_000
-#: A cap on the threads of simulations run in this context (see :func:`threads`).
-_THREADS: ContextVar[int | None] = ContextVar("simulation_threads", default=None)
+
 #: Most threads one call routes alternatives on.
 MAX_THREADS = 4
 #: Columns of :attr:`Simulation.summary`.
@@ -261,7 +259,7 @@ def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, sprea
     draws, params = make_draws(net, [a.query for a in alternatives], n, seed, spread,
                                disruptions)
     draws.changes, draws.ranges, draws.keys   # noqa: B018 - computed before the threads
-    workers = min(len(alternatives), os.cpu_count() or 1, _THREADS.get() or MAX_THREADS)
+    workers = thread_cap(min(len(alternatives), os.cpu_count() or 1, MAX_THREADS))
     if workers <= 1:
         return draws, params, {a.label: solve_draws(a.query, draws) for a in alternatives}
     # numpy releases the GIL in the array work that dominates: threads share the draws.
@@ -274,20 +272,6 @@ def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, sprea
     with ThreadPoolExecutor(workers) as pool:
         done = list(pool.map(lambda a: solve_draws(a.query, draws), largest_first))
     return draws, params, {a.label: out for a, out in zip(largest_first, done)}
-
-
-@contextlib.contextmanager
-def threads(count: int | None) -> Iterator[None]:
-    """Cap the threads simulations use within the block (None: up to :data:`MAX_THREADS`).
-
-    A sweep's workers run one thread each, so that the executor, not each task, spreads
-    the work over the cores.
-    """
-    token = _THREADS.set(count)
-    try:
-        yield
-    finally:
-        _THREADS.reset(token)
 
 
 def check_spread(spread: object) -> float:

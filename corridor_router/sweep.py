@@ -31,13 +31,14 @@ import numpy as np
 import pandas as pd
 
 from ._folders import bundled_networks, bundled_root
+from ._threads import threads
 from .compare import compare
 from .context import as_network
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, shown
 from .metrics import OBJECTIVES
 from .network import Network, load_network
 from .scenarios import Scenario, get_scenario
-from .simulate import MAX_DRAWS, threads
+from .simulate import MAX_DRAWS
 
 __all__ = ["SWEEP_COLUMNS", "read_spec", "sweep"]
 

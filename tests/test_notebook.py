@@ -42,6 +42,9 @@ def test_notebook_executes_and_its_outputs_hold(tmp_path, monkeypatch):
     assert "draws of the uncertain figures (seed 1)" in everything and "the whole claim in" \
         in everything
     assert "days_p90" in everything and "draws meet a closure" in everything
+    assert "Losing the AF–PK border" in everything
+    assert "Torkham shut 3 days: wait" in everything
+    assert "Torkham shut 60 days: reroute" in everything and "pk_af_closed_2025" in everything
     assert "uap" in texts[1] and "bandar_abbas" in texts[1] and "afghan_road" in texts[1]
     png = tmp_path / "tcd_tashkent_karachi.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
