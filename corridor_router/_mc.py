@@ -25,6 +25,8 @@ least total can beat the best found so far, and a plan whose best walk doubles b
 from __future__ import annotations
 
 import copy
+import dataclasses
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -37,7 +39,7 @@ from ._spread import Draws, change_ranges
 from .engine import CSRGraph
 from .metrics import OBJECTIVES, TIE_BREAK
 from .modes import EdgeKind
-from .query import Query, _revisits
+from .query import Query, _revisits, met
 
 __all__ = ["Outcome", "solve_draws"]
 
@@ -242,8 +244,58 @@ def solve_draws(query: Query, draws: Draws) -> Outcome:
     """Each draw's best walk of a query, exactly (see the module's text).
 
     Draws are routed in blocks of at most :data:`BLOCK`; where the objective weighs
-    time, those meeting a closure on the query's edges apart from the others.
+    time, those meeting a closure on the query's edges apart from the others. A scenario's
+    closures with a duration (``close_days``) are routed as
+    :func:`~corridor_router.query.solve_query` routes them: every subset of them shut
+    for good, each draw taking the best total, with the wait of each closure its walk
+    meets counted once.
     """
+    if not query.timed:
+        return _solve_draws(query, draws)
+    timed = query.timed
+    n = draws.n
+    best = np.full(n, np.inf)
+    objective = np.full(n, np.nan)
+    route = np.full(n, -1, dtype=np.int32)
+    metrics = {m: np.full(n, np.nan) for m in REPORTED}
+    walks_all: dict[tuple[int, ...], int] = {}
+    for size in range(len(timed) + 1):
+        for shut in itertools.combinations(range(len(timed)), size):
+            off = np.zeros(query.graph.n_edges, dtype=bool)
+            for i in shut:
+                off |= timed[i].meets
+            plans = tuple(dataclasses.replace(plan, weights=tuple(
+                np.where(off, np.inf, w) for w in plan.weights)) for plan in query.plans)
+            out = _solve_draws(dataclasses.replace(query, plans=plans, timed=()), draws)
+            open_items = [t for i, t in enumerate(timed) if i not in shut]
+            waits = [met(open_items, walk) for walk in out.walks]
+            add_obj = np.array([sum(t.cost for t in w) for w in waits] + [0.0])
+            add_h = np.array([sum(t.hours for t in w) for w in waits] + [0.0])
+            total = np.where(out.route >= 0, out.objective + add_obj[out.route], np.inf)
+            better = total < best
+            if not better.any():
+                continue
+            ids = np.array([walks_all.setdefault(w, len(walks_all)) for w in out.walks]
+                           or [-1], dtype=np.int32)
+            best[better] = total[better]
+            objective[better] = total[better]
+            route[better] = ids[np.maximum(out.route[better], 0)]
+            for m in REPORTED:
+                metrics[m][better] = out.metrics[m][better] + (
+                    add_h[out.route[better]] if m == "hours" else 0.0)
+    # keep the walks some draw takes, numbered in order of first use
+    walks = list(walks_all)
+    used, first = np.unique(route[route >= 0], return_index=True)
+    kept = used[np.argsort(first)]
+    renumber = np.full(len(walks) + 1, -1, dtype=np.int32)
+    renumber[kept] = np.arange(len(kept), dtype=np.int32)
+    route = np.where(route >= 0, renumber[route], -1).astype(np.int32)
+    return Outcome(metrics=metrics, objective=objective, route=route,
+                   walks=tuple(walks[i] for i in kept))
+
+
+def _solve_draws(query: Query, draws: Draws) -> Outcome:
+    """Each draw's best walk of a query, closures with a duration left aside."""
     terms = _objective_terms(query)
     names = tuple(dict.fromkeys([*REPORTED, *(t for t, _ in terms)]))
     deltas = _Deltas(query, draws, names)

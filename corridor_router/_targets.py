@@ -7,8 +7,8 @@ alias, a sea passage (``"suez"``, ``"cape"``, ``"red_sea"``; see
 that is both a place's name and a passage's is refused as ambiguous;
 ``"passage:<name>"`` always means the passage.
 
-:func:`held_edges` says which edges of the routing graph a closure with a duration holds
-up (``Scenario.close_days`` and the disruption log's closures).
+:func:`held_edges` says where on a route cargo waits out a closure with a duration
+(``Scenario.close_days``, the disruption log's closures).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .graph import RoutingGraph
     from .network import Network
 
-__all__ = ["CLOSE_TARGETS", "CORRIDOR_PREFIX", "HELD_KINDS", "PASSAGE_PREFIX", "corridor_links",
+__all__ = ["CLOSE_TARGETS", "CORRIDOR_PREFIX", "PASSAGE_PREFIX", "corridor_links",
            "held_edges", "links_through", "resolve_target", "through_passages"]
 
 #: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
@@ -140,23 +140,18 @@ def corridor_links(network: Network, names: Iterable[str]) -> npt.NDArray[np.boo
                        count=len(carried))
 
 
-#: What a closure with a duration may name (a country's border is crossed twice by a
-#: route through it, which would wait twice: its crossings are named instead).
-HELD_KINDS = ("place", "crossing", "link", "passage", "corridor")
-
-
 def held_edges(network: Network, graph: RoutingGraph, kind: str, ident: str
                ) -> npt.NDArray[np.int64]:
-    """The edges a closure with a duration holds up, ascending.
+    """The edges where cargo held up by a closure waits, ascending.
 
-    A route that does not double back passes at most one of them, so a closure's wait
-    is added once:
+    A closure with a duration is met by a route that uses anything its closing for good
+    would shut, and waited out once, before the first of these edges the route passes
+    (or, if it passes none, before the first edge that meets it):
 
     * a crossing id: its border edges; a place with crossings: the border edges of all
-      of them (a border town's closure is its border's);
-    * a link or a sea passage: the link edges of its links, each way;
-    * a corridor: the edges of its links that leave its first or last via place, where
-      a route following it enters it (a route joining it halfway is not held up);
+      of them (a border town's closure is its border's); a country: the border edges of
+      every crossing into or out of it;
+    * a link, a sea passage, a corridor: the link edges of their links;
     * another place: the edges that arrive there from elsewhere (and the start, when a
       route begins there).
 
@@ -169,8 +164,6 @@ def held_edges(network: Network, graph: RoutingGraph, kind: str, ident: str
     >>> sorted(set(net.crossings.index[graph.ref[edges]]))
     ['torkham_road_af_pk', 'torkham_road_pk_af']
     """
-    if kind not in HELD_KINDS:
-        raise ValueError(f"a closure with a duration cannot name a {kind}")
     kinds, ref = graph.kind, graph.ref
     border = kinds == EdgeKind.BORDER
     link = kinds == EdgeKind.LINK
@@ -180,16 +173,18 @@ def held_edges(network: Network, graph: RoutingGraph, kind: str, ident: str
     if kind == "place" and (crossings["place"] == ident).any():
         rows = np.flatnonzero((crossings["place"] == ident).to_numpy())
         return np.flatnonzero(border & np.isin(ref, rows))
+    if kind == "country":
+        rows = np.flatnonzero((crossings["from_country"] == ident).to_numpy()
+                              | (crossings["to_country"] == ident).to_numpy())
+        return np.flatnonzero(border & np.isin(ref, rows))
     if kind == "link":
         return np.flatnonzero(link & (ref == network.links.index.get_loc(ident)))
     if kind == "passage":
         return np.flatnonzero(link & np.isin(ref, np.flatnonzero(links_through(network,
                                                                                [ident]))))
     if kind == "corridor":
-        via = network.corridors[ident].via
-        ends = [network.place_row(p) for p in (via[0], via[-1])] if via else []
-        on = link & np.isin(ref, np.flatnonzero(corridor_links(network, [ident])))
-        return np.flatnonzero(on & np.isin(graph.node_place[graph.src], ends))
+        return np.flatnonzero(link & np.isin(ref, np.flatnonzero(corridor_links(network,
+                                                                                [ident]))))
     row = network.place_row(ident)
     at_src, at_dst = graph.node_place[graph.src] == row, graph.node_place[graph.dst] == row
     return np.flatnonzero(at_dst & (~at_src | (kinds == EdgeKind.START)))

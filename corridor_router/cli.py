@@ -57,6 +57,7 @@ from ._cli_format import (
 from .context import default_network
 from .errors import CorridorRouterError, InvalidInputError, NoRouteError
 from .network import Network, load_network
+from .query import get_corridor
 from .routing import Route, route
 from .scenarios import Scenario, get_scenario
 
@@ -79,7 +80,12 @@ def _scenario(args: argparse.Namespace, net: Network | None) -> str | Scenario |
     """``--scenario`` with what ``--close`` and ``--close-days`` add to it."""
     if not args.close and not args.close_days:
         return cast(str | None, args.scenario)
-    base = get_scenario(net if net is not None else default_network(), args.scenario)
+    network = net if net is not None else default_network()
+    name = args.scenario
+    corridor = getattr(args, "corridor", None)
+    if name is None and corridor is not None:      # the corridor's own scenario, as route()
+        name = get_corridor(network, corridor).scenario or None
+    base = get_scenario(network, name)
     days = dict(base.close_days)
     days.update(dict(args.close_days))
     return dataclasses.replace(base, name=f"{base.name} (with closures)",

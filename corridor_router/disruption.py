@@ -17,7 +17,6 @@ many trips, weighted by their volumes.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
@@ -36,7 +35,7 @@ from .graph import EdgeKind
 from .metrics import METRICS, objective_weights
 from .network import Network
 from .options import OptionArgs, RouteOptions, as_options
-from .query import Query, prepare, solve_query
+from .query import Query, prepare, solve_query, waits_on
 
 __all__ = ["CHOICE_COLUMNS", "CRITICALITY_COLUMNS", "KINDS", "MANY_COLUMNS", "closure_choices",
            "criticality", "criticality_many"]
@@ -60,9 +59,13 @@ MANY_COLUMNS = ["rank", "kind", "item", "name", "pairs", "pairs_cut", "volume",
                 "weighted_extra_days", "weighted_extra_cost_usd", "weighted_extra_objective"]
 
 
-def _totals(values: EdgeValues, edges: Sequence[int]) -> dict[str, float]:
+def _totals(q: Query, edges: Sequence[int], treat: Mapping[str, str] | None = None
+            ) -> dict[str, float]:
+    """A walk's totals, with the waits of the closures with a duration it meets."""
     e = np.asarray(edges, dtype=np.int64)
-    return {name: float(values.metric(name)[e].sum()) for name in METRICS}
+    out = {name: float(q.values.metric(name)[e].sum()) for name in METRICS}
+    out["hours"] += sum(hours for _, _, hours in waits_on(q, edges, treat))
+    return out
 
 
 def _objective(values: EdgeValues, objective: str, totals: Mapping[str, float]) -> float:
@@ -80,12 +83,12 @@ def _borders(q: Query, edges: Sequence[int]) -> str:
 
 
 def closure_choices(q: Query, edges: Sequence[int]) -> pd.DataFrame:
-    """For each timed closure of a query's scenario: wait it out or go round, and the cost.
+    """For each closure with a duration of a query's scenario: wait it out or go round.
 
     Parameters
     ----------
     q : Query
-        A prepared query whose scenario has ``close_days``.
+        A prepared query with closures with a duration (:attr:`Query.timed`).
     edges : sequence of int
         The query's best walk (it waits or goes round as the objective prefers).
 
@@ -93,51 +96,42 @@ def closure_choices(q: Query, edges: Sequence[int]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per item of ``close_days`` (columns :data:`CHOICE_COLUMNS`). ``choice``
-        is ``"wait"`` when the route waits at the item, ``"reroute"`` when it goes round
-        and ``"not on the way"`` when even the open item would not be passed. The
-        ``wait_*`` columns price the best route with the item open plus the wait; the
-        ``reroute_*`` ones the best route with the item shut for good (NaN: none), both
-        with the scenario's other closures as they are; ``*_objective`` in the units of
-        the query's objective. ``saving_objective`` is what the choice saves over the
-        other option (``inf`` when there is no way round).
+        is ``"wait"`` when the route waits the item out, ``"reroute"`` when it goes round
+        and ``"not on the way"`` when even the item open, without a wait, would not be
+        met. The ``wait_*`` columns price the best route with the item open plus its
+        wait; the ``reroute_*`` ones the best route with the item shut for good (NaN:
+        none), both with the scenario's other closures as they are; ``*_objective`` in
+        the units of the query's objective. ``saving_objective`` is what the choice saves
+        over the other option (``inf`` when there is no way round).
     """
-    sc = q.scenario
     rows = []
     walk = np.asarray(edges, dtype=np.int64)
-    for item, hours, held in q.values.ledger.closure_waits:
-        others = {k: v for k, v in sc.close_days.items() if k != item}
-        wait_q = _requery(q, dataclasses.replace(sc, close_days=others))
-        round_q = _requery(q, dataclasses.replace(sc, close=(*sc.close, item),
-                                                  close_days=others))
-        total_w, edges_w = solve_query(wait_q)
-        total_r, edges_r = solve_query(round_q)
-        meets = bool(np.isfinite(total_w) and np.isin(edges_w, held).any())
+    for t in q.timed:
+        total_w, edges_w = solve_query(q, treat={t.item: "free"})
+        total_r, edges_r = solve_query(q, treat={t.item: "shut"})
+        meets = bool(np.isfinite(total_w) and t.meets[np.asarray(edges_w, dtype=np.int64)]
+                     .any())
         if np.isfinite(total_w):
-            tw = _totals(wait_q.values, edges_w)
+            tw = _totals(q, edges_w, {t.item: "free"})
             if meets:
-                tw["hours"] += hours
+                tw["hours"] += t.hours
             wait = (tw["hours"] / 24, tw["cost_usd"], _objective(q.values, q.objective, tw))
         else:
             wait = (np.nan, np.nan, np.inf)
         if np.isfinite(total_r):
-            tr = _totals(round_q.values, edges_r)
+            tr = _totals(q, edges_r, {t.item: "shut"})
             reroute = (tr["hours"] / 24, tr["cost_usd"],
-                       _objective(q.values, q.objective, tr), _borders(round_q, edges_r))
+                       _objective(q.values, q.objective, tr), _borders(q, edges_r))
         else:
             reroute = (np.nan, np.nan, np.inf, "")
         if not meets:
             choice, saving = "not on the way", 0.0
-        elif np.isin(walk, held).any():
+        elif len(walk) and t.meets[walk].any():
             choice, saving = "wait", reroute[2] - wait[2]
         else:
             choice, saving = "reroute", wait[2] - reroute[2]
-        rows.append((item, hours / 24, choice, *wait, *reroute, saving))
+        rows.append((t.item, t.hours / 24, choice, *wait, *reroute, saving))
     return pd.DataFrame(rows, columns=CHOICE_COLUMNS)
-
-
-def _requery(q: Query, scenario: Any) -> Query:
-    return prepare(q.origin, q.destination, q.options.replace(scenario=scenario),
-                   network=q.net)
 
 
 @dataclass(frozen=True)
@@ -283,7 +277,7 @@ def _pair_rows(q: Query, kinds: tuple[str, ...]) -> tuple[dict[str, float], list
     if not np.isfinite(total):
         raise no_route(q)
     values = q.values
-    before = _totals(values, edges)
+    before = _totals(q, edges)
     before_obj = _objective(values, q.objective, before)
     base = base_weights(q.net, q.scenario, q.objective)
     rows = []
@@ -292,7 +286,7 @@ def _pair_rows(q: Query, kinds: tuple[str, ...]) -> tuple[dict[str, float], list
         row: dict[str, Any] = {"kind": item.kind, "item": item.item, "name": item.name,
                                "avoid": ";".join(item.avoid)}
         if np.isfinite(lost_total):
-            after = _totals(values, lost_edges)
+            after = _totals(q, lost_edges)
             row.update(no_route=False, extra_days=(after["hours"] - before["hours"]) / 24,
                        extra_cost_usd=after["cost_usd"] - before["cost_usd"],
                        extra_km=after["km"] - before["km"],
@@ -341,8 +335,9 @@ def criticality(origin: str, destination: str, *, kinds: Iterable[str] | None = 
     -------
     pandas.DataFrame
         One row per item the route passes (columns :data:`CRITICALITY_COLUMNS`): what
-        it is, the ``avoid`` items that lose it (``route(..., avoid=...)`` gives the
-        route after the loss), whether the trip then has no route, and the extra days,
+        it is, the ``avoid`` items that lose it (``route(..., avoid=[*avoid,
+        *row.avoid.split(";")])``, with the query's own ``avoid``, gives the route after
+        the loss), whether the trip then has no route, and the extra days,
         USD per TEU, km and objective (in the objective's units), the totals after and the
         borders passed after. Ranked by no route first, then extra objective; ``attrs``
         hold the objective, scenario and the route's totals.
@@ -462,6 +457,8 @@ def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
         q = prepare(o, d, opts, network=net)
         for row in _pair_rows(q, wanted)[1]:
             rows.append({**row, "volume": volume})
+    if not rows:
+        return pd.DataFrame(columns=MANY_COLUMNS)
     df = pd.DataFrame(rows)
     routed = ~df["no_route"]
     df["cut_volume"] = np.where(routed, 0.0, df["volume"])

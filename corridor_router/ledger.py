@@ -39,7 +39,6 @@ import pandas as pd
 from ._cache import LRU, Slot
 from ._catalogue import ROW_TABLES, Catalogue, RowBlock, catalogue, label, read_only, table_fields
 from ._entries import Entries, build_entries, contributions, enabled_edges, evaluate, link_columns
-from ._targets import held_edges
 from ._validate import FIELD_BOUNDS
 from .metrics import METRICS, Metric, objective_weights
 
@@ -48,17 +47,13 @@ if TYPE_CHECKING:
     from .network import Network
     from .scenarios import ResolvedScenario
 
-__all__ = ["CLOSURE_LEG", "CLOSURE_METRIC", "PARAMETER_COLUMNS", "Catalogue", "Ledger",
-           "catalogue", "label", "ledger_of"]
+__all__ = ["PARAMETER_COLUMNS", "Catalogue", "Ledger", "catalogue", "label", "ledger_of"]
 
 #: Metric entries and values per (metric name, scenario overrides), kept per network:
 #: scenarios that differ only in statuses or closures price every edge alike.
 PRICED: Slot[LRU[tuple[str, tuple[tuple[str, float], ...]], list[Any]]] = Slot("priced")
 #: Entries kept in :data:`PRICED`.
 PRICED_SIZE = 64
-#: The metric a timed closure's wait adds to, and the leg kind results show it as.
-CLOSURE_METRIC = "hours"
-CLOSURE_LEG = "closure"
 #: Columns of :meth:`Ledger.parameters_of`.
 PARAMETER_COLUMNS = ["parameter", "label", "value", "unit", "low", "high", "metrics",
                      "source"]
@@ -97,17 +92,6 @@ class Ledger:
         # closures), so scenarios with the same overrides share them (see PRICED)
         self._overrides = tuple(sorted(resolved.scenario.overrides.items()))
         self.enabled = read_only(enabled_edges(graph, resolved))
-        # a timed closure's wait, in hours per edge, on top of the priced metric (it is
-        # the scenario's, so it is not in the entries that scenarios share)
-        self._held = [(item, hours, held_edges(network, graph, kind, ident))
-                      for item, kind, ident, hours in resolved.waits]
-        self._closure_hours: np.ndarray | None = None
-        if self._held:
-            waits = np.zeros(graph.n_edges)
-            for _, hours, edges in self._held:
-                waits[edges] += hours
-            self._closure_hours = read_only(waits)
-        self._held_metric: dict[str, np.ndarray] = {}
 
     # -- parameters -----------------------------------------------------------------
     def column(self, key: str) -> int:
@@ -182,25 +166,13 @@ class Ledger:
         return entries
 
     def metric(self, name: str) -> np.ndarray:
-        """Per-edge values of a metric (read-only; 0 where no parameter feeds an edge).
-
-        ``hours`` includes the waits of the scenario's timed closures (``close_days``).
-        """
+        """Per-edge values of a metric (read-only; 0 where no parameter feeds an edge)."""
         spec = METRICS[name]
         entry = self._priced(spec)
         if entry[2] is None:
             entry[2] = read_only(evaluate(self.entries(spec), self.values, self.graph.n_edges))
         values: np.ndarray = entry[2]
-        if name == CLOSURE_METRIC and self._closure_hours is not None:
-            if name not in self._held_metric:
-                self._held_metric[name] = read_only(values + self._closure_hours)
-            return self._held_metric[name]
         return values
-
-    @property
-    def closure_waits(self) -> list[tuple[str, float, npt.NDArray[np.int64]]]:
-        """The timed closures: (item as given, hours, the edges it holds up)."""
-        return list(self._held)
 
     def leg_parts(self, name: str) -> dict[str, np.ndarray]:
         """Per-edge parts of a metric that results show as legs of their own.
@@ -216,21 +188,11 @@ class Ledger:
                 entry[2] = read_only(evaluate(self.entries(spec), self.values,
                                               self.graph.n_edges))
             out[kind] = entry[2]
-        if name == CLOSURE_METRIC and self._closure_hours is not None:
-            out[CLOSURE_LEG] = self._closure_hours
         return out
 
     def leg_part_parameters(self, kind: str, edge: int) -> list[tuple[str, float, tuple[str, ...]]]:
-        """(key, value, sources) of the parameters feeding one edge's ``kind`` leg part.
-
-        A ``closure`` part names the closures holding the edge up, as
-        ``close_days.<item>`` with the days, and the scenario's sources.
-        """
+        """(key, value, sources) of the parameters feeding one edge's ``kind`` leg part."""
         out: dict[str, tuple[str, float, tuple[str, ...]]] = {}
-        if kind == CLOSURE_LEG:
-            src = tuple(self.resolved.scenario.source)
-            return [(f"close_days.{item}", hours / 24.0, src)
-                    for item, hours, edges in self._held if edge in edges]
         for name in METRICS:
             for k, spec in _leg_metrics(METRICS[name]):
                 if k != kind:
@@ -337,16 +299,13 @@ class Ledger:
                 out[name] = base
                 continue
             new = base.copy()
-            held = self._closure_hours if name == CLOSURE_METRIC else None
             if ent.single:      # one entry per edge: the edge's value is its entry's
-                at = ent.edge[mine]
-                new[at] = contributions(ent, theta, mine) + (held[at] if held is not None
-                                                              else 0.0)
+                new[ent.edge[mine]] = contributions(ent, theta, mine)
                 out[name] = new
                 continue
             touched = np.unique(ent.edge[mine])
             sel = np.isin(ent.edge, touched)
-            new[touched] = held[touched] if held is not None else 0.0
+            new[touched] = 0.0
             np.add.at(new, ent.edge[sel], contributions(ent, theta, sel))
             out[name] = new
         return out

@@ -15,8 +15,9 @@ Which edges a segment may use, and the cache of restricted masks and weights
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from os import PathLike
@@ -39,17 +40,20 @@ from ._masks import (
     intersect_modes,
     segment_weights,
 )
-from .context import as_network, graph_of, scenario_values, weighted
+from ._targets import held_edges
+from .context import as_network, base_weights, graph_of, scenario_values, weighted
 from .costs import EdgeValues
 from .engine import Trees, Weighted, shortest_through
-from .errors import InputTypeError, InvalidInputError, NoRouteError, shown
+from .errors import InputTypeError, InvalidInputError, NoRouteError, ScenarioError, shown
 from .graph import RoutingGraph
+from .metrics import objective_weights
 from .network import Corridor, Network
 from .options import OptionArgs, RouteOptions, as_options
 from .scenarios import Scenario, get_scenario
 
-__all__ = ["MAX_AVOID_NAMES", "MAX_RESTRICTED", "RESTRICTED", "Plan", "Query", "edge_mask",
-           "get_corridor", "prepare", "solve", "solve_query", "stage_nodes"]
+__all__ = ["MAX_AVOID_NAMES", "MAX_RESTRICTED", "MAX_TIMED", "RESTRICTED", "Plan", "Query",
+           "Timed", "edge_mask", "get_corridor", "met", "prepare", "solve", "solve_query",
+           "stage_nodes", "waits_on"]
 
 _Stages = tuple[tuple[int, ...], ...]
 
@@ -80,6 +84,33 @@ class Plan:
 
 
 @dataclass(frozen=True, eq=False)
+class Timed:
+    """A closure with a duration of a query's scenario (``Scenario.close_days``).
+
+    Attributes
+    ----------
+    item : str
+        The item as given.
+    hours : float
+        How long it is shut.
+    meets : numpy.ndarray of bool
+        Per edge, read-only: whether using the edge meets the closure (closing the item
+        for good would shut it).
+    at : numpy.ndarray of int
+        Where a route waits: the first of these edges it passes (see
+        :func:`~corridor_router._targets.held_edges`), else its first edge that meets it.
+    cost : float
+        The wait in the units of the query's objective (its hours' weight).
+    """
+
+    item: str
+    hours: float
+    meets: Mask
+    at: npt.NDArray[np.int64]
+    cost: float
+
+
+@dataclass(frozen=True, eq=False)
 class Query:
     """A checked route query: everything :func:`route` needs to solve and report it.
 
@@ -100,6 +131,7 @@ class Query:
     resolved: Any
     values: EdgeValues
     plans: tuple[Plan, ...]
+    timed: tuple[Timed, ...] = ()
 
     @property
     def objective(self) -> str:
@@ -219,7 +251,42 @@ def prepare(origin: str, destination: str, options: RouteOptions | None = None, 
         plans = tuple(corridor_plans)
     return Query(net=net, origin=o, destination=d, options=opts,
                  via=(*user_via, *chains[0]), avoid_targets=targets, corridor_spec=c,
-                 scenario=sc, graph=graph, resolved=resolved, values=values, plans=plans)
+                 scenario=sc, graph=graph, resolved=resolved, values=values, plans=plans,
+                 timed=_timed(net, graph, sc, resolved, values, opts.objective))
+
+
+#: The most closures with a duration one scenario may hold: a route is found for every
+#: subset of them shut (2 ** 8 searches at most).
+MAX_TIMED = 8
+
+
+def _timed(net: Network, graph: RoutingGraph, sc: Scenario, resolved: Any, values: EdgeValues,
+           objective: str) -> tuple[Timed, ...]:
+    """The scenario's closures with a duration, checked not to overlap."""
+    if not sc.close_days:
+        return ()
+    if len(sc.close_days) > MAX_TIMED:
+        raise ScenarioError(f"Scenario {sc.name!r} has {len(sc.close_days)} closures with a "
+                            f"duration; at most {MAX_TIMED} are routed exactly (each subset "
+                            "is searched). Shut the rest for good with close, or merge them.")
+    per_hour = float(objective_weights(
+        objective, lambda m: np.array([1.0 if m == "hours" else 0.0]), values.ledger.value,
+        np.ones(1, dtype=bool))[0])
+    out: list[Timed] = []
+    for item, kind, ident, hours in resolved.waits:
+        others = {k: v for k, v in sc.close_days.items() if k != item}
+        shut = scenario_values(net, dataclasses.replace(
+            sc, close=(*sc.close, item), close_days=others))[1].enabled
+        meets = values.enabled & ~shut
+        meets.flags.writeable = False
+        for t in out:
+            if (meets & t.meets).any():
+                raise ScenarioError(
+                    f"Scenario {sc.name!r}: close_days items {t.item!r} and {item!r} shut "
+                    "some of the same edges; give one of them (or one duration for both).")
+        out.append(Timed(item, hours, meets, held_edges(net, graph, kind, ident),
+                         per_hour * hours))
+    return tuple(out)
 
 
 def _runs_along(order: Sequence[str], origin: str, destination: str) -> bool:
@@ -304,7 +371,8 @@ def solve(graph: RoutingGraph, weights: np.ndarray | Sequence[np.ndarray],
     return shortest_through(_weigh_each(weights, partial(weighted, graph), {}), stages)
 
 
-def solve_query(q: Query, base: npt.ArrayLike | None = None) -> tuple[float, list[int]]:
+def solve_query(q: Query, base: npt.ArrayLike | None = None, *,
+                treat: Mapping[str, str] | None = None) -> tuple[float, list[int]]:
     """The cheapest plan of a query; a corridor route that doubles back does not count.
 
     Parameters
@@ -316,11 +384,23 @@ def solve_query(q: Query, base: npt.ArrayLike | None = None) -> tuple[float, lis
         with patched parameters); each segment's mask is applied to them, and each
         distinct mask weighed once. None: the query's own weights (cached, with their
         CSR weightings).
+    treat : mapping, optional
+        For closures with a duration of the query's scenario (:attr:`Query.timed`), by
+        item: ``"free"`` (open, no wait) or ``"shut"`` (closed for good) instead of
+        timed.
 
     Returns
     -------
     (total, edges)
-        ``total`` is ``inf`` and ``edges`` empty when no plan has a route.
+        ``total`` is ``inf`` and ``edges`` empty when no plan has a route. With
+        closures with a duration, ``total`` includes the waits of those the walk meets.
+
+    Notes
+    -----
+    Closures with a duration are exact: for every subset of them shut for good, the best
+    walk is found with the others open, and its total counts the wait of each it meets,
+    once; the least total wins. The optimum is among them (shut exactly those the best
+    walk does not meet: the walk found then is no worse and meets no more).
 
     Examples
     --------
@@ -329,6 +409,58 @@ def solve_query(q: Query, base: npt.ArrayLike | None = None) -> tuple[float, lis
     >>> solve_query(q, base=2 * q.weights[0]) == (2 * total, edges)
     True
     """
+    if not q.timed:
+        return _solve_plans(q, base)
+    treat = treat or {}
+    weights = np.asarray(base, dtype=float) if base is not None else \
+        base_weights(q.net, q.scenario, q.objective)
+    fixed = np.zeros(q.graph.n_edges, dtype=bool)
+    for t in q.timed:
+        if treat.get(t.item) == "shut":
+            fixed |= t.meets
+    timed = [t for t in q.timed if treat.get(t.item) not in ("free", "shut")]
+    best: tuple[float, list[int]] = (np.inf, [])
+    for size in range(len(timed) + 1):
+        for shut in itertools.combinations(range(len(timed)), size):
+            off = fixed.copy()
+            for i in shut:
+                off |= timed[i].meets
+            total, edges = _solve_plans(q, np.where(off, np.inf, weights) if off.any()
+                                        else weights)
+            if not np.isfinite(total):
+                continue
+            total += sum(t.cost for t in met(timed, edges))
+            if total < best[0]:
+                best = (total, edges)
+    return best
+
+
+def met(timed: Sequence[Timed], edges: Sequence[int] | npt.NDArray[np.int64]) -> list[Timed]:
+    """The closures with a duration a walk meets."""
+    e = np.asarray(edges, dtype=np.int64)
+    return [t for t in timed if len(e) and bool(t.meets[e].any())]
+
+
+def waits_on(q: Query, edges: Sequence[int], treat: Mapping[str, str] | None = None
+             ) -> tuple[tuple[int, str, float], ...]:
+    """The closures with a duration a walk waits out: (position among its edges, item, hours).
+
+    Each is waited out once, before the first edge of :attr:`Timed.at` the walk passes,
+    else before its first edge that meets it. Items treated as ``"free"`` or ``"shut"``
+    are not waited for.
+    """
+    treat = treat or {}
+    e = np.asarray(edges, dtype=np.int64)
+    out = []
+    for t in met([t for t in q.timed if t.item not in treat], e):
+        held = np.flatnonzero(np.isin(e, t.at))
+        position = int(held[0]) if len(held) else int(np.flatnonzero(t.meets[e])[0])
+        out.append((position, t.item, t.hours))
+    return tuple(out)
+
+
+def _solve_plans(q: Query, base: npt.ArrayLike | None = None) -> tuple[float, list[int]]:
+    """The cheapest plan of a query, closures with a duration left aside."""
     graph = q.graph
     memo: dict[int, Weighted] = {}
     if base is None:

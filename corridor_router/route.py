@@ -5,20 +5,20 @@ from __future__ import annotations
 import functools
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from shapely.geometry import LineString
 
 from ._catalogue import label
 from .costs import EdgeValues
 from .graph import EdgeKind, RoutingGraph
-from .ledger import CLOSURE_LEG
 from .metrics import METRICS, WAIT_LEGS
 from .modes import KIND_NAMES
 from .network import CRS, Network
@@ -30,6 +30,10 @@ __all__ = ["LEG_COLUMNS", "LazyLegs", "Route", "leg_columns"]
 #: with every registered metric (a registered metric's column follows ``cost_usd``).
 LEG_COLUMNS = ["seq", "kind", "mode", "from", "to", "from_id", "to_id", "country", "km",
                "hours", "cost_usd", "ref", "detail", "passages", "source", "geometry"]
+
+
+#: The kind of the legs that wait out a closure with a duration (``Scenario.close_days``).
+CLOSURE_LEG = "closure"
 
 
 def leg_columns() -> list[str]:
@@ -256,6 +260,9 @@ class Route:
             f"{len(self.borders)} border crossing(s), {len(self.gauge_breaks)} gauge break(s)."
         )
         for c in self.closures.to_dict("records"):
+            if c["choice"] == "not on the way":
+                lines.append(f"Closure of {c['item']} for {c['days']:g} days: not on the way.")
+                continue
             wait = f"wait: {c['wait_days']:.1f} days, USD {c['wait_cost_usd']:,.0f}"
             way_round = (f"go round ({c['reroute_borders'] or 'no border'}): "
                          f"{c['reroute_days']:.1f} days, USD {c['reroute_cost_usd']:,.0f}"
@@ -344,15 +351,19 @@ class LazyLegs:
     """
 
     def __init__(self, net: Network, graph: RoutingGraph, values: EdgeValues,
-                 resolved: ResolvedScenario, edges: list[int]) -> None:
+                 resolved: ResolvedScenario, edges: list[int],
+                 waits: tuple[tuple[int, str, float], ...] = ()) -> None:
         self._args = (net, graph, values, resolved, edges)
+        #: Closures waited out: (position among the edges, item, hours).
+        self.waits = waits
         e = np.asarray(edges, dtype=np.int64)
         #: Route totals of every registered metric.
         self.totals = {name: float(values.metric(name)[e].sum()) for name in METRICS}
+        self.totals["hours"] += sum(hours for _, _, hours in waits)
 
     def build(self) -> gpd.GeoDataFrame:
         """The legs GeoDataFrame."""
-        return _legs(*self._args)
+        return _legs(*self._args, waits=self.waits)
 
     def modes_used(self) -> tuple[str, ...]:
         """Modes of the link edges, in order of first use (without building the legs)."""
@@ -361,15 +372,13 @@ class LazyLegs:
         link = e[graph.kind[e] == EdgeKind.LINK]
         return tuple(dict.fromkeys(graph.edge_mode[link].tolist()))
 
-    def _leg_edges(self) -> np.ndarray:
-        """The route's edges that are legs (see :func:`leg_edges`)."""
-        return leg_edges(self._args[2], self._args[1], self._args[4])
-
     @functools.cached_property
     def _rows(self) -> tuple[np.ndarray, SplitRows]:
         """The leg edges and their leg rows (computed once)."""
-        e = self._leg_edges()
-        return e, split_rows(self._args[2], self._args[1], e)
+        values, graph, edges = self._args[2], self._args[1], self._args[4]
+        at = leg_positions(values, graph, edges)
+        e = np.asarray(edges, dtype=np.int64)[at]
+        return e, split_rows(values, graph, e, waits_at(at, self.waits))
 
     def kind_counts(self) -> Mapping[str, int]:
         """Legs per kind, in order of first appearance."""
@@ -388,18 +397,40 @@ class LazyLegs:
         return values.ledger.parameters_of(edges)
 
 
-def leg_edges(values: EdgeValues, graph: RoutingGraph, edges: list[int] | np.ndarray
-              ) -> np.ndarray:
-    """The edges of a route that are legs: all but zero-valued start and end connectors."""
+def leg_positions(values: EdgeValues, graph: RoutingGraph, edges: list[int] | np.ndarray
+                  ) -> npt.NDArray[np.int64]:
+    """Positions of the edges of a route that are legs.
+
+    All but the zero-valued start and end connectors.
+    """
     e = np.asarray(edges, dtype=np.int64)
     kinds = graph.kind[e]
     ends = (kinds == EdgeKind.START) | (kinds == EdgeKind.END)
-    if ends.any():
-        zero = np.ones(len(e), dtype=bool)
-        for name in METRICS:
-            zero &= values.metric(name)[e] == 0
-        e = e[~(ends & zero)]
-    return e
+    if not ends.any():
+        return np.arange(len(e))
+    zero = np.ones(len(e), dtype=bool)
+    for name in METRICS:
+        zero &= values.metric(name)[e] == 0
+    return np.flatnonzero(~(ends & zero))
+
+
+def leg_edges(values: EdgeValues, graph: RoutingGraph, edges: list[int] | np.ndarray
+              ) -> np.ndarray:
+    """The edges of a route that are legs: all but zero-valued start and end connectors."""
+    return np.asarray(edges, dtype=np.int64)[leg_positions(values, graph, edges)]
+
+
+def waits_at(kept: npt.NDArray[np.int64], waits: Iterable[tuple[int, str, float]]
+             ) -> dict[int, tuple[str, float]]:
+    """Closure waits by the index of the leg edge they come before.
+
+    That is the first edge kept at or after their position.
+    """
+    out: dict[int, tuple[str, float]] = {}
+    for position, item, hours in waits:
+        at = min(int(np.searchsorted(kept, position)), len(kept) - 1)
+        out[at] = (item, hours)
+    return out
 
 
 @dataclass(frozen=True)
@@ -417,8 +448,12 @@ class SplitRows:
     metrics: dict[str, np.ndarray]  # each row's value of every registered metric
 
 
-def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray) -> SplitRows:
-    """The leg rows of some edges (see :class:`SplitRows`)."""
+def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray,
+               waits: Mapping[int, tuple[str, float]] | None = None) -> SplitRows:
+    """The leg rows of some edges (see :class:`SplitRows`).
+
+    ``waits`` adds a closure leg before the edge of each index it holds (item, hours).
+    """
     e = np.asarray(edges, dtype=np.int64)
     n = len(e)
     own = {name: values.metric(name)[e].astype(float) for name in METRICS}
@@ -439,11 +474,18 @@ def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray) -> Sp
             part = by_metric[name][idx] if name in by_metric else np.zeros(len(idx))
             own[name][idx] -= part
             cols[name].append(part)
-        # a closure is waited out before its edge, the other parts after it
-        keys.append(idx - 0.5 / (len(parts) + 1) if kind == CLOSURE_LEG
-                    else idx + j / (len(parts) + 1))
+        keys.append(idx + j / (len(parts) + 1))
         ats.append(idx)
         kinds.append(np.full(len(idx), kind, dtype=object))
+    if waits:
+        # a closure is waited out before its edge, on top of the edge's own figures
+        idx = np.array(sorted(waits), dtype=np.int64)
+        for name in METRICS:
+            cols[name].append(np.array([waits[int(i)][1] for i in idx]) if name == "hours"
+                              else np.zeros(len(idx)))
+        keys.append(idx - 0.5)
+        ats.append(idx)
+        kinds.append(np.full(len(idx), CLOSURE_LEG, dtype=object))
     order = np.argsort(np.concatenate(keys), kind="stable")
     own_rows = np.zeros(sum(len(a) for a in ats), dtype=bool)
     own_rows[:n] = True
@@ -463,10 +505,13 @@ def _part_detail(values: EdgeValues, kind: str, edge: int) -> tuple[str, str]:
 
 
 def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: ResolvedScenario,
-          edges: list[int]) -> gpd.GeoDataFrame:
+          edges: list[int], waits: tuple[tuple[int, str, float], ...] = ()
+          ) -> gpd.GeoDataFrame:
     places, links, crossings = net.places, net.links, net.crossings
-    edge_array = leg_edges(values, graph, edges)
-    split = split_rows(values, graph, edge_array)
+    kept = leg_positions(values, graph, edges)
+    edge_array = np.asarray(edges, dtype=np.int64)[kept]
+    held = waits_at(kept, waits)
+    split = split_rows(values, graph, edge_array, held)
     rows = []
     host: dict[str, Any] = {}
     for i in range(len(split.at)):
@@ -475,13 +520,17 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
         if not split.own[i]:
             # at the place where its edge's leg ends (en-route delays: on arrival); a
             # closure where its edge starts, before it
-            detail, source = _part_detail(values, split.kinds[i], e)
-            at = host["to_id"] if split.kinds[i] != CLOSURE_LEG else \
-                str(places.index[graph.node_place[graph.src[e]]])
             if split.kinds[i] == CLOSURE_LEG:
+                item, hours = held[int(split.at[i])]
+                detail = f"{WAIT_LEGS[CLOSURE_LEG]} ({item}, {hours / 24:g} days)"
+                source = ";".join(resolved.scenario.source)
+                at = str(places.index[graph.node_place[graph.src[e]]])
                 host = {"mode": graph.mode_names[graph.mode_a[e]] if graph.mode_a[e] >= 0
                         else "", "to": places.at[at, "name"], "to_id": at,
-                        "country": str(graph.side[e]), "ref": ""}
+                        "country": str(graph.side[e]), "ref": item}
+            else:
+                detail, source = _part_detail(values, split.kinds[i], e)
+                at = host["to_id"]
             rows.append({**host, "kind": split.kinds[i], "from": host["to"], "from_id": at,
                          **measured, "detail": detail, "passages": "", "source": source,
                          "geometry": places.geometry.loc[at]})

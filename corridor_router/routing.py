@@ -10,7 +10,7 @@ from .context import default_network
 from .diagnosis import no_route
 from .network import Network
 from .options import OptionArgs, RouteOptions, as_options
-from .query import Query, get_corridor, prepare, solve_query
+from .query import Query, get_corridor, prepare, solve_query, waits_on
 from .route import LazyLegs, Route
 
 __all__ = ["Route", "RouteOptions", "default_network", "get_corridor", "make_route", "route"]
@@ -76,13 +76,14 @@ def make_route(q: Query, edges: list[int]) -> Route:
     """The Route of a query along the given edges (with its closure choices, if any)."""
     net, values = q.net, q.values
     closures = None
-    if q.scenario.close_days:
+    if q.timed:
         from .disruption import closure_choices
         closures = closure_choices(q, edges)
     return Route(
         origin=q.origin, destination=q.destination, origin_name=net.place_name(q.origin),
         destination_name=net.place_name(q.destination),
-        _legs=LazyLegs(net, q.graph, values, q.resolved, edges), objective=q.objective,
+        _legs=LazyLegs(net, q.graph, values, q.resolved, edges, waits_on(q, edges)),
+        objective=q.objective,
         scenario=q.scenario, params=q.resolved.params, network=net.name,
         price_year=net.price_year, value_of_time=values.value_of_time, via=q.via,
         avoid=q.avoid, modes=q.modes, corridor=q.corridor, _closures=closures,

@@ -18,7 +18,7 @@ from ._overrides import (
     check_override,
     link_tags,
 )
-from ._targets import HELD_KINDS, corridor_links, links_through, resolve_target
+from ._targets import corridor_links, links_through, resolve_target
 from ._validate import (
     FIELD_BOUNDS,
     STATUSES,
@@ -82,11 +82,13 @@ class Scenario:
     close_days : Mapping[str, float]
         Closures with a duration, in days, by the same items as ``close`` (and
         ``"corridor:<name>"``): cargo that reaches the item finds it shut for that long
-        and either waits it out (the days are added to the hours of its border, link or
-        sea passage, as a ``closure`` leg) or goes round, whichever the objective
-        prefers; :attr:`Route.closures <corridor_router.Route.closures>` says which and
-        what each costs. Waiting costs time, not cash: its money (container detention)
-        counts through the ``generalized`` objective's value of time.
+        and either waits it out, once (a ``closure`` leg of that many days), or goes
+        round, whichever the objective prefers; :attr:`Route.closures
+        <corridor_router.Route.closures>` says which and what each costs. A route meets
+        the item if it uses anything closing the item for good would shut. Waiting
+        costs time, not cash: its money (container detention) counts through the
+        ``generalized`` objective's value of time. Items must not overlap (see
+        :func:`corridor_router.query.prepare`).
 
     Raises
     ------
@@ -309,21 +311,19 @@ def validate_scenario(scenario: Scenario, network: Network,
         if t not in tags:
             errors.append(f"build tag {shown(t)} is carried by no link "
                           f"(known tags: {', '.join(sorted(tags))})")
+    shut: dict[tuple[str, str], str] = {}
     for what, items in (("close", scenario.close), ("close_days", scenario.close_days)):
         for item in items:
             try:
-                kind, ident = resolve_target(network, item)
+                target = resolve_target(network, item)
             except ScenarioError as err:
                 errors.append(f"{what}: {err}")
                 continue
-            if what == "close_days" and kind not in HELD_KINDS:
-                errors.append(f"close_days: {item!r} is a {kind}, which a route through it "
-                              "crosses twice; name its border places or crossings (each "
-                              "waited at once), or shut it for good with close")
-            elif what == "close_days" and kind == "corridor" \
-                    and not network.corridors[ident].via:
-                errors.append(f"close_days: corridor {ident!r} has no via places to be held "
-                              "up at; name its links instead")
+            if what == "close":
+                shut[target] = item
+            elif target in shut:
+                errors.append(f"close_days: {item!r} names what close shuts for good "
+                              f"({shut[target]!r}); keep it in one of them")
     for key, value in scenario.overrides.items():
         message = check_override(network, key, value,
                                   FIELD_BOUNDS if problems is not None else WHAT_IF_BOUNDS)

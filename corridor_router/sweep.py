@@ -16,6 +16,7 @@ many workers run it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import importlib.util
 import multiprocessing
@@ -50,8 +51,9 @@ SWEEP_COLUMNS = ["scenario", "origin", "destination", "alternative", "kind", "ro
 RANGE_COLUMNS = ["days_p10", "days_p50", "days_p90", "cost_usd_p10", "cost_usd_p50",
                  "cost_usd_p90", "best_share"]
 
-#: Networks loaded in this process, by what the sweep sent (a bundled name or a folder).
-_LOADED: dict[str, Network] = {}
+#: Networks loaded in this process, by what the sweep sent (a bundled name or a folder),
+#: with the fingerprint of the files they were loaded from.
+_LOADED: dict[str, tuple[str, Network]] = {}
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class _Task:
     """One unit of work, as plain data (what crosses to a worker)."""
 
     network: str
+    fingerprint: str
     scenario: dict[str, Any]
     origin: str
     destination: str
@@ -69,16 +72,24 @@ class _Task:
     threads: int | None
 
 
-def _worker_network(spec: str) -> Network:
-    net = _LOADED.get(spec)
-    if net is None:
-        net = _LOADED[spec] = load_network(spec)
-    return net
+def _fingerprint(net: Network) -> str:
+    """The names, sizes and modification times of a network's files, hashed."""
+    files = sorted(p for p in net.path.iterdir() if p.is_file())
+    text = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _worker_network(spec: str, fingerprint: str) -> Network:
+    """The network a task names, loaded once per process and again when its files change."""
+    held = _LOADED.get(spec)
+    if held is None or held[0] != fingerprint:
+        held = _LOADED[spec] = (fingerprint, load_network(spec))
+    return held[1]
 
 
 def run_task(task: _Task) -> list[dict[str, Any]]:
     """The rows of one (scenario, pair) task; a failure is one row with ``error``."""
-    net = _worker_network(task.network)
+    net = _worker_network(task.network, task.fingerprint)
     scenario = Scenario(**task.scenario)
     base = {"scenario": scenario.name, "origin": task.origin, "destination": task.destination,
             "seed": task.seed if task.n else pd.NA}
@@ -294,24 +305,32 @@ def sweep(scenarios: Iterable[str | Scenario | Mapping[str, Any]] | str | Scenar
             raise InputTypeError(f"corridors must be a list of corridor names, got "
                                  f"{shown(corridors)}.")
         wanted = tuple(corridors)
+        if not all(isinstance(c, str) for c in wanted):
+            raise InputTypeError(f"corridors must be a list of corridor names (str), got "
+                                 f"{shown(corridors)}.")
         unknown = [c for c in wanted if c not in net.corridors]
         if unknown:
             raise InvalidInputError(f"Unknown corridor {', '.join(map(repr, unknown))}. Known "
                                     f"corridors: {', '.join(sorted(net.corridors))}.")
     if not isinstance(progress, bool):
         raise InputTypeError(f"progress must be True or False, got {shown(progress)}.")
+    if parquet is not None and not isinstance(parquet, (str, os.PathLike)):
+        raise InputTypeError(f"parquet must be a file path, got {shown(parquet)}.")
     root, seeds = _seeds(seed, len(trips))
     spec = _network_spec(net)
-    if spec not in _LOADED:
-        _LOADED[spec] = net
+    fingerprint = _fingerprint(net)
+    _LOADED[spec] = (fingerprint, net)      # this process routes with the network given
     with _pool(executor, client, workers, len(scs) * len(trips)) as pool:
-        tasks = [_Task(spec, s.as_dict(), o, d, wanted, objective, draws, seeds[j],
-                       None if pool is None else 1)
+        tasks = [_Task(spec, fingerprint, s.as_dict(), o, d, wanted, objective, draws,
+                       seeds[j], None if pool is None else 1)
                  for s in scs for j, (o, d) in enumerate(trips)]
         if pool is None:
             results = [run_task(t) for t in tasks]
         else:
-            futures = [pool.submit(run_task, t) for t in tasks]
+            try:
+                futures = [pool.submit(run_task, t) for t in tasks]
+            except RuntimeError as err:       # e.g. an executor already shut down
+                raise InvalidInputError(f"the executor cannot take tasks: {err}") from err
             _progress(futures, progress and len(tasks) > 1)
             results = [f.result() for f in futures]
     columns = SWEEP_COLUMNS[:9] + (RANGE_COLUMNS if draws else []) + SWEEP_COLUMNS[9:]

@@ -30,6 +30,13 @@ def test_bad_closures_are_usage_errors(args, message):
     assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
 
 
+def test_closures_keep_a_corridor_s_own_scenario():
+    out = run("route", "Tashkent", "Karachi", "--corridor", "uap", "--close-days", "hormuz=1")
+    assert out.returncode == 0, out.stderr
+    assert "scenario: uap (with closures)" in out.stdout
+    assert "Closure of hormuz for 1 days: not on the way." in out.stdout
+
+
 def test_a_bad_closure_item_is_one_error_line():
     out = run("route", "Peshawar", "Jalalabad", "--close-days", "atlantis=3")
     assert out.returncode == 1 and "atlantis" in out.stderr and "Traceback" not in out.stderr

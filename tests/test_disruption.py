@@ -97,7 +97,8 @@ def test_the_wait_is_a_leg_of_its_own_and_the_legs_add_up():
     legs = r.legs
     wait = legs[legs["kind"] == "closure"]
     assert len(wait) == 1 and wait["hours"].iloc[0] == pytest.approx(72.0)
-    assert wait["detail"].iloc[0] == "waiting out a closure (close_days.torkham 3)"
+    assert wait["detail"].iloc[0] == "waiting out a closure (torkham, 3 days)"
+    assert wait["from_id"].iloc[0] == "torkham" and wait["ref"].iloc[0] == "torkham"
     assert legs["hours"].sum() == pytest.approx(r.hours)
     assert legs["cost_usd"].sum() == pytest.approx(r.cost_usd)
     assert pickle.loads(pickle.dumps(r)) == r
@@ -136,10 +137,68 @@ def test_a_timed_closure_gives_the_better_of_waiting_and_going_round(
                                                  objective=objective).hours)
 
 
-def test_a_country_cannot_be_closed_for_days_but_its_crossings_can():
-    with pytest.raises(cr.ScenarioError, match="'AF' is a country, which a route through it "
-                                               "crosses twice"):
-        cr.route("Tashkent", "Karachi", scenario=cr.Scenario("x", close_days={"AF": 3}))
+def _consistent(r):
+    """A route's closure legs and table agree: one wait per item met, totals as chosen."""
+    legs = r.legs
+    waits = legs[legs["kind"] == "closure"]
+    table = r.closures
+    waited = table[table["choice"] == "wait"]
+    assert sorted(waits["ref"]) == sorted(waited["item"])
+    assert waits["hours"].sum() == pytest.approx(24 * waited["days"].sum())
+    assert legs["hours"].sum() == pytest.approx(r.hours)
+    for row in table.itertuples():
+        if row.choice == "wait":
+            assert r.days == pytest.approx(row.wait_days)
+        elif row.choice == "reroute":
+            assert r.days == pytest.approx(row.reroute_days)
+
+
+@pytest.mark.parametrize("origin, destination, item, options", [
+    ("Gwadar", "Rotterdam", "hormuz", {}),                 # two sea legs through Hormuz
+    ("Karachi", "Peshawar", "corridor:ml1", {"scenario_build": "ml1"}),
+    ("Tashkent", "Karachi", "corridor:afghan_road", {}),
+    ("Tashkent", "Karachi", "AF", {"objective": "generalized"}),   # in and out of a country
+    ("Almaty", "Gwadar", "AF", {"objective": "time"}),
+])
+@pytest.mark.parametrize("days", [0.25, 2, 20])
+def test_an_item_met_more_than_once_is_waited_out_once(origin, destination, item, options,
+                                                       days):
+    build = (options["scenario_build"],) if "scenario_build" in options else ()
+    sc = cr.Scenario("t", build=build, close_days={item: days})
+    r = cr.route(origin, destination, scenario=sc, objective=options.get("objective", "cost"))
+    _consistent(r)
+    assert len(r.legs[r.legs["kind"] == "closure"]) <= 1
+
+
+@pytest.mark.parametrize("origin, destination, kwargs, item", [
+    ("Kabul", "Karachi", {}, "kabul"), ("Peshawar", "Torkham", {}, "torkham"),
+    ("Tashkent", "Karachi", {"via": ["Kabul"]}, "kabul"),
+    ("Tashkent", "Karachi", {"corridor": "afghan_road"}, "kabul"),
+])
+def test_a_closed_stop_is_waited_for_with_no_way_round(origin, destination, kwargs, item):
+    r = cr.route(origin, destination, scenario=cr.Scenario("t", close_days={item: 2}),
+                 **kwargs)
+    row = r.closures.iloc[0]
+    assert row["choice"] == "wait" and np.isnan(row["reroute_days"])
+    assert math.isinf(row["saving_objective"])
+    _consistent(r)
+
+
+def test_two_timed_closures_are_each_waited_once_or_gone_round():
+    sc = cr.Scenario("t", close_days={"torkham": 2, "kharlachi": 1, "chaman": 5})
+    for objective in ("cost", "generalized", "time"):
+        r = cr.route("Kabul", "Karachi", scenario=sc, objective=objective)
+        _consistent(r)
+        assert (r.closures["choice"] == "wait").sum() <= 1
+
+
+def test_overlapping_timed_closures_are_refused():
+    with pytest.raises(cr.ScenarioError, match="shut some of the same edges"):
+        cr.route("Peshawar", "Jalalabad",
+                 scenario=cr.Scenario("t", close_days={"torkham": 2, "torkham_road_pk_af": 3}))
+    with pytest.raises(cr.ScenarioError, match="names what close shuts for good"):
+        cr.route("Peshawar", "Jalalabad",
+                 scenario=cr.Scenario("t", close=["torkham"], close_days={"Torkham": 3}))
 
 
 def test_a_corridor_shut_for_days_is_waited_once_at_its_entry():
@@ -149,6 +208,7 @@ def test_a_corridor_shut_for_days_is_waited_once_at_its_entry():
     waits = r.legs[r.legs["kind"] == "closure"]
     assert len(waits) == 1 and waits["hours"].iloc[0] == pytest.approx(240)
     assert waits["from_id"].iloc[0] == "termez"
+    _consistent(r)
 
 
 def test_a_closure_off_the_route_changes_nothing():
@@ -176,7 +236,7 @@ def test_timed_closures_in_scenarios_toml(bundled_copy):
 # -- what a timed closure holds up ------------------------------------------------------
 @pytest.mark.parametrize("item, kinds", [
     ("torkham", {EdgeKind.BORDER}), ("torkham_road_pk_af", {EdgeKind.BORDER}),
-    ("n55_karachi_peshawar", {EdgeKind.LINK}),
+    ("AF", {EdgeKind.BORDER}), ("n55_karachi_peshawar", {EdgeKind.LINK}),
     ("suez", {EdgeKind.LINK}), ("corridor:ml1", {EdgeKind.LINK}), ("Kabul", None)])
 def test_held_edges_are_of_the_right_kind(item, kinds):
     net = default_network()
@@ -311,7 +371,33 @@ def test_criticality_many_refuses_bad_pairs_and_volumes(pairs, volumes, match):
         cr.criticality_many(pairs, volumes=volumes)
 
 
+def test_criticality_many_with_nothing_to_rank_is_an_empty_table():
+    t = cr.criticality_many([("Peshawar", "Jalalabad")], kinds=["passage"])
+    assert t.empty and list(t.columns) == MANY_COLUMNS
+
+
 def test_criticality_top_and_a_trip_without_route():
     assert len(cr.criticality("Tashkent", "Karachi", top=3)) == 3
     with pytest.raises(cr.NoRouteError):
         cr.criticality("Tashkent", "Karachi", scenario=cr.Scenario("x", close=["UZ"]))
+
+
+@pytest.mark.parametrize("origin, destination, close_days, objective", [
+    ("Peshawar", "Jalalabad", {"torkham": 3}, "generalized"),
+    ("Gwadar", "Rotterdam", {"hormuz": 2}, "time"),
+    ("Kabul", "Karachi", {"torkham": 2, "chaman": 5}, "generalized"),
+])
+def test_simulated_draws_under_timed_closures_replay_through_route(origin, destination,
+                                                                    close_days, objective):
+    """Each draw waits once or goes round exactly as route() does for that draw."""
+    sc = cr.Scenario("t", close_days=close_days)
+    sim = cr.simulate(origin, destination, scenario=sc, n=120, seed=5, objective=objective,
+                      corridors=[])
+    draws = sim.draws.set_index(["alternative", "draw"])
+    assert sim.summary.loc["today", "days_p50"] > 0
+    for k in range(0, 120, 7):
+        r = cr.route(origin, destination, scenario=sim.scenario_of("today", k),
+                     objective=objective)
+        row = draws.loc[("today", k)]
+        assert r.hours == pytest.approx(row["hours"], rel=1e-9)
+        assert r.cost_usd == pytest.approx(row["cost_usd"], rel=1e-9)

@@ -150,6 +150,8 @@ def test_a_progress_bar_on_a_pool(capsys):
     ({"objective": "fastest"}, cr.InvalidInputError, "objective must be"),
     ({"corridors": ["nowhere"]}, cr.InvalidInputError, "Unknown corridor 'nowhere'"),
     ({"corridors": "uap"}, cr.InputTypeError, "corridors must be"),
+    ({"corridors": [["uap"]]}, cr.InputTypeError, "corridors must be"),
+    ({"parquet": 5}, cr.InputTypeError, "parquet must be a file path"),
     ({"progress": "yes"}, cr.InputTypeError, "progress must be"),
 ])
 def test_sweep_refuses_bad_arguments(kwargs, error, match):
@@ -235,3 +237,37 @@ def test_the_parquet_error_names_the_extra(monkeypatch, tmp_path):
     with pytest.raises(cr.InvalidInputError, match=r"corridor_router\[dask\]"):
         cr.sweep(["baseline"], [("Tashkent", "Karachi")], corridors=[], workers=1,
                  progress=False, parquet=tmp_path / "x.parquet")
+
+
+def test_a_shut_down_executor_is_a_clear_error():
+    pool = ThreadPoolExecutor(1)
+    pool.shutdown()
+    with pytest.raises(cr.InvalidInputError, match="cannot take tasks"):
+        cr.sweep(["baseline"], PAIRS, corridors=[], executor=pool, progress=False)
+
+
+def test_a_network_edited_on_disk_is_loaded_again(bundled_copy):
+    """Workers key the network by its files: an edited folder is not routed stale."""
+    net = cr.load_network(bundled_copy)
+    args = {"corridors": [], "progress": False}
+    before = cr.sweep(["baseline"], [("Peshawar", "Jalalabad")], network=net, workers=1, **args)
+    crossings = bundled_copy / "crossings.csv"
+    text = crossings.read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in text]
+    head = rows[0]
+    dwell, high, ident = head.index("dwell_h"), head.index("dwell_high_h"), head.index("id")
+    for r in rows[1:]:
+        if r[ident].startswith("torkham_road"):
+            r[dwell] = r[high] = "999"
+    crossings.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    edited = cr.load_network(bundled_copy)
+    one = cr.sweep(["baseline"], [("Peshawar", "Jalalabad")], network=edited, workers=1, **args)
+    two = cr.sweep(["baseline"], [("Peshawar", "Jalalabad")], network=str(bundled_copy),
+                   workers=2, **args)
+    with ThreadPoolExecutor(1) as pool:
+        three = cr.sweep(["baseline"], [("Peshawar", "Jalalabad")], network=str(bundled_copy),
+                         executor=pool, **args)
+    expected = cr.route("Peshawar", "Jalalabad", network=edited).days
+    assert before["days"].iloc[0] != pytest.approx(expected)
+    for t in (one, two, three):
+        assert t["days"].iloc[0] == pytest.approx(expected)
