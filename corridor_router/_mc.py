@@ -634,7 +634,9 @@ class _Pruned:
                         reached.add(b)
                         stack.append(b)
             improved = set(fell)
-            ahead = np.asarray(sorted(reached - improved), dtype=np.int64)
+            # the improved nodes too: one may lie ahead of another (a forward edge from
+            # what one improved into the other), so all are relaxed again in level order
+            ahead = np.asarray(sorted(reached), dtype=np.int64)
             for k in np.unique(level_of[ahead]).tolist():
                 if k >= 0:
                     improved.update(relax_all(ahead[level_of[ahead] == k], once=False).tolist())
