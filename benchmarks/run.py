@@ -260,7 +260,7 @@ def write_readme(table: Table, seconds: float, load: tuple[float, float]) -> Non
         "is the tracemalloc peak of one run. **Issue 13** (`benchmarks/scale_out.py`): "
         "`criticality()`'s full ranking is timed against `route(..., avoid=...)` per "
         "ranked item, which must give every row's days and cost; a sweep (4 scenarios x "
-        "4 pairs x 2,000 draws) runs on a spawned process pool of one worker and of two, "
+        "6 pairs x 2,000 draws) runs on a spawned process pool of one worker and of two, "
         "each warmed by the same sweep, and both tables must be equal; its per-draw cost "
         "(one worker's time over every draw of every alternative) is set against one bare "
         "engine search. Notes compare the times with the targets of issues 9, 12 and 13; "
