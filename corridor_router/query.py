@@ -425,8 +425,10 @@ def solve_query(q: Query, base: npt.ArrayLike | None = None, *,
             off = fixed.copy()
             for i in shut:
                 off |= timed[i].meets
-            total, edges = _solve_plans(q, np.where(off, np.inf, weights) if off.any()
-                                        else weights)
+            if off.any():
+                total, edges = _solve_plans(q, np.where(off, np.inf, weights))
+            else:       # nothing shut: the query's own weights (and cached weightings)
+                total, edges = _solve_plans(q, base)
             if not np.isfinite(total):
                 continue
             total += sum(t.cost for t in met(timed, edges))
