@@ -14,7 +14,7 @@ from .errors import InvalidInputError
 from .graph import EdgeKind, RoutingGraph
 from .network import Network
 from .options import RouteOptions, SearchArgs, as_options, without_stops
-from .query import prepare, solve
+from .query import prepare, refuse_timed, solve
 from .routing import Route, make_route
 
 __all__ = ["MAX_K", "MAX_PATHS", "alternatives", "link_signature", "place_loopless", "yen"]
@@ -90,6 +90,7 @@ def alternatives(
     if max_paths < k:
         raise InvalidInputError(f"max_paths ({max_paths}) must be at least k ({k}).")
     q = prepare(origin, destination, opts, network=network)
+    refuse_timed(q, "alternatives")
     weights = q.weights[0]
     source, target = q.stages[0][0], q.stages[-1][0]
     total, first = solve(q.graph, weights, q.stages)

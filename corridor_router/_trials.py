@@ -20,7 +20,7 @@ from ._search import SEARCH_MAX, bisect_root, step_ends
 from .costs import EdgeValues
 from .diagnosis import no_route
 from .metrics import OBJECTIVES, objective_weights
-from .query import Query, solve_query
+from .query import Query, met, solve_query
 from .route import Route
 from .routing import make_route
 
@@ -146,14 +146,17 @@ class Side:
         return (tuple(found), total) if np.isfinite(total) else None
 
     def price(self, key: str, x: float, path: _Path) -> tuple[float, float]:
-        """(hours, cost) of a fixed path with ``key`` at ``x``."""
+        """(hours, cost) of a fixed path with ``key`` at ``x`` (closure waits included)."""
         ledger = self.values.ledger
+        waited = sum(t.hours for t in met(self.query.timed, path))
         if key not in self.keys:
             e = np.asarray(path, dtype=np.int64)
-            return float(ledger.metric("hours")[e].sum()), float(ledger.metric("cost_usd")[e].sum())
+            return (float(ledger.metric("hours")[e].sum()) + waited,
+                    float(ledger.metric("cost_usd")[e].sum()))
         (a_h, b_h, inv_h), (a_c, b_c, inv_c) = (self.affine(key, path)[m]
                                                   for m in ("hours", "cost_usd"))
-        return (a_h + b_h * (1.0 / x if inv_h else x), a_c + b_c * (1.0 / x if inv_c else x))
+        return (a_h + b_h * (1.0 / x if inv_h else x) + waited,
+                a_c + b_c * (1.0 / x if inv_c else x))
 
 
 @dataclass
@@ -219,9 +222,14 @@ class Memo:
 
     def _switch(self, xa: float, pa: _Path, xb: float, pb: _Path) -> float | None:
         """The value between ``xa`` and ``xb`` where the best route turns from pa to pb."""
+        timed = self.side.query.timed
+
         def gap(x: float) -> float:
             w = self.side.weights(self.key, x)
-            return float(w[list(pa)].sum() - w[list(pb)].sum())
+            # closure waits at the query's weight of an hour (for a trial of the value of
+            # time itself, at its central value)
+            waits = sum(t.cost for t in met(timed, pa)) - sum(t.cost for t in met(timed, pb))
+            return float(w[list(pa)].sum() - w[list(pb)].sum()) + waits
 
         ga, gb = self._g(xa), self._g(xb)
         da, db = gap(xa), gap(xb)

@@ -21,7 +21,7 @@ from .context import as_network, weighted
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
 from .network import Network
 from .options import OptionArgs, RouteOptions, SearchArgs, as_options, without_stops
-from .query import Query, prepare
+from .query import Query, prepare, refuse_timed
 from .routing import Route, route
 
 __all__ = ["MAX_K", "MAX_PATHS", "RouteBatch", "alternatives", "route_many", "route_matrix"]
@@ -231,6 +231,7 @@ def route_matrix(
     o_ids = _places(net, origins, "origins")
     d_ids = _places(net, destinations, "destinations")
     q = _probe(net, opts)
+    refuse_timed(q, "route_matrix")
     refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids))
     graph, values = q.graph, q.values
     csr = weighted(graph, q.weights[0])             # cached with the query's weights

@@ -52,8 +52,8 @@ from .options import OptionArgs, RouteOptions, as_options
 from .scenarios import Scenario, get_scenario
 
 __all__ = ["MAX_AVOID_NAMES", "MAX_RESTRICTED", "MAX_TIMED", "RESTRICTED", "Plan", "Query",
-           "Timed", "edge_mask", "get_corridor", "met", "prepare", "solve", "solve_query",
-           "stage_nodes", "waits_on"]
+           "Timed", "edge_mask", "get_corridor", "met", "prepare", "refuse_timed", "solve",
+           "solve_query", "stage_nodes", "waits_on"]
 
 _Stages = tuple[tuple[int, ...], ...]
 
@@ -283,10 +283,20 @@ def _timed(net: Network, graph: RoutingGraph, sc: Scenario, resolved: Any, value
             if (meets & t.meets).any():
                 raise ScenarioError(
                     f"Scenario {sc.name!r}: close_days items {t.item!r} and {item!r} shut "
-                    "some of the same edges; give one of them (or one duration for both).")
+                    "some of the same edges (a route meeting one meets the other); keep "
+                    "the one it should wait for, or shut one for good with close.")
         out.append(Timed(item, hours, meets, held_edges(net, graph, kind, ident),
                          per_hour * hours))
     return tuple(out)
+
+
+def refuse_timed(q: Query, caller: str) -> None:
+    """Raise for a query with closures with a duration: ``caller`` does not route them."""
+    if q.timed:
+        raise ScenarioError(
+            f"{caller} does not route closures with a duration (scenario "
+            f"{q.scenario.name!r} has close_days {', '.join(map(repr, q.scenario.close_days))})"
+            "; route each trip with route(), or shut the items for good with close.")
 
 
 def _runs_along(order: Sequence[str], origin: str, destination: str) -> bool:

@@ -483,7 +483,7 @@ def split_rows(values: EdgeValues, graph: RoutingGraph, edges: np.ndarray,
         for name in METRICS:
             cols[name].append(np.array([waits[int(i)][1] for i in idx]) if name == "hours"
                               else np.zeros(len(idx)))
-        keys.append(idx - 0.5)
+        keys.append(idx - 0.5 / (len(parts) + 1))     # after edge i-1's own parts
         ats.append(idx)
         kinds.append(np.full(len(idx), CLOSURE_LEG, dtype=object))
     order = np.argsort(np.concatenate(keys), kind="stable")

@@ -401,3 +401,38 @@ def test_simulated_draws_under_timed_closures_replay_through_route(origin, desti
         row = draws.loc[("today", k)]
         assert r.hours == pytest.approx(row["hours"], rel=1e-9)
         assert r.cost_usd == pytest.approx(row["cost_usd"], rel=1e-9)
+
+
+def test_batch_searches_refuse_timed_closures_rather_than_ignore_them():
+    sc = cr.Scenario("t", close_days={"torkham": 60})
+    with pytest.raises(cr.ScenarioError, match="route_matrix does not route closures"):
+        cr.route_matrix(["Peshawar"], ["Jalalabad"], scenario=sc)
+    with pytest.raises(cr.ScenarioError, match="alternatives does not route closures"):
+        cr.alternatives("Peshawar", "Jalalabad", scenario=sc)
+
+
+def test_a_closure_leg_comes_after_the_previous_edge_s_own_parts():
+    """The escort after the Farap border stays with the border; the wait comes next."""
+    r = cr.route("Bukhara", "Ashgabat", modes=["road"],
+                 scenario=cr.Scenario("t", close_days={"tm_road_farap_turkmenabat": 2}))
+    legs = r.legs.reset_index(drop=True)
+    kinds = legs["kind"].tolist()
+    i = kinds.index("closure")
+    assert kinds[i - 1] == "escort" and legs.loc[i - 1, "ref"] == "farap_road_uz_tm"
+    assert legs.loc[i, "ref"] == "tm_road_farap_turkmenabat"
+    assert legs["hours"].sum() == pytest.approx(r.hours)
+
+
+def test_claim_trials_price_a_route_s_wait():
+    """The sensitivity table's path prices include the closure a route waits out."""
+    from corridor_router._trials import Side
+    from corridor_router.query import prepare
+    sc = cr.Scenario("uap+", build=("uap",), close_days={"hairatan": 10})
+    r = cr.route("Tashkent", "Karachi", corridor="uap", scenario=sc)
+    assert r.closures.loc[0, "choice"] == "wait"
+    side = Side(prepare("Tashkent", "Karachi", corridor="uap", scenario=sc))
+    key = "modes.rail.countries.UZ.speed_kmh"
+    for k in (key, "modes.road.speed_kmh"):          # one feeding the route, one not
+        hours, cost = side.price(k, side.values.ledger.value(k), side.edges)
+        assert hours == pytest.approx(r.hours)
+        assert cost == pytest.approx(r.cost_usd)
