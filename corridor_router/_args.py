@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ._validate import finite_real, is_real
@@ -14,7 +14,7 @@ from .modes import mode_names
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["as_names", "as_number", "check_modes", "check_objective", "place_arg",
+__all__ = ["as_names", "as_number", "check_modes", "check_objective", "pairs_arg", "place_arg",
            "positive_int"]
 
 
@@ -108,3 +108,20 @@ def positive_int(value: object, what: str, *, most: int | None = None) -> int:
     if most is not None and number > most:
         raise InvalidInputError(f"{what} must be at most {most:,}, got {number:,}.")
     return number
+
+
+def pairs_arg(pairs: object) -> list[tuple[str, str]]:
+    """(origin, destination) pairs of place names, checked (at least one)."""
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
+        raise InputTypeError(f"pairs must be an iterable of (origin, destination) pairs, got "
+                             f"{shown(pairs)}.")
+    out = []
+    for i, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2 \
+                or not all(isinstance(p, str) for p in pair):
+            raise InputTypeError(f"pairs[{i}] is {shown(pair)}; give (origin, destination) "
+                                 "pairs of place names.")
+        out.append((pair[0], pair[1]))
+    if not out:
+        raise InvalidInputError("pairs is empty; give at least one (origin, destination) pair.")
+    return out

@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
+from .disruption import KINDS
 from .errors import InvalidInputError
 from .metrics import OBJECTIVES
 from .modes import MODE_TRAITS
 from .network import bundled_networks
-
-#: What ``criticality --kind`` takes (as :data:`corridor_router.disruption.KINDS`).
-CRITICALITY_KINDS = ("border", "crossing", "link", "passage", "place")
 
 __all__ = ["CLAIM_TABLES", "EXIT_CLOSED_PIPE", "EXIT_ERROR", "EXIT_INTERNAL",
            "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "FORMATS", "PROG", "TABLE_FORMATS",
@@ -112,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
               "passage or place of the best route costs the trip, worst first")
     q.add_argument("--scenario", default=None, help="scenario name (default: baseline)")
     _closures(q)
-    q.add_argument("--kind", action="append", default=None, choices=CRITICALITY_KINDS,
+    q.add_argument("--kind", action="append", default=None, choices=KINDS,
                    help="rank only these kinds (repeatable; default: all)")
     q.add_argument("--top", type=_whole(1), default=None, help="show the first rows only")
     q.add_argument("--format", choices=TABLE_FORMATS, default="table")

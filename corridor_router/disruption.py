@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._args import as_names
+from ._args import as_names, pairs_arg, positive_int
 from ._cache import Slot
 from .context import as_network, base_weights
 from .costs import EdgeValues
@@ -263,15 +263,6 @@ def _check_kinds(kinds: object) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _check_top(top: object) -> int | None:
-    if top is None:
-        return None
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-        raise InvalidInputError(f"top must be a whole number of rows, 1 or more, or None for "
-                                f"all, got {shown(top)}.")
-    return int(top)
-
-
 def _pair_rows(q: Query, kinds: tuple[str, ...]) -> tuple[dict[str, float], list[dict[str, Any]]]:
     total, edges = solve_query(q)
     if not np.isfinite(total):
@@ -356,7 +347,7 @@ def criticality(origin: str, destination: str, *, kinds: Iterable[str] | None = 
     True
     """
     wanted = _check_kinds(kinds)
-    limit = _check_top(top)
+    limit = None if top is None else positive_int(top, "top")
     q = prepare(origin, destination, as_options(options, **kwargs), network=network)
     before, rows = _pair_rows(q, wanted)
     df = pd.DataFrame(rows, columns=CRITICALITY_COLUMNS[1:])
@@ -392,21 +383,6 @@ def _volumes(pairs: list[tuple[str, str]], volumes: object) -> list[float]:
             raise InvalidInputError(f"the volume of {p!r} must be a finite number, 0 or more, "
                                     f"got {shown(v)}.")
         out.append(float(v))
-    return out
-
-
-def _pairs(pairs: object) -> list[tuple[str, str]]:
-    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
-        raise InputTypeError(f"pairs must be an iterable of (origin, destination) pairs, got "
-                             f"{shown(pairs)}.")
-    out = []
-    for i, pair in enumerate(pairs):
-        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
-            raise InputTypeError(f"pairs[{i}] is {shown(pair)}; give (origin, destination) "
-                                 "pairs.")
-        out.append((pair[0], pair[1]))
-    if not out:
-        raise InvalidInputError("pairs is empty; give at least one (origin, destination) pair.")
     return out
 
 
@@ -447,8 +423,8 @@ def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
     (['rank', 'kind', 'item', 'name'], 3)
     """
     wanted = _check_kinds(kinds)
-    limit = _check_top(top)
-    trips = _pairs(pairs)
+    limit = None if top is None else positive_int(top, "top")
+    trips = pairs_arg(pairs)
     weights = _volumes(trips, volumes)
     opts = as_options(options, **kwargs)
     net = as_network(network)

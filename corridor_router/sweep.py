@@ -22,7 +22,7 @@ import importlib.util
 import multiprocessing
 import os
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._args import pairs_arg
 from ._folders import bundled_networks, bundled_root
 from ._threads import threads
 from .compare import compare
@@ -146,22 +147,6 @@ def _scenarios(net: Network, scenarios: object) -> list[Scenario]:
     if not out:
         raise InvalidInputError("scenarios is empty; give at least one, or None for the "
                                 "baseline.")
-    return out
-
-
-def _pairs(net: Network, pairs: object) -> list[tuple[str, str]]:
-    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Iterable):
-        raise InputTypeError(f"pairs must be an iterable of (origin, destination) pairs, got "
-                             f"{shown(pairs)}.")
-    out = []
-    for i, pair in enumerate(pairs):
-        if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2 \
-                or not all(isinstance(p, str) for p in pair):
-            raise InputTypeError(f"pairs[{i}] is {shown(pair)}; give (origin, destination) "
-                                 "pairs of place names.")
-        out.append((net.find_place(pair[0]), net.find_place(pair[1])))
-    if not out:
-        raise InvalidInputError("pairs is empty; give at least one (origin, destination) pair.")
     return out
 
 
@@ -298,7 +283,7 @@ def sweep(scenarios: Iterable[str | Scenario | Mapping[str, Any]] | str | Scenar
                                 f"{shown(objective)}.")
     draws = _check_n(n)
     scs = _scenarios(net, scenarios)
-    trips = _pairs(net, pairs)
+    trips = [(net.find_place(o), net.find_place(d)) for o, d in pairs_arg(pairs)]
     wanted = None
     if corridors is not None:
         if isinstance(corridors, str) or not isinstance(corridors, Iterable):
