@@ -203,19 +203,23 @@ source = "syn"
 [modes.rail]
 speed_kmh = 35.0
 rate_usd_per_teu_km = 0.6
+co2e_kg_per_teu_km = 0.25
 source = "syn"
 [modes.road]
 speed_kmh = 45.0
 rate_usd_per_teu_km = 1.3
+co2e_kg_per_teu_km = 0.9
 source = "syn"
 [modes.sea]
 speed_kmh = 28.0
 rate_usd_per_teu_km = 0.08
+co2e_kg_per_teu_km = 0.08
 source = "syn"
 
 [transfer."rail-road"]
 cost_usd_per_teu = 45.0
 hours = 8.0
+co2e_kg_per_teu = 5.0
 source = "syn"
 [transfer."rail-sea"]
 cost_usd_per_teu = 110.0
@@ -229,6 +233,7 @@ source = "syn"
 [gauge_break."1435-1520"]
 cost_usd_per_teu = 90.0
 hours = 12.0
+co2e_kg_per_teu = 2.0
 source = "syn"
 [gauge_break."1520-1676"]
 cost_usd_per_teu = 100.0

@@ -19,6 +19,8 @@ import numpy as np
 __all__ = [
     "FIELD_BOUNDS",
     "FIRST_SOURCE_YEAR",
+    "MAX_CO2E_KG_PER_TEU",
+    "MAX_CO2E_KG_PER_TEU_KM",
     "MAX_GAUGE_MM",
     "MAX_HEADWAY_H",
     "MAX_HOURS",
@@ -57,6 +59,11 @@ MAX_VALUE_OF_TIME = 100_000.0
 MAX_GAUGE_MM = 10_000.0
 #: Most en-route delay per km, hours: 1 / MIN_SPEED_KMH (a leg that slow is no leg).
 MAX_DELAY_H_PER_KM = 1.0 / MIN_SPEED_KMH
+#: kg CO2e per TEU-km: over 20 times a 10-tonne load on the least efficient mode (a
+#: small ro-pax ferry, about 1.25 kg per TEU-km).
+MAX_CO2E_KG_PER_TEU_KM = 25.0
+#: kg CO2e per TEU at a single hub: the whole trip of a TEU across Eurasia by road.
+MAX_CO2E_KG_PER_TEU = 10_000.0
 #: Price years of the USD figures: the sources are from this century; 2100 is a typo.
 PRICE_YEARS = (1990, 2100)
 #: Publication years of sources: none is older than this.
@@ -194,6 +201,10 @@ FIELD_BOUNDS: dict[str, Bound] = {
     "handling_usd_per_teu": _USD,
     "handling_import_usd_per_teu": _USD,
     "handling_export_usd_per_teu": _USD,
+    "co2e_kg_per_teu_km": Bound(0.0, MAX_CO2E_KG_PER_TEU_KM, "kg CO2e per TEU-km",
+                                why_high="over 20 times the least efficient freight mode"),
+    "co2e_kg_per_teu": Bound(0.0, MAX_CO2E_KG_PER_TEU, "kg CO2e per TEU",
+                             why_high="more than a road trip across Eurasia"),
     "usd_per_teu_h": Bound(0.0, MAX_VALUE_OF_TIME, "USD per TEU-hour",
                            why_high="thousands of times the cost of container detention"),
 }

@@ -186,15 +186,17 @@ def compare_output(df: pd.DataFrame, fmt: str) -> str:
                             columns=["alternative", "kind", "is_baseline", "note"])
         full = pd.concat([df, left.set_index("alternative")]) if len(left) else df
         return to_json(records(full)) if fmt == "json" else to_csv(full)
-    shown = df.drop(columns=["hours", "is_baseline", "time_saved_pct", "cost_saved_usd"])
+    shown = df.drop(columns=["hours", "is_baseline", "time_saved_pct", "cost_saved_usd",
+                             "co2e_saved_kg"], errors="ignore")
     if not shown["note"].astype(bool).any():
         shown = shown.drop(columns="note")
     base = df.index[df["is_baseline"]][0]
     text = shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep="-")
     left_out = df.attrs.get("left_out") or {}
     omitted = "".join(f"\n  {name}: {why}" for name, why in left_out.items())
-    return (f"{text}\n\nkm; days; cost_usd in USD per TEU; savings against '{base}' "
-            "(positive = faster or cheaper)."
+    return (f"{text}\n\nkm; days; cost_usd in USD per TEU; co2e_kg in kg CO2e per TEU "
+            f"(well-to-wheel); savings against '{base}' (positive = faster, cheaper or "
+            "less emitted)."
             + (f"\nCorridors left out:{omitted}" if omitted else ""))
 
 
@@ -205,7 +207,9 @@ def claim_dict(result: ClaimCheck) -> dict[str, Any]:
         "corridor": result.corridor, "versus": result.versus,
         "claim": {"days_saved": result.claim_days, "cost_saved_pct": result.claim_cost_pct},
         "computed": {"days_saved": result.days_saved, "cost_saved_pct": result.cost_saved_pct,
-                     "cost_saved_usd": result.cost_saved_usd},
+                     "cost_saved_usd": result.cost_saved_usd,
+                     "co2e_saved_kg": result.co2e_saved_kg,
+                     "co2e_saved_pct": result.co2e_saved_pct},
         "holds": result.holds, "holds_days": result.holds_days,
         "holds_cost": result.holds_cost, "verdict": result.verdict,
         "required_old_days": result.required_old_days,

@@ -31,12 +31,17 @@ __all__ = [
 ]
 
 FILE = "params.toml"
-MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km")
+#: Figures every mode the network's links use must give: line-haul speed, rate, and
+#: well-to-wheel emissions per TEU-km (ISO 14083; see networks/README.md).
+MODE_KEYS = ("speed_kmh", "rate_usd_per_teu_km", "co2e_kg_per_teu_km")
 #: Figures a mode table may give (checked where given): en-route delays beyond line haul.
 OPTIONAL_MODE_KEYS = ("delay_h_per_km",)
 #: Figures of a ``[service.<mode>]`` table: the headway of the services cargo boards.
 SERVICE_KEYS = ("headway_h",)
 PAIR_KEYS = ("cost_usd_per_teu", "hours")
+#: Figures a transfer or gauge-break table may give: the hub's emissions per TEU handled
+#: (none given: the hub is counted as emitting nothing, which understates).
+OPTIONAL_HUB_KEYS = ("co2e_kg_per_teu",)
 #: Tables of params.toml whose entries are keyed by a mode or by a pair of modes/gauges.
 SECTIONS = ("modes", "transfer", "gauge_break", "connector")
 
@@ -225,7 +230,8 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
                 problems.add(FILE, None, shown_key, f"unknown {what} {shown(key)}",
                              _key_fix(section))
                 continue
-            _check_table(table.get(key), shown_key, PAIR_KEYS, problems, known)
+            _check_table(table.get(key), shown_key, PAIR_KEYS, problems, known,
+                         optional=OPTIONAL_HUB_KEYS if section != "connector" else ())
 
 
 def _key_fix(section: str) -> str:

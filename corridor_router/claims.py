@@ -127,6 +127,9 @@ class ClaimCheck:
         ``source`` lists source ids.
     required_old_days, required_old_cost_usd : float
         What the compared route would have to take and cost for the claim to hold.
+    co2e_saved_kg, co2e_saved_pct : float
+        Emissions saved per TEU (kg CO2e, well-to-wheel) and as a percent of the
+        compared route's: not part of the claim, reported beside it.
     trials : int
         Routings run for the sensitivity table (each re-routes both trips).
     probability : pandas.DataFrame or None
@@ -159,6 +162,8 @@ class ClaimCheck:
     sensitivity: pd.DataFrame
     required_old_days: float
     required_old_cost_usd: float
+    co2e_saved_kg: float = float("nan")
+    co2e_saved_pct: float = float("nan")
     trials: int = field(default=0, repr=False)
     probability: pd.DataFrame | None = None
     n: int = 0
@@ -203,6 +208,10 @@ class ClaimCheck:
             f"For the claim to hold, the {self.versus} route would have to take at least "
             f"{self.required_old_days:.1f} days (it takes {o.days:.1f}) and cost at least "
             f"USD {self.required_old_cost_usd:,.0f}/TEU (it costs {o.cost_usd:,.0f}).",
+            f"Emissions (not part of the claim): {n.co2e_kg:,.0f} kg CO2e/TEU by "
+            f"{self.corridor} vs {o.co2e_kg:,.0f} by {self.versus}, "
+            f"{abs(self.co2e_saved_pct):.0f}% {'less' if self.co2e_saved_kg >= 0 else 'more'} "
+            "(well-to-wheel, GLEC default intensities).",
         ]
         lines.append(self._waits_line())
         if self.probability is not None:
@@ -351,7 +360,10 @@ def check_claim(
         days_saved=d, cost_saved_pct=pct, cost_saved_usd=old.cost_usd - new.cost_usd,
         holds_days=bool(holds[0]), holds_cost=bool(holds[1]), breakdown=breakdown(old, new),
         sensitivity=sens, required_old_days=new.days + claim[0],
-        required_old_cost_usd=new.cost_usd / (1 - claim[1] / 100), trials=trials,
+        required_old_cost_usd=new.cost_usd / (1 - claim[1] / 100),
+        co2e_saved_kg=old.co2e_kg - new.co2e_kg,
+        co2e_saved_pct=100 * (old.co2e_kg - new.co2e_kg) / old.co2e_kg if old.co2e_kg
+        else float("nan"), trials=trials,
         probability=ranges, n=draws_n or 0, seed=seed_used,
     )
 

@@ -39,8 +39,9 @@ IMPLAUSIBLE_FACTOR = 2.0
 DETOUR_FACTOR = 3.0
 
 COMPARE_COLUMNS = ["alternative", "kind", "scenario", "km", "hours", "days", "cost_usd",
-                   "borders", "gauge_breaks", "modes", "days_saved", "time_saved_pct",
-                   "cost_saved_usd", "cost_saved_pct", "is_baseline", "note"]
+                   "co2e_kg", "borders", "gauge_breaks", "modes", "days_saved",
+                   "time_saved_pct", "cost_saved_usd", "cost_saved_pct", "co2e_saved_kg",
+                   "co2e_saved_pct", "is_baseline", "note"]
 
 
 def corridor_scenario(net: Network, corridor: str, scenario: str | Scenario | None) -> Scenario:
@@ -293,9 +294,11 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
     -------
     pandas.DataFrame
         Indexed by alternative, with ``kind, scenario, km, hours, days, cost_usd,
-        borders, gauge_breaks, modes`` and savings against the baseline row:
-        ``days_saved, time_saved_pct, cost_saved_usd, cost_saved_pct`` (positive: the
-        row is faster or cheaper). Costs are USD per TEU at the network's price year.
+        co2e_kg, borders, gauge_breaks, modes`` and savings against the baseline row:
+        ``days_saved, time_saved_pct, cost_saved_usd, cost_saved_pct, co2e_saved_kg,
+        co2e_saved_pct`` (positive: the row is faster, cheaper or emits less). Costs
+        are USD per TEU at the network's price year; ``co2e_kg`` is kg CO2e per TEU,
+        well-to-wheel (see :data:`~corridor_router.metrics.METRICS`).
         A row without a route has NaN figures and the reason in ``note``. Without
         ``corridors`` and ``scenarios``, the corridors that have no route, repeat
         another row's route or are no plausible way for the trip (see
@@ -355,6 +358,9 @@ def compare(origin: str, destination: str, *, baseline: str | None = None,
                 cost_saved_usd=base.cost_usd - r.cost_usd,
                 cost_saved_pct=100 * (base.cost_usd - r.cost_usd) / base.cost_usd
                 if base.cost_usd else np.nan,
+                co2e_kg=r.co2e_kg, co2e_saved_kg=base.co2e_kg - r.co2e_kg,
+                co2e_saved_pct=100 * (base.co2e_kg - r.co2e_kg) / base.co2e_kg
+                if base.co2e_kg else np.nan,
                 note="",
             )
         rows.append(row)

@@ -177,6 +177,15 @@ METRICS: dict[str, Metric] = {
         Term((EdgeKind.GAUGE_BREAK,), "cost_usd_per_teu"),
         Term(_CONNECTOR, "cost_usd_per_teu"),
     )),
+    # Well-to-wheel greenhouse gases (ISO 14083): a mode's intensity per TEU-km on its
+    # links (params.toml, by country where traction differs) and a hub's emissions per
+    # TEU where cargo changes mode, ships or gauge. Borders, waits and connectors emit
+    # nothing here: idling is not in the default intensities.
+    "co2e_kg": Metric("co2e_kg", "kg CO2e/TEU", "emissions (CO2e, well-to-wheel)", (
+        Term(_LINK, "co2e_kg_per_teu_km", per_km=True),
+        Term(_TRANSFER, "co2e_kg_per_teu"),
+        Term((EdgeKind.GAUGE_BREAK,), "co2e_kg_per_teu"),
+    )),
 }
 
 #: The objectives users may name, by name.
@@ -185,6 +194,8 @@ OBJECTIVES: dict[str, Objective] = {
                       description="USD per TEU"),
     "time": Objective("time", {"hours": 1.0}, tie_break="cost_usd", description="hours"),
     "distance": Objective("distance", {"km": 1.0}, tie_break="hours", description="km"),
+    "co2e": Objective("co2e", {"co2e_kg": 1.0}, tie_break="hours",
+                      description="kg CO2e per TEU, well-to-wheel"),
     "generalized": Objective(
         "generalized", {"cost_usd": 1.0, "hours": "value_of_time.usd_per_teu_h"},
         description="USD per TEU plus value of time x hours"),

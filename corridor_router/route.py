@@ -54,14 +54,16 @@ class Route:
         Place ids.
     legs : geopandas.GeoDataFrame
         One row per leg, in order (EPSG:4326): ``seq, kind, mode, from, to, from_id,
-        to_id, country, km, hours, cost_usd, ref, detail, passages, source, geometry``.
+        to_id, country, km, hours, cost_usd, co2e_kg, ref, detail, passages, source,
+        geometry``.
         ``kind`` is link, border, gauge_break, transfer, port_call, wait, start or end,
         or a wait shown apart from the leg before it: service_wait (for a train),
         delay (en-route stops of a link, on arrival) or escort (after a border);
         ``passages`` names the sea passages a sea leg goes through, in the order of
         travel, ``;``-separated (empty for other legs).
-    km, hours, cost_usd : float
-        Totals (sums of the legs).
+    km, hours, cost_usd, co2e_kg : float
+        Totals (sums of the legs); ``co2e_kg`` is kg CO2e per TEU, well-to-wheel
+        (ISO 14083, by the network's emission intensities).
     objective : str
         What was minimised.
     scenario : Scenario
@@ -96,6 +98,7 @@ class Route:
     km: float = field(init=False)
     hours: float = field(init=False)
     cost_usd: float = field(init=False)
+    co2e_kg: float = field(init=False)
     totals: Mapping[str, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +111,7 @@ class Route:
         object.__setattr__(self, "km", totals["km"])
         object.__setattr__(self, "hours", totals["hours"])
         object.__setattr__(self, "cost_usd", totals["cost_usd"])
+        object.__setattr__(self, "co2e_kg", totals.get("co2e_kg", float("nan")))
 
     @functools.cached_property
     def _frame(self) -> gpd.GeoDataFrame:
@@ -239,6 +243,15 @@ class Route:
         return MappingProxyType({str(k): int(n) for k, n in
                                  self._frame["kind"].value_counts(sort=False).items()})
 
+    def explore(self, **kwargs: Any) -> Any:
+        """An interactive map of this route (a :class:`folium.Map`; extra ``[maps]``).
+
+        Keyword arguments go to :func:`corridor_router.maps.explore`.
+        """
+        from .maps import explore
+
+        return explore(self, **kwargs)
+
     def summary(self) -> str:
         """A readable table of the legs and totals, with units."""
         lines = [
@@ -246,17 +259,18 @@ class Route:
             f"(objective: {self.objective}, scenario: {self.scenario.name}, "
             f"network: {self.network})",
             f"{'#':>3} {'kind':<12} {'mode':<9} {'from':<22} {'to':<22} {'km':>8} {'hours':>8} "
-            f"{'USD/TEU':>9}  detail",
+            f"{'USD/TEU':>9} {'kgCO2e':>7}  detail",
         ]
         for leg in self._frame.drop(columns="geometry").to_dict("records"):
             lines.append(
                 f"{leg['seq']:>3} {leg['kind']:<12} {leg['mode']:<9} {leg['from'][:22]:<22} "
                 f"{leg['to'][:22]:<22} {leg['km']:>8,.0f} {leg['hours']:>8,.1f} "
-                f"{leg['cost_usd']:>9,.0f}  {leg['detail']}"
+                f"{leg['cost_usd']:>9,.0f} {leg['co2e_kg']:>7,.0f}  {leg['detail']}"
             )
         lines.append(
             f"Total: {self.km:,.0f} km, {self.hours:,.1f} h ({self.days:.1f} days), "
-            f"USD {self.cost_usd:,.0f} per TEU ({self.price_year} prices); "
+            f"USD {self.cost_usd:,.0f} per TEU ({self.price_year} prices), "
+            f"{self.co2e_kg:,.0f} kg CO2e per TEU; "
             f"{len(self.borders)} border crossing(s), {len(self.gauge_breaks)} gauge break(s)."
         )
         for c in self.closures.to_dict("records"):

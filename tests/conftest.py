@@ -51,14 +51,17 @@ source = "tiny"
 [modes.rail]
 speed_kmh = 40.0
 rate_usd_per_teu_km = 1.0
+co2e_kg_per_teu_km = 0.2
 source = "tiny"
 [modes.rail.countries.PK]
 rate_usd_per_teu_km = 0.5
+co2e_kg_per_teu_km = 0.3
 source = "tiny"
 
 [modes.road]
 speed_kmh = 50.0
 rate_usd_per_teu_km = 2.0
+co2e_kg_per_teu_km = 0.9
 source = "tiny"
 [modes.road.countries.AF]
 speed_kmh = 25.0
@@ -67,11 +70,13 @@ source = "tiny"
 [modes.sea]
 speed_kmh = 30.0
 rate_usd_per_teu_km = 0.1
+co2e_kg_per_teu_km = 0.07
 source = "tiny"
 
 [transfer."rail-road"]
 cost_usd_per_teu = 20.0
 hours = 5.0
+co2e_kg_per_teu = 3.0
 source = "tiny"
 [transfer."rail-sea"]
 cost_usd_per_teu = 60.0
@@ -85,6 +90,7 @@ source = "tiny"
 [gauge_break."1520-1676"]
 cost_usd_per_teu = 30.0
 hours = 10.0
+co2e_kg_per_teu = 1.5
 method = "transload"
 source = "tiny"
 

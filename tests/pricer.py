@@ -76,6 +76,7 @@ class Priced:
     km: float
     hours: float
     cost_usd: float
+    co2e_kg: float = 0.0
 
 
 class Pricer:
@@ -197,6 +198,11 @@ class Pricer:
         entry = self.params_under(overrides)[section][pair_name(a, b)]
         return float(entry["hours"]), float(entry["cost_usd_per_teu"])
 
+    def hub_co2e(self, section: str, a: str, b: str, overrides: Mapping[str, float]) -> float:
+        """kg CO2e per TEU of a transfer or gauge break (0 where params give none)."""
+        entry = self.params_under(overrides)[section][pair_name(a, b)]
+        return float(entry.get("co2e_kg_per_teu", 0.0))
+
     def delay_per_km(self, link_id: str, overrides: Mapping[str, float]) -> float:
         """En-route delay of a link, h/km, by the speed's precedence; 0 where none is given."""
         return self.link_value(link_id, "delay_h_per_km", overrides, default=0.0)
@@ -214,14 +220,15 @@ class Pricer:
 
     # -- pricing -------------------------------------------------------------------------
     def price_leg(self, leg: Mapping[str, Any], overrides: Mapping[str, float]) -> Priced:
-        """km, hours and USD per TEU of one leg (a row of ``Route.legs``)."""
+        """km, hours, USD and kg CO2e per TEU of one leg (a row of ``Route.legs``)."""
         kind, ref, detail, mode = leg["kind"], str(leg["ref"]), str(leg["detail"]), leg["mode"]
-        km = hours = cost = 0.0
+        km = hours = cost = co2e = 0.0
         if kind == "link":
             length = float(self.links[ref]["length_km"])
             km = length
             hours = length / self.link_value(ref, "speed_kmh", overrides)
             cost = length * self.link_value(ref, "rate_usd_per_teu_km", overrides)
+            co2e = length * self.link_value(ref, "co2e_kg_per_teu_km", overrides)
         elif kind == "wait":
             hours = float(self.links[ref]["headway_h"]) / 2.0
         elif kind == "delay":
@@ -237,14 +244,16 @@ class Pricer:
         elif kind in ("transfer", "port_call"):
             a, b = modes_of(detail)
             hours, cost = self.handling(ref, a, b, overrides)
+            co2e = self.hub_co2e("transfer", a, b, overrides)
         elif kind == "gauge_break":
             g1, g2 = gauges_of(detail)
             hours, cost = self.pair_entry("gauge_break", g1, g2, overrides)
+            co2e = self.hub_co2e("gauge_break", g1, g2, overrides)
         elif kind in ("start", "end"):
             hours, cost = self.connector(mode, overrides)
         else:
             raise AssertionError(f"unknown leg kind {kind!r}")
-        return Priced(kind, ref, km, hours, cost)
+        return Priced(kind, ref, km, hours, cost, co2e)
 
     def price(self, legs: Iterable[Mapping[str, Any]], overrides: Mapping[str, float]
               ) -> list[Priced]:

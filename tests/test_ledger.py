@@ -58,9 +58,9 @@ def _expected_keys(net, legs, overrides) -> dict[str, float]:
         kind, ref = leg["kind"], leg["ref"]
         if kind == "link":
             link = links.loc[ref]
-            for field in ("speed_kmh", "rate_usd_per_teu_km"):
+            for field in ("speed_kmh", "rate_usd_per_teu_km", "co2e_kg_per_teu_km"):
                 own = f"links.{ref}.{field}"
-                if own in overrides or np.isfinite(link[field]):
+                if own in overrides or np.isfinite(link.get(field, math.nan)):
                     add(own, link[field])
                     continue
                 country = f"modes.{link['mode']}.countries.{link['country']}.{field}"
@@ -83,10 +83,12 @@ def _expected_keys(net, legs, overrides) -> dict[str, float]:
                     add(f"places.{ref}.{own}", places.at[ref, own])
                 else:
                     section(f"transfer.{pair}.{field}")
+            section(f"transfer.{pair}.co2e_kg_per_teu")
         elif kind == "gauge_break":
             pair = "-".join(sorted(leg["detail"].removesuffix(" mm").split(" -> "), key=int))
             section(f"gauge_break.{pair}.hours")
             section(f"gauge_break.{pair}.cost_usd_per_teu")
+            section(f"gauge_break.{pair}.co2e_kg_per_teu")
         elif kind in ("start", "end"):
             section(f"connector.{leg['mode']}.hours")
             section(f"connector.{leg['mode']}.cost_usd_per_teu")
@@ -105,7 +107,8 @@ def test_route_parameters_follow_the_precedence_rule_at_every_level(tiny):
                                                   "links.r_bc.length_km",
                                                   "links.r_cd.length_km",
                                                   "links.r_de.length_km"}
-    timed = params[[("hours" in m or "cost_usd" in m) for m in params["metrics"]]]
+    timed = params[[("hours" in m or "cost_usd" in m or "co2e_kg" in m)
+                    for m in params["metrics"]]]
     assert set(timed.index) == expected_keys
     for key, value in expected.items():
         assert timed.at[key, "value"] == pytest.approx(value), key
@@ -137,6 +140,9 @@ def test_sensitivity_lists_exactly_the_parameters_feeding_both_routes(tiny):
     expected = _expected_keys(tiny, c.new.legs, LEVELS)
     for key, value in _expected_keys(tiny, c.old.legs, LEVELS).items():
         expected.setdefault(key, value)
+    # a claim is about days and cost: the emission intensities feeding the legs do not
+    # move it, so they are not in its sensitivity table
+    expected = {k: v for k, v in expected.items() if "co2e" not in k}
     s = c.sensitivity
     assert set(s.index) == set(expected)
     for key, value in expected.items():

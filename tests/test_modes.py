@@ -161,6 +161,7 @@ RIVER_PARAMS = """
 [modes.river]
 speed_kmh = 10.0
 rate_usd_per_teu_km = 0.05
+co2e_kg_per_teu_km = 0.3
 source = "tiny"
 
 [connector.river]

@@ -114,8 +114,10 @@ def test_params_are_read_only_at_every_depth(tiny):
 def test_params_lists_are_tuples(tiny_path):
     params = tiny_path / "params.toml"
     params.write_text(params.read_text(encoding="utf-8").replace(
-        '[modes.rail]\nspeed_kmh = 40.0\nrate_usd_per_teu_km = 1.0\nsource = "tiny"',
-        '[modes.rail]\nspeed_kmh = 40.0\nrate_usd_per_teu_km = 1.0\nsource = ["tiny"]'),
+        '[modes.rail]\nspeed_kmh = 40.0\nrate_usd_per_teu_km = 1.0\nco2e_kg_per_teu_km = 0.2\n'
+        'source = "tiny"',
+        '[modes.rail]\nspeed_kmh = 40.0\nrate_usd_per_teu_km = 1.0\nco2e_kg_per_teu_km = 0.2\n'
+        'source = ["tiny"]'),
         encoding="utf-8")
     net = load_network(tiny_path)
     assert net.params["modes"]["rail"]["source"] == ("tiny",)

@@ -37,7 +37,7 @@ def search_policy(request, monkeypatch):
     return request.param
 
 
-@pytest.mark.parametrize("objective", ["cost", "time", "distance", "generalized"])
+@pytest.mark.parametrize("objective", ["cost", "time", "distance", "generalized", "co2e"])
 def test_route_cost_equals_networkx_on_random_multimodal_networks(random_networks, objective,
                                                                   search_policy):
     rng = np.random.default_rng(7)
@@ -66,13 +66,15 @@ def test_route_cost_equals_networkx_on_random_multimodal_networks(random_network
                 got = {"cost": r.cost_usd + TIE_BREAK * r.hours,
                        "time": r.hours + TIE_BREAK * r.cost_usd,
                        "distance": r.km + TIE_BREAK * r.hours,
-                       "generalized": r.generalized_cost_usd}[objective]
+                       "generalized": r.generalized_cost_usd,
+                       "co2e": r.co2e_kg + TIE_BREAK * r.hours}[objective]
                 assert got == pytest.approx(expected, rel=1e-9, abs=1e-6)
                 # the totals are the sums of the legs, recomputed independently
                 legs = r.legs
                 assert r.cost_usd == pytest.approx(legs["cost_usd"].sum())
                 assert r.hours == pytest.approx(legs["hours"].sum())
                 assert r.km == pytest.approx(legs["km"].sum())
+                assert r.co2e_kg == pytest.approx(legs["co2e_kg"].sum())
                 checked += 1
     assert checked > 50
 

@@ -21,7 +21,7 @@ from pricer import LINK_KEYS, Assumptions, Pricer, pair_name, split
 from corridor_router import NoRouteError, Scenario, load_network, route
 from corridor_router.network import _bundled_root
 
-OBJECTIVES = ("cost", "time", "distance", "generalized")
+OBJECTIVES = ("cost", "time", "distance", "generalized", "co2e")
 REL = 1e-9
 #: The router breaks ties in its objective by a secondary criterion this much smaller
 #: (e.g. cost + 1e-6 x hours), so a monotone total may move by that much the other way.
@@ -44,9 +44,12 @@ def assert_priced(pricer: Pricer, r, assumptions: Assumptions) -> None:
         assert leg["km"] == pytest.approx(p.km, rel=REL, abs=1e-12), what
         assert leg["hours"] == pytest.approx(p.hours, rel=REL, abs=1e-12), what
         assert leg["cost_usd"] == pytest.approx(p.cost_usd, rel=REL, abs=1e-12), what
+        assert leg["co2e_kg"] == pytest.approx(p.co2e_kg, rel=REL, abs=1e-12), what
     assert r.km == pytest.approx(sum(p.km for p in priced), rel=REL, abs=1e-12)
     assert r.hours == pytest.approx(sum(p.hours for p in priced), rel=REL, abs=1e-12)
     assert r.cost_usd == pytest.approx(sum(p.cost_usd for p in priced), rel=REL, abs=1e-12)
+    assert r.totals["co2e_kg"] == pytest.approx(sum(p.co2e_kg for p in priced), rel=REL,
+                                                abs=1e-12)
 
 
 def scenario_of(build=(), close=(), overrides=None, name="what_if") -> Scenario:
@@ -244,6 +247,12 @@ def test_hand_priced_tiny_route_alpha_to_foxtrot(tiny_env):
     assert [(p.kind, p.ref, p.km, p.hours, p.cost_usd) for p in priced] == hand
     assert [(leg["kind"], leg["ref"]) for leg in legs] == [h[:2] for h in hand]
     assert (r.km, r.hours, r.cost_usd) == pytest.approx((2050, 242.75, 1005), rel=REL)
+    # kg CO2e: rail 0.2/TEU-km (PK 0.3), sea 0.07, rail-road transfer 3, gauge break 1.5,
+    # rail-sea transfer none given (0): 20 + 3 + 3 + 20 + 30 + 1.5 + 60 + 105 = 242.5
+    co2e = [0, 20, 3, 0, 3, 20, 30, 1.5, 0, 60, 0, 0, 105, 0]
+    assert [p.co2e_kg for p in priced] == pytest.approx(co2e, rel=REL)
+    assert list(r.legs["co2e_kg"]) == pytest.approx(co2e, rel=REL)
+    assert r.co2e_kg == pytest.approx(242.5, rel=REL)
     assert_priced(pricer, r, pricer.named("uap"))
 
 

@@ -145,11 +145,13 @@ source = "duo"
 [modes.rail]
 speed_kmh = 50.0
 rate_usd_per_teu_km = 1.0
+co2e_kg_per_teu_km = 0.2
 source = "duo"
 
 [modes.road]
 speed_kmh = 25.0
 rate_usd_per_teu_km = 1.0
+co2e_kg_per_teu_km = 0.9
 source = "duo"
 
 [service.rail]
