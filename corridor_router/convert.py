@@ -57,7 +57,7 @@ __all__ = ["graph_from_gdfs", "graph_to_gdfs", "to_networkx"]
 
 #: Unit of the ``weight`` attribute per objective.
 _WEIGHT_UNITS = {"cost": "USD per TEU", "time": "h", "distance": "km",
-                 "generalized": "USD per TEU"}
+                 "generalized": "USD per TEU", "co2e": "kg CO2e per TEU"}
 
 
 def to_networkx(network: Network | str | Path, *,
@@ -84,7 +84,7 @@ def to_networkx(network: Network | str | Path, *,
     scenario : str or Scenario, optional
         A scenario name of the network or a :class:`~corridor_router.Scenario`; default
         ``"baseline"``.
-    objective : {"cost", "time", "distance", "generalized"}, optional
+    objective : {"cost", "time", "distance", "generalized", "co2e"}, optional
         Adds a ``weight`` to every edge: what ``route()`` minimises for this objective
         (including its 1e-6 tie-break term), ``inf`` on disabled edges. Default: no
         ``weight`` attribute.

@@ -54,7 +54,7 @@ class RouteOptions:
 
     Parameters
     ----------
-    objective : {"cost", "time", "distance", "generalized"}, default "cost"
+    objective : {"cost", "time", "distance", "generalized", "co2e"}, default "cost"
         What to minimise: USD per TEU, hours, km, or cost + value of time x hours.
     scenario : str or Scenario, optional
         A scenario name of the network or a :class:`~corridor_router.Scenario`; default
