@@ -153,3 +153,15 @@ def test_the_template_networks_of_tests_carry_intensities():
     old = load_network(Path(__file__).parent / "data" / "central_asia_2025")
     assert old.params["modes"]["rail"]["co2e_kg_per_teu_km"] == \
         PARAMS["modes"]["rail"]["co2e_kg_per_teu_km"]
+
+
+def test_rail_intensity_follows_each_countrys_traction():
+    # diesel-hauled lines: 5.6 g diesel per tonne-km x 3.80 kg CO2e/kg x 10 t per TEU
+    diesel = 5.6 * 3.80 * 10 / 1000
+    for cc in ("AF", "PK", "TM"):
+        assert intensity("rail", cc) == pytest.approx(diesel, abs=5e-5), cc
+    # electrified networks on cleaner grids emit less than diesel; a coal-heavy grid not
+    assert intensity("rail", "RU") < intensity("rail", "CN") < diesel
+    assert intensity("rail", "KZ") > diesel
+    # countries without a traction split keep the mode's default
+    assert intensity("rail", "UZ") == PARAMS["modes"]["rail"]["co2e_kg_per_teu_km"]
