@@ -196,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also draw the predicted-vs-observed chart (log-log, with the "
                           "band) to this image file (.png, .pdf, .svg, ...)")
 
+    init = sub.add_parser("init", help="write a small, valid, commented template network "
+                          "folder to start a network from", epilog=_EPILOG)
+    init.add_argument("folder", metavar="DIR",
+                      help="the folder to create (it must not exist yet, or be empty)")
+
     for name, what in (("scenarios", "the named scenarios: what each opens or closes, "
                                      "its dates and sources"),
                        ("corridors", "the named corridors: their places, modes, "

@@ -10,7 +10,7 @@ import geopandas as gpd
 
 from . import _params
 from ._toml import load_toml, toml_strings, toml_text, unknown_keys
-from ._validate import Problems
+from ._validate import NetworkFiles, Problems
 from .errors import shown
 from .modes import MODE_TRAITS
 from .scenarios import Scenario
@@ -65,7 +65,7 @@ class Corridor:
     source: tuple[str, ...] = ()
 
 
-def load_corridors(folder: Path, problems: Problems, known: set[str],
+def load_corridors(folder: NetworkFiles | Path, problems: Problems, known: set[str],
                    places: gpd.GeoDataFrame | None, links: gpd.GeoDataFrame | None,
                    scenarios: Mapping[str, Scenario] | None) -> dict[str, Corridor]:
     """The corridors of ``corridors.toml``, checked against the network's tables.

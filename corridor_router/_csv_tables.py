@@ -2,12 +2,17 @@
 
 Each loader reads its file with :class:`~._validate.Problems`, records every problem it
 finds and returns the table it could build (None if the file cannot be used at all).
+The files are a :class:`~._validate.NetworkFiles`: a folder's, or tables held in memory
+(GeoPackage layers, Parquet files, DataFrames), which may give each link a line geometry
+of its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,15 +21,24 @@ import pandas as pd
 import shapely
 
 from ._cells import CONFIDENCES, KINDS, split_list
-from ._geometry import CRS, LENGTH_TOLERANCE, link_geometry
+from ._geometry import CRS, GEOD, LENGTH_TOLERANCE, geodesic_km, link_geometry
 from ._link_rules import check_link_rows
 from ._places import match_key
-from ._validate import FIRST_SOURCE_YEAR, Problems, Table, last_source_year
+from ._validate import (
+    FIRST_SOURCE_YEAR,
+    NetworkFiles,
+    Problems,
+    Table,
+    as_files,
+    last_source_year,
+)
 from .errors import shown
 from .modes import GAUGES, MODE_TRAITS
 
-__all__ = ["load_crossings", "load_links", "load_places", "load_sources", "place_sides",
-           "read_crossings"]
+__all__ = ["CROSSING_COLUMNS", "CROSSING_OPTIONAL", "LINE_END_TOLERANCE_KM", "LINK_COLUMNS",
+           "LINK_OPTIONAL", "PLACE_COLUMNS", "PLACE_OPTIONAL", "SOURCE_COLUMNS",
+           "SOURCE_OPTIONAL", "load_crossings", "load_links", "load_places", "load_sources",
+           "place_sides", "read_crossings"]
 
 PLACE_COLUMNS = ("id", "name", "country", "kind", "lon", "lat", "modes", "source")
 #: Handling figures a place may give: both ways, and for cargo leaving or boarding a ship.
@@ -42,10 +56,14 @@ CROSSING_OPTIONAL = ("dwell_low_h", "dwell_high_h", "fee_low_usd_per_teu",
 SOURCE_COLUMNS = ("id", "title", "publisher", "year", "confidence")
 SOURCE_OPTIONAL = ("url", "notes")
 
+#: A link's own line geometry must start and end within this many km (geodesic) of its
+#: ``from`` and ``to`` places.
+LINE_END_TOLERANCE_KM = 5.0
+
 _YEAR = re.compile(r"[0-9]{4}")
 
 
-def load_sources(folder: Path, problems: Problems) -> pd.DataFrame | None:
+def load_sources(folder: NetworkFiles | Path, problems: Problems) -> pd.DataFrame | None:
     """sources.csv, indexed by source id."""
     file = "sources.csv"
     df = problems.read_csv(folder, file, SOURCE_COLUMNS, SOURCE_OPTIONAL)
@@ -92,7 +110,8 @@ def _unique_names(df: Table, aliases: list[tuple[str, ...]], file: str,
                              "e.g. with its country)")
 
 
-def load_places(folder: Path, problems: Problems, known: set[str]) -> gpd.GeoDataFrame | None:
+def load_places(folder: NetworkFiles | Path, problems: Problems,
+                known: set[str]) -> gpd.GeoDataFrame | None:
     """places.csv, indexed by place id, with Point geometry; ``known``: the source ids."""
     file = "places.csv"
     df = problems.read_csv(folder, file, PLACE_COLUMNS, PLACE_OPTIONAL)
@@ -145,7 +164,7 @@ def _split_column(cells: list[str]) -> list[tuple[str, ...]]:
     return [parsed[cell] for cell in cells]
 
 
-def read_crossings(folder: Path, problems: Problems) -> Table | None:
+def read_crossings(folder: NetworkFiles | Path, problems: Problems) -> Table | None:
     """The cells of crossings.csv (header checked), read before the links that need them."""
     return problems.read_csv(folder, "crossings.csv", CROSSING_COLUMNS, CROSSING_OPTIONAL)
 
@@ -166,20 +185,27 @@ def place_sides(places: pd.DataFrame | None,
     return sides
 
 
-def load_links(folder: Path, problems: Problems, known: set[str],
+def load_links(folder: NetworkFiles | Path, problems: Problems, known: set[str],
                places: gpd.GeoDataFrame | None,
                sides: dict[str, set[str]]) -> gpd.GeoDataFrame | None:
     """links.csv and sea_links.csv as one table, indexed by link id, with geodesic geometry.
 
-    ``known``: the source ids; ``sides``: see :func:`place_sides`.
+    ``known``: the source ids; ``sides``: see :func:`place_sides`. A link with a line
+    geometry of its own (a GIS layer's) keeps it, once checked: its ends near its places
+    (:data:`LINE_END_TOLERANCE_KM`), ``length_km`` not shorter than its geodesic length.
     """
+    source = as_files(folder)
     tables: list[tuple[str, Table]] = []
+    lines: list[Any] = []
     for file in ("links.csv", "sea_links.csv"):
-        if file == "sea_links.csv" and not (folder / file).exists():
+        if file == "sea_links.csv" and not source.has(file):
             continue
-        table = problems.read_csv(folder, file, LINK_COLUMNS, LINK_OPTIONAL)
+        table = problems.read_csv(source, file, LINK_COLUMNS, LINK_OPTIONAL)
         if table is not None:
             tables.append((file, table))
+            layer = source.layer(file)
+            own = layer.geometry if layer is not None else None
+            lines.extend(own if own is not None else [None] * len(table))
     if not tables:
         return None
     # links.csv and sea_links.csv as one table, remembering each row's file and line
@@ -216,8 +242,9 @@ def load_links(folder: Path, problems: Problems, known: set[str],
 
     # Geodesic check of the length, and the geometry.
     geodesic, geometry = link_geometry(cols["from"], cols["to"], waypoints, places)
+    checked = _own_lines(lines, cols["from"], cols["to"], length, places, geometry, add)
     short = np.flatnonzero(np.isfinite(length) & np.isfinite(geodesic) & (length > 0)
-                           & (length < geodesic * (1 - LENGTH_TOLERANCE)))
+                           & (length < geodesic * (1 - LENGTH_TOLERANCE)) & ~checked)
     for i in short:
         add(int(i), "length_km",
             f"{length[i]:g} km is shorter than the geodesic distance "
@@ -248,6 +275,66 @@ def load_links(folder: Path, problems: Problems, known: set[str],
     }, index=pd.Index(df["id"], name="id"))
     keep = ~out.index.duplicated()
     return gpd.GeoDataFrame(out[keep], geometry=geometry[keep], crs=CRS)
+
+
+def _own_lines(lines: list[Any], frm: list[str], to: list[str],
+               length: npt.NDArray[np.float64], places: gpd.GeoDataFrame | None,
+               geometry: npt.NDArray[np.object_],
+               add: Callable[[int, str, str, str], None]) -> npt.NDArray[np.bool_]:
+    """Check the links' own line geometries and put them in ``geometry``.
+
+    Returns the rows whose length was checked against their line (a problem found
+    there is the only one reported about the row's length).
+    """
+    checked = np.zeros(len(lines), dtype=bool)
+    where = [i for i, g in enumerate(lines) if g is not None and not shapely.is_empty(g)]
+    if not where:
+        return checked
+    xy: dict[str, tuple[float, float]] = {} if places is None else dict(zip(
+        places.index, zip(places["lon"].to_numpy(dtype=float).tolist(),
+                          places["lat"].to_numpy(dtype=float).tolist())))
+    for i in where:
+        line = _one_line(lines[i])
+        if line is None:
+            kind = getattr(lines[i], "geom_type", type(lines[i]).__name__)
+            add(i, "geometry", f"a {kind} is not a line",
+                "give the link a LineString geometry (a MultiLineString must merge into "
+                "one line), or none to draw it from its places and waypoints")
+            continue
+        geometry[i] = line
+        coords = shapely.get_coordinates(line)
+        a, b = xy.get(frm[i]), xy.get(to[i])
+        if a is not None and b is not None and np.isfinite((*a, *b)).all():
+            km = geodesic_km([coords[0, 0], coords[-1, 0], coords[0, 0], coords[-1, 0]],
+                             [coords[0, 1], coords[-1, 1], coords[0, 1], coords[-1, 1]],
+                             [a[0], b[0], b[0], a[0]], [a[1], b[1], b[1], a[1]])
+            tol = LINE_END_TOLERANCE_KM
+            if km[0] > tol or km[1] > tol:
+                if km[2] <= tol and km[3] <= tol:
+                    add(i, "geometry", f"the line runs from {shown(to[i])} to {shown(frm[i])}",
+                        "reverse the line (shapely.reverse) or swap 'from' and 'to'")
+                else:
+                    which = [f"its {e} is {d:.1f} km from {shown(p)}" for e, d, p in
+                             (("start", km[0], frm[i]), ("end", km[1], to[i])) if d > tol]
+                    add(i, "geometry", f"the line does not reach its places ({'; '.join(which)})",
+                        f"make the line start within {tol:g} km of 'from' and end within "
+                        f"{tol:g} km of 'to' (check the places' coordinates too)")
+        line_km = GEOD.geometry_length(line) / 1000.0
+        checked[i] = True
+        if np.isfinite(length[i]) and length[i] > 0 \
+                and length[i] < line_km * (1 - LENGTH_TOLERANCE):
+            add(i, "length_km", f"{length[i]:g} km is shorter than the geodesic length "
+                f"{line_km:.1f} km of its line", "check the length and the line geometry")
+    return checked
+
+
+def _one_line(geom: object) -> shapely.LineString | None:
+    """A geometry as one 2-D LineString (a MultiLineString merged); None if not a line."""
+    if isinstance(geom, shapely.MultiLineString):
+        geom = shapely.line_merge(geom)
+    if isinstance(geom, shapely.LineString) and len(geom.coords) >= 2:
+        return shapely.force_2d(geom)
+    return None
 
 
 def load_crossings(df: Table | None, problems: Problems, known: set[str],

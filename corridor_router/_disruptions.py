@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._cells import split_list
-from ._validate import Problems
+from ._validate import NetworkFiles, Problems
 from .errors import shown
 
 __all__ = ["DISRUPTION_COLUMNS", "FILE", "empty_disruptions", "load_disruptions",
@@ -55,7 +55,7 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-def load_disruptions(folder: Path, problems: Problems, known: set[str],
+def load_disruptions(folder: NetworkFiles | Path, problems: Problems, known: set[str],
                      targets: set[str]) -> pd.DataFrame:
     """``disruptions.csv`` of a network folder, checked; none if the file is absent.
 

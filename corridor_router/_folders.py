@@ -1,4 +1,4 @@
-"""Where networks live: the bundled networks and the folder a name or path stands for."""
+"""Where networks live: the bundled networks and the folder (or GeoPackage) a name stands for."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 from .errors import DataProblem, NetworkDataError, shown
 
-__all__ = ["DEFAULT_NETWORK", "bundled_networks", "bundled_root", "resolve_path"]
+__all__ = ["DEFAULT_NETWORK", "GPKG_SUFFIX", "bundled_networks", "bundled_root", "resolve_path"]
 
 DEFAULT_NETWORK = "central_asia"
+#: The file name suffix of a network in a GeoPackage.
+GPKG_SUFFIX = ".gpkg"
 
 #: A bundled network's name: a single folder name, no path separators, no "..".
 _NETWORK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
@@ -55,9 +57,9 @@ def bundled_root() -> Path:
 def resolve_path(name_or_path: str | Path | None) -> Path:
     """The folder of a network name or path; a NetworkDataError says what is wrong.
 
-    A path (a ``Path``, or a str that names an existing folder) is used as it is. Any
-    other str must be the name of a bundled network: a plain folder name, never a path
-    that would reach outside the bundled folder (``"../tests"``).
+    A path (a ``Path``, or a str that names an existing folder or ``.gpkg`` file) is
+    used as it is. Any other str must be the name of a bundled network: a plain folder
+    name, never a path that would reach outside the bundled folder (``"../tests"``).
     """
     if name_or_path is None:
         name_or_path = DEFAULT_NETWORK
@@ -71,9 +73,14 @@ def resolve_path(name_or_path: str | Path | None) -> Path:
         if candidate.is_dir():
             return candidate
         if candidate.exists():
-            raise _folder_error(text, "is a file, not a network folder",
+            if candidate.suffix.lower() == GPKG_SUFFIX:
+                return candidate
+            raise _folder_error(text, "is a file, not a network folder or GeoPackage",
                                 "pass the folder that holds places.csv, links.csv and the "
-                                "other files of the network")
+                                "other files of the network, or a .gpkg file")
+        if candidate.suffix.lower() == GPKG_SUFFIX:
+            raise _folder_error(text, "no such GeoPackage file",
+                                "check the path (write one with Network.to_file)")
     except OSError as err:
         raise _folder_error(text, f"cannot be read as a folder ({err.strerror})") from err
     if isinstance(name_or_path, str) and _NETWORK_NAME.fullmatch(name_or_path) \

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._cells import CONFIDENCES, split_list
-from ._validate import FIELD_BOUNDS, Bound, Problems, last_source_year
+from ._validate import FIELD_BOUNDS, Bound, NetworkFiles, Problems, last_source_year
 from .errors import shown
 from .metrics import OBJECTIVES
 from .modes import mode_names
@@ -54,7 +54,7 @@ def empty_observations() -> pd.DataFrame:
                         index=pd.Index([], name="id", dtype=object))
 
 
-def load_observations(folder: Path, problems: Problems, known: set[str],
+def load_observations(folder: NetworkFiles | Path, problems: Problems, known: set[str],
                       places: pd.DataFrame | None, corridors: Mapping[str, object],
                       scenarios: Mapping[str, object]) -> pd.DataFrame:
     """``observed.csv`` of a network folder, checked; none if the file is absent."""

@@ -9,7 +9,7 @@ from typing import Any
 from . import _params
 from ._cells import IN_SERVICE
 from ._toml import load_toml, toml_strings, toml_text, unknown_keys
-from ._validate import Problems
+from ._validate import NetworkFiles, Problems
 from .errors import CorridorRouterError, shown
 from .scenarios import Scenario
 
@@ -40,7 +40,7 @@ def flat_overrides(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]
     return out
 
 
-def load_scenarios(folder: Path, problems: Problems, known: set[str]
+def load_scenarios(folder: NetworkFiles | Path, problems: Problems, known: set[str]
                    ) -> dict[str, Scenario] | None:
     """The scenarios of scenarios.toml; None if the file cannot be read.
 

@@ -1,10 +1,15 @@
 """Reading network files and collecting their problems, to raise them all at once.
 
-:class:`Problems` reads the CSV and TOML text of a network folder and checks what
+:class:`Problems` reads the CSV and TOML text of a network and checks what
 several files share (ids, vocabularies, country codes, source ids, numbers within their
 :data:`FIELD_BOUNDS`). What a cell may hold is declared in ``_cells`` and ``_bounds``;
 the per-row rules of links.csv live in ``_link_rules``. The names of those modules that
 callers have always imported from here are re-exported.
+
+Where the files come from is a :class:`NetworkFiles`: a folder's files, or
+:class:`MemoryFiles`, tables already turned into rows of text (a GeoPackage's layers,
+GeoParquet files, DataFrames; see ``corridor_router.io``). Every source goes through the
+same checks, so a bad value gets the same message whatever the format.
 """
 
 from __future__ import annotations
@@ -56,10 +61,10 @@ from .modes import GAUGES
 __all__ = ["CONFIDENCES", "FIELD_BOUNDS", "FIRST_SOURCE_YEAR", "GAUGES", "GEOD", "KINDS",
            "LENGTH_TOLERANCE", "MAX_GAUGE_MM", "MAX_HEADWAY_H", "MAX_HOURS", "MAX_LENGTH_KM",
            "MAX_RATE_USD_PER_TEU_KM", "MAX_SPEED_KMH", "MAX_USD_PER_TEU", "MAX_VALUE_OF_TIME",
-           "MIN_SPEED_KMH", "PRICE_YEARS", "STATUSES", "Bound", "Problems", "Table",
-           "check_link_rows", "finite_real", "geodesic_km", "is_country", "is_id",
-           "is_plain_number", "is_real", "last_source_year", "number_problem",
-           "parse_waypoints", "split_list"]
+           "MIN_SPEED_KMH", "PRICE_YEARS", "STATUSES", "Bound", "Layer", "MemoryFiles",
+           "NetworkFiles", "Problems", "Table", "as_files", "check_link_rows", "finite_real",
+           "geodesic_km", "is_country", "is_id", "is_plain_number", "is_real",
+           "last_source_year", "number_problem", "parse_waypoints", "split_list"]
 
 
 class Table:
@@ -91,6 +96,133 @@ class Table:
                                                          name="line"))
 
 
+class Layer:
+    """A table held in memory, its cells already text: the header, the rows, any geometry.
+
+    Parameters
+    ----------
+    header : list of str
+        Column names.
+    rows : list of list of str
+        The cells of each row, in the order of ``header``.
+    geometry : list, optional
+        One shapely geometry (or None) per row: the lines a links table gives.
+    """
+
+    __slots__ = ("geometry", "header", "rows")
+
+    def __init__(self, header: list[str], rows: list[list[str]],
+                 geometry: list[Any] | None = None) -> None:
+        self.header = header
+        self.rows = rows
+        self.geometry = geometry
+
+
+class NetworkFiles:
+    """The files of one network as its loaders read them: here, those of a folder.
+
+    :class:`MemoryFiles` holds some or all of them in memory instead. Problems are
+    always reported under the file names of a network folder (``places.csv``, line N).
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The network folder.
+
+    Attributes
+    ----------
+    where : str
+        What the network was read from, for ``NetworkDataError``.
+    read_texts : dict of str to str
+        The text of each TOML file read, by file name (kept by the network, so that
+        writing it out keeps the comments).
+    found : list of DataProblem
+        Problems found before the checks (turning tables into text), reported with
+        theirs.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder: Path | None = folder
+        self.where = str(folder)
+        self.read_texts: dict[str, str] = {}
+        self.found: list[DataProblem] = []
+
+    def path(self, file: str) -> Path | None:
+        """The file on disk the loaders read for ``file``; None if it is held in memory."""
+        return None if self.folder is None else self.folder / file
+
+    def layer(self, file: str) -> Layer | None:
+        """The rows of a table held in memory; None: read the file's text."""
+        return None
+
+    def held_text(self, file: str) -> str | None:
+        """The text of a file held in memory; None: read it from disk."""
+        return None
+
+    def has(self, file: str) -> bool:
+        """Whether the network has ``file`` (for the optional ones)."""
+        path = self.path(file)
+        return self.layer(file) is not None or self.held_text(file) is not None \
+            or (path is not None and path.exists())
+
+    def missing(self, file: str) -> tuple[str, str]:
+        """(message, fix) of a required file the network lacks."""
+        return "file is missing", f"create {self.path(file)}"
+
+
+class MemoryFiles(NetworkFiles):
+    """A network's tables and TOML texts held in memory (GeoPackage, Parquet, frames).
+
+    Parameters
+    ----------
+    where : str
+        What the tables were read from, for ``NetworkDataError``.
+    layers : Mapping of str to Layer
+        The tables, by the name of their CSV file (``"places.csv"``).
+    texts : Mapping of str to str
+        The TOML texts, by file name (``"params.toml"``).
+    missing : callable
+        ``missing(file)`` gives (message, fix) for a required file absent here.
+    folder : pathlib.Path, optional
+        A folder whose files stand in for those not held (a folder mixing Parquet and
+        CSV files).
+    """
+
+    def __init__(self, where: str, layers: Mapping[str, Layer], texts: Mapping[str, str],
+                 missing: Callable[[str], tuple[str, str]], folder: Path | None = None) -> None:
+        super().__init__(Path())
+        self.folder = folder
+        self.where = where
+        self._layers = dict(layers)
+        self._texts = dict(texts)
+        self._missing = missing
+
+    def path(self, file: str) -> Path | None:
+        """The file of the folder standing in for ``file``; None if held or no folder."""
+        if file in self._layers or file in self._texts:
+            return None
+        return super().path(file)
+
+    def layer(self, file: str) -> Layer | None:
+        """The rows of a table held in memory; None: read the file's text, if any."""
+        return self._layers.get(file)
+
+    def held_text(self, file: str) -> str | None:
+        """A TOML text held in memory."""
+        return self._texts.get(file)
+
+    def missing(self, file: str) -> tuple[str, str]:
+        """(message, fix) of a required file (layer, frame) the network lacks."""
+        if self.folder is not None:
+            return super().missing(file)
+        return self._missing(file)
+
+
+def as_files(source: NetworkFiles | Path) -> NetworkFiles:
+    """A folder's :class:`NetworkFiles`, or ``source`` itself if it is one already."""
+    return source if isinstance(source, NetworkFiles) else NetworkFiles(source)
+
+
 class Problems:
     """Collects data problems of one network so they can be raised together."""
 
@@ -119,10 +251,10 @@ class Problems:
         return {}
 
     # -- reading -----------------------------------------------------------------
-    def optional_table(self, folder: Path, file: str, required: Iterable[str],
+    def optional_table(self, folder: NetworkFiles | Path, file: str, required: Iterable[str],
                        optional: Iterable[str], known: set[str]) -> Table | None:
         """An optional CSV of a network, its ids and sources checked (None: absent)."""
-        if not (folder / file).exists():
+        if not as_files(folder).has(file):
             return None
         df = self.read_csv(folder, file, required, optional)
         if df is not None:
@@ -131,7 +263,8 @@ class Problems:
         return df
 
     def read_csv(
-        self, folder: Path, file: str, required: Iterable[str], optional: Iterable[str]
+        self, folder: NetworkFiles | Path, file: str, required: Iterable[str],
+        optional: Iterable[str]
     ) -> Table | None:
         """Read a CSV as text and check its header; None if it cannot be used.
 
@@ -139,9 +272,17 @@ class Problems:
         Header names and cells are stripped of surrounding spaces. The index of the
         table is the line on which each row starts (the header is line 1). Rows with
         more cells than the header are reported; missing trailing cells are empty.
+
+        A table held in memory (:meth:`NetworkFiles.layer`) is checked the same way, its
+        rows numbered as the lines of the CSV file it would be written to: row ``k``
+        (from 0) is line ``k + 2``.
         """
-        path = folder / file
-        text = self.read_text(folder, file, "save it as UTF-8 comma-separated text")
+        files = as_files(folder)
+        layer = files.layer(file)
+        if layer is not None:
+            held = [layer.header, *layer.rows]
+            return self._table(file, held, list(range(1, len(held) + 1)), required, optional)
+        text = self.read_text(files, file, "save it as UTF-8 comma-separated text")
         if text is None:
             return None
         lines: list[int] = []
@@ -161,8 +302,13 @@ class Problems:
             return None
         if not rows:
             self.add(file, None, None, "is empty (no header row)",
-                     f"write the header row of {path.name} and its rows")
+                     f"write the header row of {file} and its rows")
             return None
+        return self._table(file, rows, lines, required, optional)
+
+    def _table(self, file: str, rows: list[list[str]], lines: list[int],
+               required: Iterable[str], optional: Iterable[str]) -> Table | None:
+        """The :class:`Table` of rows of cells (the header first), its header checked."""
         header = [name.strip() for name in rows[0]]
         seen: dict[str, int] = {}
         bad_header = False
@@ -200,14 +346,18 @@ class Problems:
                 data[col] = [""] * len(body)
         return Table(data, lines[1:])
 
-    def read_text(self, folder: Path, file: str, fix: str) -> str | None:
+    def read_text(self, folder: NetworkFiles | Path, file: str, fix: str) -> str | None:
         """The text of a UTF-8 file (a byte-order mark is skipped); None if unreadable."""
-        path = folder / file
-        if not path.is_file():
-            if path.exists():
+        files = as_files(folder)
+        held = files.held_text(file)
+        if held is not None:
+            return held
+        path = files.path(file)
+        if path is None or not path.is_file():
+            if path is not None and path.exists():
                 self.add(file, None, None, "is not a file", f"make {path} a file")
             else:
-                self.add(file, None, None, "file is missing", f"create {path}")
+                self.add(file, None, None, *files.missing(file))
             return None
         try:
             data = path.read_bytes()

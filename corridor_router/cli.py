@@ -236,11 +236,23 @@ def _cmd_calibrate(args: argparse.Namespace) -> str:
     return out
 
 
+def _cmd_init(args: argparse.Namespace) -> str:
+    from ._template import write_template
+    if not args.folder.strip():
+        raise InvalidInputError("DIR is empty; name the folder to create, e.g. my_network.")
+    folder = Path(args.folder)
+    written = write_template(folder)
+    return (f"wrote a template network to {args.folder} ({', '.join(p.name for p in written)})"
+            f"\ntry it: {PROG} route Termez Mazar --network {args.folder}"
+            "\nthen replace its places, links, figures and sources with yours "
+            "(the format: networks/README.md)")
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
     "check-claim": _cmd_check_claim, "chart": _cmd_chart, "scenarios": _cmd_scenarios,
     "corridors": _cmd_corridors, "calibrate": _cmd_calibrate, "simulate": _cmd_simulate,
-    "criticality": _cmd_criticality, "sweep": _cmd_sweep}
+    "criticality": _cmd_criticality, "sweep": _cmd_sweep, "init": _cmd_init}
 
 
 # -- running ----------------------------------------------------------------------------

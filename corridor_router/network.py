@@ -36,11 +36,12 @@ from ._observations import empty_observations, load_observations
 from ._places import PlaceIndex
 from ._scenario_file import load_scenarios
 from ._toml import load_toml
-from ._validate import Problems
+from ._validate import NetworkFiles, Problems
 from .errors import InputTypeError, NetworkDataError, shown
 from .scenarios import Scenario, validate_scenario
 
-__all__ = ["CRS", "DEFAULT_NETWORK", "Corridor", "Network", "bundled_networks", "load_network"]
+__all__ = ["CRS", "DEFAULT_NETWORK", "Corridor", "Network", "build_network", "bundled_networks",
+           "load_network"]
 
 #: The bundled networks' folder (kept under its old name for the tests' fixtures).
 _bundled_root = bundled_root
@@ -50,13 +51,15 @@ _bundled_root = bundled_root
 _PLACE_INDEX: Slot[PlaceIndex] = Slot("network_place_index")
 
 _FIELDS = ("name", "path", "places", "links", "crossings", "params", "corridors",
-           "scenarios", "sources", "observations", "disruptions")
+           "scenarios", "sources", "observations", "disruptions", "texts")
 
 
 class Network:
     """A validated multimodal freight network; nothing can change it once built.
 
-    Build one with :func:`load_network`. Routing never changes it, and neither can its
+    Build one with :func:`load_network` (a folder or a GeoPackage) or
+    :meth:`from_frames` (DataFrames); write one with :meth:`to_file`. Routing never
+    changes it, and neither can its
     user: every table it returns is a copy of its own (a pandas copy-on-write copy, so
     cheap), which the caller may edit freely; ``params`` is read-only at every depth
     (its tables raise ``TypeError`` on assignment, its lists are tuples) and so are
@@ -72,7 +75,8 @@ class Network:
     name : str
         Network name (folder name).
     path : pathlib.Path
-        Folder the files were read from.
+        Folder (or GeoPackage) the files were read from; ``Path(name)`` for a network
+        built by :meth:`from_frames`.
     places, links, crossings, sources : pandas.DataFrame
         The tables, as :func:`load_network` builds them (copied: later changes to the
         frames passed do not show).
@@ -82,13 +86,20 @@ class Network:
         Named corridors.
     scenarios : Mapping[str, Scenario]
         Named scenarios.
+    observations, disruptions : pandas.DataFrame, optional
+        The tables of ``observed.csv`` and ``disruptions.csv`` (default: none).
+    texts : Mapping[str, str], optional
+        The TOML texts the parameters, corridors and scenarios were read from, by file
+        name; :meth:`to_file` writes them unchanged (comments included). A file not
+        given is written from the parsed values.
 
     Attributes
     ----------
     name : str
         Network name (folder name).
     path : pathlib.Path
-        Folder the files were read from.
+        Folder (or GeoPackage) the files were read from; ``Path(name)`` for a network
+        built by :meth:`from_frames`.
     places : geopandas.GeoDataFrame
         One row per place, indexed by id, Point geometry in EPSG:4326 (a copy).
     links : geopandas.GeoDataFrame
@@ -119,7 +130,8 @@ class Network:
     """
 
     __slots__ = ("__weakref__", "_cache", "_corridors", "_crossings", "_disruptions", "_links",
-                 "_name", "_observations", "_params", "_path", "_places", "_scenarios", "_sources")
+                 "_name", "_observations", "_params", "_path", "_places", "_scenarios", "_sources",
+                 "_texts")
 
     _name: str
     _path: Path
@@ -132,6 +144,7 @@ class Network:
     _scenarios: Mapping[str, Scenario]
     _observations: pd.DataFrame
     _disruptions: pd.DataFrame
+    _texts: Mapping[str, str]
     #: What routing computes once per network (compiled graph, bounded LRUs, the place
     #: index); never part of the network's identity, never pickled.
     _cache: Store
@@ -140,7 +153,8 @@ class Network:
                  links: gpd.GeoDataFrame, crossings: pd.DataFrame, params: Mapping[str, Any],
                  corridors: Mapping[str, Corridor], scenarios: Mapping[str, Scenario],
                  sources: pd.DataFrame, observations: pd.DataFrame | None = None,
-                 disruptions: pd.DataFrame | None = None) -> None:
+                 disruptions: pd.DataFrame | None = None,
+                 texts: Mapping[str, str] | None = None) -> None:
         own = object.__setattr__
         own(self, "_name", name)
         own(self, "_path", path)
@@ -155,6 +169,7 @@ class Network:
                                     else observations.copy(deep=False)))
         own(self, "_disruptions", (empty_disruptions() if disruptions is None
                                    else disruptions.copy(deep=False)))
+        own(self, "_texts", MappingProxyType(dict(texts or {})))
         own(self, "_cache", Store())
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
@@ -171,10 +186,122 @@ class Network:
         # The data only: not _cache (compiled graphs, LRUs holding locks).
         state = {f: getattr(self, f"_{f}") for f in _FIELDS}
         state["corridors"], state["scenarios"] = dict(self._corridors), dict(self._scenarios)
+        state["texts"] = dict(self._texts)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        Network.__init__(self, **{f: state[f] for f in _FIELDS})
+        Network.__init__(self, **{f: state[f] for f in _FIELDS if f in state})
+
+    # -- other formats -------------------------------------------------------------
+    @classmethod
+    def from_frames(cls, places: pd.DataFrame, links: pd.DataFrame, crossings: pd.DataFrame,
+                    params: Mapping[str, Any], sources: pd.DataFrame,
+                    sea_links: pd.DataFrame | None = None,
+                    corridors: Mapping[str, Any] | None = None,
+                    scenarios: Mapping[str, Any] | None = None,
+                    observations: pd.DataFrame | None = None,
+                    disruptions: pd.DataFrame | None = None,
+                    name: str = "frames") -> Network:
+        """Build a network from (Geo)DataFrames and dicts, checked as a folder is.
+
+        Each frame holds the columns of its CSV file (``networks/README.md``); the id
+        may be the index, named ``id`` (as this class's tables have it). Numbers may be
+        numbers or text, lists (``modes``, ``source``...) tuples, lists or
+        ``;``-separated text, NaN or None an empty cell. A GeoDataFrame of places gives
+        ``lon`` and ``lat`` by its Point geometry, one of links each link's line (see
+        ``corridor_router.io``); either must have a CRS (it is reprojected to EPSG:4326).
+        Nothing passed is changed.
+
+        Parameters
+        ----------
+        places, links, crossings, sources : pandas.DataFrame or geopandas.GeoDataFrame
+            The tables of ``places.csv``, ``links.csv``, ``crossings.csv`` and
+            ``sources.csv``. ``links`` may hold the sea links too (a ``file`` column,
+            as :attr:`links` has, sends rows marked ``sea_links.csv`` there).
+        params : Mapping
+            The tables of ``params.toml``, as :func:`tomllib.loads` gives them (or
+            another network's :attr:`params`).
+        sea_links : pandas.DataFrame, optional
+            The table of ``sea_links.csv``.
+        corridors : Mapping, optional
+            Corridors by id: :class:`Corridor` objects or tables as in
+            ``corridors.toml`` (``{"uap": {"name": ..., "tags": [...]}}``).
+        scenarios : Mapping, optional
+            Scenarios by name: :class:`~corridor_router.Scenario` objects or tables as
+            in ``scenarios.toml``.
+        observations, disruptions : pandas.DataFrame, optional
+            The tables of ``observed.csv`` and ``disruptions.csv``.
+        name : str, optional
+            The network's name.
+
+        Returns
+        -------
+        Network
+
+        Raises
+        ------
+        NetworkDataError
+            Listing every problem, as for a folder: the file names and lines are those
+            of the CSV file each frame stands for (row ``k``, from 0, is line ``k + 2``).
+        InputTypeError
+            If a table is not a DataFrame or ``params`` not a mapping.
+
+        Examples
+        --------
+        >>> net = load_network()
+        >>> again = Network.from_frames(places=net.places, links=net.links,
+        ...                             crossings=net.crossings, params=net.params,
+        ...                             sources=net.sources, corridors=net.corridors,
+        ...                             scenarios=net.scenarios, name="copy")
+        >>> len(again.links) == len(net.links), again.name
+        (True, 'copy')
+        """
+        from .io import network_from_frames
+        return network_from_frames(
+            places=places, links=links, crossings=crossings, params=params, sources=sources,
+            sea_links=sea_links, corridors=corridors, scenarios=scenarios,
+            observations=observations, disruptions=disruptions, name=name)
+
+    def to_file(self, path: str | os.PathLike[str], *, driver: str | None = None,
+                overwrite: bool = False) -> Path:
+        """Write the network to a GeoPackage, a GeoParquet folder or a CSV/TOML folder.
+
+        :func:`load_network` reads each back into a network that routes identically.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A ``.gpkg`` file, or a folder (created if absent; its parent must exist).
+        driver : {None, "gpkg", "parquet", "csv"}, optional
+            The format. None: a GeoPackage for a ``.gpkg`` path, GeoParquet for a
+            ``.parquet`` folder name, else CSV and TOML files.
+        overwrite : bool, default False
+            Replace an existing GeoPackage, or the network files of a folder that is not
+            empty; without it either is an error.
+
+        Returns
+        -------
+        pathlib.Path
+            What was written: ``load_network(net.to_file(p))`` reads it back.
+
+        Raises
+        ------
+        InvalidInputError
+            For a path that exists (without ``overwrite``), an unknown driver, a missing
+            parent folder, or GeoParquet without pyarrow (``pip install
+            'corridor_router[parquet]'``).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> net = load_network()
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     again = load_network(net.to_file(pathlib.Path(tmp) / "net"))
+        >>> len(again.places) == len(net.places)
+        True
+        """
+        from .io import write_network
+        return write_network(self, path, driver=driver, overwrite=overwrite)
 
     # -- the data ------------------------------------------------------------------
     @property
@@ -184,7 +311,7 @@ class Network:
 
     @property
     def path(self) -> Path:
-        """Folder the files were read from."""
+        """Folder (or GeoPackage) the files were read from (``Path(name)``: from frames)."""
         return self._path
 
     @property
@@ -350,9 +477,10 @@ def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
     Parameters
     ----------
     name_or_path : str or pathlib.Path, optional
-        A bundled network name (default ``"central_asia"``) or a folder holding the
-        files described in ``networks/README.md``. A name is a plain folder name; a
-        path that is not an existing folder is an error.
+        A bundled network name (default ``"central_asia"``), a folder holding the
+        files described in ``networks/README.md`` (each table a CSV or a (Geo)Parquet
+        file), or a GeoPackage (``.gpkg``) holding them as layers. A name is a plain
+        folder name; a path that is not an existing folder or file is an error.
 
     Returns
     -------
@@ -365,7 +493,10 @@ def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
         Listing every problem found in the files (file, line, column, what is wrong
         and how to fix it), or saying why the name or path is not a network.
     InputTypeError
-        If ``name_or_path`` is neither a str nor a path-like object.
+        If ``name_or_path`` is neither a str nor a path-like object (for tables, see
+        :meth:`Network.from_frames`).
+    InvalidInputError
+        If the network has Parquet files and pyarrow is not installed.
 
     Examples
     --------
@@ -383,41 +514,58 @@ def load_network(name_or_path: str | os.PathLike[str] | None = None) -> Network:
         if isinstance(text, str):       # a bytes path stays and is refused below
             name_or_path = Path(text)
     if name_or_path is not None and not isinstance(name_or_path, str | Path):
+        if isinstance(name_or_path, pd.DataFrame | pd.Series):
+            raise InputTypeError(
+                f"load_network takes a network name or a path, not a "
+                f"{type(name_or_path).__name__}; build a network from tables with "
+                "Network.from_frames(places=..., links=..., crossings=..., params=..., "
+                "sources=...).")
         raise InputTypeError(
             f"load_network takes a network name or a folder path (str or path-like), not "
             f"{type(name_or_path).__name__} {shown(name_or_path)}; bundled networks: "
-            f"{', '.join(bundled_networks())}.")
-    folder = resolve_path(name_or_path)
-    problems = Problems()
+            f"{', '.join(bundled_networks())}; for tables, use Network.from_frames.")
+    from .io import network_files
+    path = resolve_path(name_or_path)
+    return build_network(network_files(path), name=path.stem if path.is_file() else path.name,
+                         path=path)
 
-    sources = load_sources(folder, problems)
+
+def build_network(files: NetworkFiles, name: str, path: Path) -> Network:
+    """Read, check and build the network of ``files`` (a folder's, or held in memory).
+
+    The problems ``files.found`` holds (found turning tables into text) and those of the
+    checks are raised together, as one NetworkDataError naming ``files.where``.
+    """
+    problems = Problems()
+    problems.items.extend(files.found)
+    sources = load_sources(files, problems)
     known = set(sources.index) if sources is not None else set()
-    params = load_toml(folder, "params.toml", problems)
-    places = load_places(folder, problems, known)
-    crossings_raw = read_crossings(folder, problems)
+    params = load_toml(files, "params.toml", problems)
+    places = load_places(files, problems, known)
+    crossings_raw = read_crossings(files, problems)
     sides = place_sides(places, crossings_raw)
-    links = load_links(folder, problems, known, places, sides)
+    links = load_links(files, problems, known, places, sides)
     crossings = load_crossings(crossings_raw, problems, known, places)
     if params is not None and places is not None and links is not None:
         _params.validate(params, problems, known, places, links)
-    scenarios = load_scenarios(folder, problems, known)
-    corridors = load_corridors(folder, problems, known, places, links, scenarios)
-    observations = load_observations(folder, problems, known, places, corridors,
+    scenarios = load_scenarios(files, problems, known)
+    corridors = load_corridors(files, problems, known, places, links, scenarios)
+    observations = load_observations(files, problems, known, places, corridors,
                                      scenarios or {})
     targets = (set(crossings["place"]) | set(crossings.index) if crossings is not None
                else set()) | (set(links.index) if links is not None else set())
-    disruptions = load_disruptions(folder, problems, known, targets)
+    disruptions = load_disruptions(files, problems, known, targets)
     if places is None or links is None or crossings is None or sources is None \
             or params is None:
-        raise NetworkDataError(problems.items, where=str(folder))
+        raise NetworkDataError(problems.items, where=files.where)
     network = Network(
-        name=folder.name, path=folder, places=places, links=links, crossings=crossings,
+        name=name, path=path, places=places, links=links, crossings=crossings,
         params=params, corridors=corridors, scenarios=scenarios or {}, sources=sources,
-        observations=observations, disruptions=disruptions,
+        observations=observations, disruptions=disruptions, texts=files.read_texts,
     )
     # Scenarios name places, links, crossings and parameters: check them on the tables.
     for scenario in (scenarios or {}).values():
         validate_scenario(scenario, network, problems)
     if problems:
-        raise NetworkDataError(problems.items, where=str(folder))
+        raise NetworkDataError(problems.items, where=files.where)
     return network
