@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ._cache import LRU, Slot
 from .costs import EdgeValues, edge_values, objective_weights
@@ -58,6 +59,12 @@ def as_network(network: Network | str | PathLike[str] | None) -> Network:
         return load_network(network)
     if isinstance(network, PathLike):
         return load_network(Path(network))
+    if isinstance(network, pd.DataFrame):
+        raise InputTypeError(
+            f"network must be a Network, a bundled network name or a path, not a "
+            f"{type(network).__name__}; build a network from tables with "
+            "Network.from_frames(places=..., links=..., crossings=..., params=..., "
+            "sources=...).")
     raise InputTypeError(
         f"network must be a Network, a bundled network name or a folder path, not "
         f"{type(network).__name__} {shown(network)}.")

@@ -352,8 +352,8 @@ def _unpickle_route(state: dict[str, Any], legs: gpd.GeoDataFrame,
     r = Route(**{**state, "params": freeze(state["params"])}, _legs=legs)
     if totals is not None:      # routes pickled before totals were carried have none
         object.__setattr__(r, "totals", MappingProxyType(dict(totals)))
-        for name in ("km", "hours", "cost_usd"):
-            object.__setattr__(r, name, totals[name])
+        for name in ("km", "hours", "cost_usd", "co2e_kg"):
+            object.__setattr__(r, name, totals.get(name, getattr(r, name)))
     return r
 
 

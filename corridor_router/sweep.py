@@ -74,8 +74,14 @@ class _Task:
 
 
 def _fingerprint(net: Network) -> str:
-    """The names, sizes and modification times of a network's files, hashed."""
-    files = sorted(p for p in net.path.iterdir() if p.is_file())
+    """The names, sizes and modification times of a network's files, hashed.
+
+    A network read from one file (a GeoPackage) is that file; one built in memory
+    (:meth:`Network.from_frames`) has no files, and only this process can route with it.
+    """
+    path = net.path
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() \
+        else [path] if path.is_file() else []
     text = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -306,6 +312,11 @@ def sweep(scenarios: Iterable[str | Scenario | Mapping[str, Any]] | str | Scenar
     fingerprint = _fingerprint(net)
     _LOADED[spec] = (fingerprint, net)      # this process routes with the network given
     with _pool(executor, client, workers, len(scs) * len(trips)) as pool:
+        if pool is not None and not net.path.exists():
+            raise InvalidInputError(
+                f"network {net.name!r} was built in memory (Network.from_frames), so worker "
+                "processes cannot load it; write it with network.to_file('net.gpkg') and "
+                "sweep load_network('net.gpkg'), or pass workers=1 to run in this process.")
         tasks = [_Task(spec, fingerprint, s.as_dict(), o, d, wanted, objective, draws,
                        seeds[j], None if pool is None else 1)
                  for s in scs for j, (o, d) in enumerate(trips)]

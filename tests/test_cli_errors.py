@@ -456,7 +456,8 @@ def test_check_claim_json_is_the_whole_result_and_strict(claim_cli):
     assert data["verdict"].startswith("does not hold") and data["holds"] is False
     assert data["holds_cost"] is True and data["holds_days"] is False
     assert data["claim"] == {"days_saved": 2.0, "cost_saved_pct": 10.0}
-    assert set(data["computed"]) == {"days_saved", "cost_saved_pct", "cost_saved_usd"}
+    assert set(data["computed"]) == {"days_saved", "cost_saved_pct", "cost_saved_usd",
+                                     "co2e_saved_kg", "co2e_saved_pct"}
     assert data["new"]["cost_usd"] == pytest.approx(810)
     assert data["breakdown"][-1]["component"] == "total"
     sens = {r["parameter"]: r for r in data["sensitivity"]}

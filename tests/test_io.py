@@ -482,3 +482,26 @@ def test_a_broken_parquet_file_is_a_data_error(tiny, tmp_path):
     (problem,) = err.value.problems
     assert problem.file == "crossings.parquet"
     assert problem.message.startswith("cannot be read as Parquet")
+
+
+def test_route_and_sweep_take_a_network_from_a_geopackage_or_memory(tmp_path):
+    import geopandas as gpd
+    import pytest
+
+    import corridor_router as cr
+    from corridor_router import InputTypeError, InvalidInputError, Network, load_network
+
+    net = load_network()
+    gpkg = load_network(net.to_file(tmp_path / "net.gpkg"))
+    table = cr.sweep(["baseline"], [("Tashkent", "Karachi")], corridors=["uap"], workers=1,
+                     progress=False, network=gpkg)
+    assert (table["error"] == "").all() and len(table) == 2
+    memory = Network.from_frames(places=net.places, links=net.links, crossings=net.crossings,
+                                 params=dict(net.params), sources=net.sources,
+                                 scenarios=dict(net.scenarios), name="mem")
+    with pytest.raises(InvalidInputError, match="built in memory"):
+        cr.sweep(["baseline"], [("Tashkent", "Karachi"), ("Almaty", "Gwadar")], workers=2,
+                 progress=False, network=memory)
+    with pytest.raises(InputTypeError, match="Network.from_frames") as err:
+        cr.route("Tashkent", "Karachi", network=gpd.GeoDataFrame(net.places))
+    assert len(str(err.value)) < 400
