@@ -263,7 +263,8 @@ def sweep(scenarios: Iterable[str | Scenario | Mapping[str, Any]] | str | Scenar
     progress : bool
         Show a progress bar (with tqdm installed) while tasks run.
     parquet : str or path, optional
-        Also write the table to this Parquet file (needs pyarrow: the ``dask`` extra).
+        Also write the table to this Parquet file (needs pyarrow: the ``parquet`` or
+        ``dask`` extra).
     network : Network or str, optional
         Default: the bundled network.
 
@@ -345,7 +346,7 @@ def write_parquet(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
         importlib.import_module("pyarrow")
     except ImportError as err:
         raise InvalidInputError("writing Parquet needs pyarrow: pip install "
-                                "'corridor_router[dask]'") from err
+                                "'corridor_router[parquet]' (the dask extra has it too)") from err
     try:
         table.to_parquet(path, index=False)
     except OSError as err:
