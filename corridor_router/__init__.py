@@ -19,6 +19,7 @@ from .errors import (
     ScenarioError,
     ScenarioTypeError,
 )
+from .maps import explore
 from .network import Corridor, Network, bundled_networks, load_network
 from .options import RouteOptions
 from .routing import Route, route
@@ -59,6 +60,7 @@ __all__ = [
     "compare_routes",
     "criticality",
     "criticality_many",
+    "explore",
     "graph_from_gdfs",
     "graph_to_gdfs",
     "load_network",
