@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -17,7 +18,7 @@ def _text(cell) -> str:
     for out in cell.get("outputs", []):
         if "text" in out:
             parts.append(out["text"])
-        for key in ("text/plain", "text/html"):
+        for key in ("text/plain", "text/html", "text/markdown"):
             if key in out.get("data", {}):
                 parts.append(out["data"][key])
     return "\n".join(parts)
@@ -46,7 +47,24 @@ def test_notebook_executes_and_its_outputs_hold(tmp_path, monkeypatch):
     assert "Torkham shut 3 days: wait" in everything
     assert "Torkham shut 60 days: reroute" in everything and "pk_af_closed_2025" in everything
     assert "uap" in texts[1] and "bandar_abbas" in texts[1] and "afghan_road" in texts[1]
+    assert "kg CO2e" in texts[1]
+    # the findings are sentences computed from the results, their numbers formatted
+    findings = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
+                if "text/markdown" in o.get("data", {})]
+    assert sum("**Finding.**" in f for f in findings) >= 5
+    assert all(not re.search(r"\de[+-]\d", f) and "nan" not in f for f in findings)
+    assert any("kg CO2e per TEU" in f for f in findings)
+    assert any("With faster clearance and roads" in f for f in findings)
+    # it shows results, not checks
+    assert not any(re.search(r"^\s*assert ", c.source, re.M) for c in nb.cells
+                   if c.cell_type == "code")
+    assert sum(c.cell_type == "markdown" for c in nb.cells) >= 10
     png = tmp_path / "tcd_tashkent_karachi.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    assert (tmp_path / "map_tashkent_karachi.png").stat().st_size > 50_000
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) >= 2
+    # the interactive map renders as Leaflet HTML with a layer per route
+    html = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
+            if "leaflet" in o.get("data", {}).get("text/html", "").lower()]
+    assert html and all(name in html[0] for name in ("uap", "bandar_abbas", "afghan_road"))
