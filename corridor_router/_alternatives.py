@@ -48,7 +48,9 @@ def alternatives(
     order), so the result is the ``k`` best distinct routes, each in its best form. The
     first equals :func:`route`. Enumeration stops after ``max_paths`` paths (default
     ``20 * k``), so fewer than ``k`` routes may come back where many near-duplicates
-    exist.
+    exist: with ``objective="co2e"``, where borders, waits and most transfers weigh
+    nothing, the enumeration meets many ways of the same links first (give a larger
+    ``max_paths``, at a cost in time).
 
     Parameters
     ----------

@@ -30,7 +30,8 @@ __all__ = ["MAX_K", "MAX_PATHS", "RouteBatch", "alternatives", "route_many", "ro
 #: Sources per Dijkstra call in a matrix (bounds memory: rows x nodes distances).
 _MATRIX_CHUNK = 32
 FAILURE_COLUMNS = ["index", "origin", "destination", "error", "reason"]
-MATRIX_COLUMNS = ["origin", "destination", "km", "hours", "cost_usd", "reachable", "reason"]
+MATRIX_COLUMNS = ["origin", "destination", "km", "hours", "cost_usd", "co2e_kg", "reachable",
+                  "reason"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class RouteBatch:
     def to_frame(self) -> pd.DataFrame:
         """One row per found route.
 
-        Columns: ``index, origin, destination, km, hours, days, cost_usd`` (place ids).
+        Columns: ``index, origin, destination, km, hours, days, cost_usd, co2e_kg``
+        (place ids).
         """
         return pd.DataFrame({
             "index": list(self.index),
@@ -75,6 +77,7 @@ class RouteBatch:
             "hours": [r.hours for r in self.routes],
             "days": [r.days for r in self.routes],
             "cost_usd": [r.cost_usd for r in self.routes],
+            "co2e_kg": [r.co2e_kg for r in self.routes],
         })
 
 
@@ -203,7 +206,7 @@ def route_matrix(
     -------
     pandas.DataFrame
         One row per (origin, destination) in the order given, origins major: ``origin,
-        destination`` (place ids), ``km, hours, cost_usd`` (NaN when unreachable),
+        destination`` (place ids), ``km, hours, cost_usd, co2e_kg`` (NaN when unreachable),
         ``reachable`` (bool) and ``reason`` (empty when reachable). A pair of the same
         place, or one whose end ``avoid`` names (or lies in a country ``avoid`` names),
         is unreachable with the reason :func:`route` would give.
@@ -239,13 +242,14 @@ def route_matrix(
     sources = graph.origin_node[unique_o]
     targets = graph.dest_node[[net.place_row(p) for p in d_ids]]
     dist = np.empty((len(sources), len(targets)))
-    sums = np.zeros((3, len(sources), len(targets)))
+    sums = np.zeros((4, len(sources), len(targets)))
     for lo in range(0, len(sources), _MATRIX_CHUNK):
         chunk = sources[lo:lo + _MATRIX_CHUNK]
         d, pred = csr.search(chunk)
         dist[lo:lo + len(chunk)] = d[:, targets]
         sums[:, lo:lo + len(chunk)] = csr.path_sums(
-            pred, chunk, targets, (values.km, values.hours, values.cost_usd))
+            pred, chunk, targets,
+            (values.km, values.hours, values.cost_usd, values.metric("co2e_kg")))
     return _matrix_frame(o_ids, d_ids, dist[o_row], sums[:, o_row], refused,
                          bool(q.avoid_targets))
 
@@ -295,7 +299,8 @@ def _matrix_frame(o_ids: list[str], d_ids: list[str], dist: np.ndarray, sums: np
         reason[(origin == place) | (destination == place)] = why
     reason[origin == destination] = "origin and destination are the same place"
     reach = reason == ""
-    km, hours, cost = (np.where(reach, s.ravel(), np.nan) for s in sums)
+    km, hours, cost, co2e = (np.where(reach, s.ravel(), np.nan) for s in sums)
     return pd.DataFrame({"origin": origin, "destination": destination, "km": km,
-                         "hours": hours, "cost_usd": cost, "reachable": reach.astype(bool),
+                         "hours": hours, "cost_usd": cost, "co2e_kg": co2e,
+                         "reachable": reach.astype(bool),
                          "reason": reason}, columns=MATRIX_COLUMNS)

@@ -9,6 +9,7 @@ both trips on the compiled graph with only the edges that parameter feeds re-wei
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import Unpack
@@ -210,8 +211,9 @@ class ClaimCheck:
             f"USD {self.required_old_cost_usd:,.0f}/TEU (it costs {o.cost_usd:,.0f}).",
             f"Emissions (not part of the claim): {n.co2e_kg:,.0f} kg CO2e/TEU by "
             f"{self.corridor} vs {o.co2e_kg:,.0f} by {self.versus}, "
-            f"{abs(self.co2e_saved_pct):.0f}% {'less' if self.co2e_saved_kg >= 0 else 'more'} "
-            "(well-to-wheel, GLEC default intensities).",
+            + (f"{abs(self.co2e_saved_pct):.0f}% {'less' if self.co2e_saved_kg >= 0 else 'more'} "
+               if math.isfinite(self.co2e_saved_pct) else "")
+            + "(well-to-wheel, GLEC default intensities).",
         ]
         lines.append(self._waits_line())
         if self.probability is not None:

@@ -50,8 +50,8 @@ CHOICE_COLUMNS = ["item", "days", "choice", "wait_days", "wait_cost_usd", "wait_
 
 #: Columns of :func:`criticality`.
 CRITICALITY_COLUMNS = ["rank", "kind", "item", "name", "avoid", "no_route", "extra_days",
-                       "extra_cost_usd", "extra_km", "extra_objective", "days_after",
-                       "cost_usd_after", "borders_after"]
+                       "extra_cost_usd", "extra_km", "extra_co2e_kg", "extra_objective",
+                       "days_after", "cost_usd_after", "borders_after"]
 
 #: Columns of :func:`criticality_many`.
 MANY_COLUMNS = ["rank", "kind", "item", "name", "pairs", "pairs_cut", "volume",
@@ -281,12 +281,14 @@ def _pair_rows(q: Query, kinds: tuple[str, ...]) -> tuple[dict[str, float], list
             row.update(no_route=False, extra_days=(after["hours"] - before["hours"]) / 24,
                        extra_cost_usd=after["cost_usd"] - before["cost_usd"],
                        extra_km=after["km"] - before["km"],
+                       extra_co2e_kg=after["co2e_kg"] - before["co2e_kg"],
                        extra_objective=_objective(values, q.objective, after) - before_obj,
                        days_after=after["hours"] / 24, cost_usd_after=after["cost_usd"],
                        borders_after=_borders(q, lost_edges))
         else:
             row.update(no_route=True, extra_days=np.nan, extra_cost_usd=np.nan,
-                       extra_km=np.nan, extra_objective=np.inf, days_after=np.nan,
+                       extra_km=np.nan, extra_co2e_kg=np.nan, extra_objective=np.inf,
+                       days_after=np.nan,
                        cost_usd_after=np.nan, borders_after="")
         rows.append(row)
     return before, rows

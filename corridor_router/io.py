@@ -68,6 +68,11 @@ from .scenarios import Scenario
 __all__ = ["DRIVERS", "PARQUET_HINT", "TABLES", "TOML_FILES", "TOML_LAYER", "frame_layer",
            "network_files", "network_from_frames", "write_network"]
 
+#: The ``path`` of a network built in memory (:meth:`Network.from_frames`): never an
+#: existing folder, so nothing mistakes it for files on disk (a folder of the same name
+#: in the working directory, say).
+MEMORY_ROOT = Path("<memory>")
+
 #: The tables of a network, by CSV file name: "point" and "line" tables may carry
 #: geometry (places, links), the others are attribute tables.
 TABLES: dict[str, str | None] = {
@@ -149,8 +154,10 @@ def frame_layer(frame: pd.DataFrame, file: str, label: str, problems: Problems,
             geometry = None
         elif not geometry.crs.equals(CRS):
             geometry = geometry.to_crs(CRS)
-    data = pd.DataFrame(frame.drop(columns=[
-        c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]))
+    # by position: a label used twice (reported below as a repeated header) is no one column
+    keep = [k for k, dtype in enumerate(frame.dtypes)
+            if not isinstance(dtype, gpd.array.GeometryDtype)]
+    data = pd.DataFrame(frame.iloc[:, keep])
     named = [n for n in data.index.names if n is not None and n not in data.columns]
     if named:
         data = data.reset_index(level=named)
@@ -360,7 +367,7 @@ def network_from_frames(*, places: Any, links: Any, crossings: Any, params: Any,
 
     files = MemoryFiles(where, layers, texts, missing)
     files.found.extend(problems.items)
-    return build_network(files, name=name, path=Path(name))
+    return build_network(files, name=name, path=MEMORY_ROOT / name)
 
 
 def _argument(file: str) -> str:
@@ -456,6 +463,8 @@ def write_network(net: Network, path: str | os.PathLike[str], *, driver: str | N
                                 f"{str(target.parent)!r} does not exist.")
     if fmt == "parquet":
         _need_pyarrow("writing GeoParquet")
+    if not isinstance(overwrite, bool):
+        raise InputTypeError(f"overwrite must be True or False, not {shown(overwrite)}.")
     tables = _export_tables(net)
     texts = _texts(net)
     if fmt == "gpkg":
@@ -464,16 +473,21 @@ def write_network(net: Network, path: str | os.PathLike[str], *, driver: str | N
         if target.exists() and not overwrite:
             raise InvalidInputError(f"{str(target)!r} exists; pass overwrite=True to replace "
                                     "it.")
-        _write_gpkg(tables, texts, target)
-        return target
-    _prepare_folder(target, overwrite)
-    for file, text in texts.items():
-        (target / file).write_text(text, encoding="utf-8")
-    for file, table in tables.items():
-        if fmt == "csv":
-            _write_csv(table, file, target / file, net)
-        else:
-            table.to_parquet(target / file.replace(".csv", ".parquet"), index=False)
+    try:
+        if fmt == "gpkg":
+            _write_gpkg(tables, texts, target)
+            return target
+        _prepare_folder(target, overwrite)
+        for file, text in texts.items():
+            (target / file).write_text(text, encoding="utf-8")
+        for file, table in tables.items():
+            if fmt == "csv":
+                _write_csv(table, file, target / file, net)
+            else:
+                table.to_parquet(target / file.replace(".csv", ".parquet"), index=False)
+    except (OSError, *_gdal_errors()) as err:    # the OS or GDAL refusing to write
+        raise InvalidInputError(f"cannot write {str(target)!r}: {type(err).__name__}: "
+                                f"{err}") from err
     return target
 
 

@@ -212,8 +212,15 @@ def explore(routes: _Routes | Simulation, *, network: Network | None = None,
     bounds = [r.legs.total_bounds for r in named.values()]
     w, s = min(b[0] for b in bounds), min(b[1] for b in bounds)
     e, n = max(b[2] for b in bounds), max(b[3] for b in bounds)
-    m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=5, tiles=tiles,
-                   attr=attr, width=width, height=height, control_scale=True)
+    try:
+        m = folium.Map(location=[(s + n) / 2, (w + e) / 2], zoom_start=5, tiles=tiles,
+                       attr=attr, width=width, height=height, control_scale=True)
+    except (ValueError, TypeError) as err:
+        raise InvalidInputError(
+            f"explore cannot make the map: {err} (tiles takes a provider name such as "
+            "'OpenStreetMap', None for no tiles, or a URL template with attr= naming its "
+            "source; width and height take pixels or a percentage such as '100%')."
+        ) from err
     if tiles is None:
         m.get_root().header.add_child(folium.Element(
             f"<style>#{m.get_name()} {{background: {SEA_COLOR};}}</style>"))

@@ -75,8 +75,8 @@ class Network:
     name : str
         Network name (folder name).
     path : pathlib.Path
-        Folder (or GeoPackage) the files were read from; ``Path(name)`` for a network
-        built by :meth:`from_frames`.
+        Folder (or GeoPackage) the files were read from; ``<memory>/<name>`` (no file)
+        for a network built by :meth:`from_frames`.
     places, links, crossings, sources : pandas.DataFrame
         The tables, as :func:`load_network` builds them (copied: later changes to the
         frames passed do not show).
@@ -98,8 +98,8 @@ class Network:
     name : str
         Network name (folder name).
     path : pathlib.Path
-        Folder (or GeoPackage) the files were read from; ``Path(name)`` for a network
-        built by :meth:`from_frames`.
+        Folder (or GeoPackage) the files were read from; ``<memory>/<name>`` (no file)
+        for a network built by :meth:`from_frames`.
     places : geopandas.GeoDataFrame
         One row per place, indexed by id, Point geometry in EPSG:4326 (a copy).
     links : geopandas.GeoDataFrame
@@ -311,7 +311,7 @@ class Network:
 
     @property
     def path(self) -> Path:
-        """Folder (or GeoPackage) the files were read from (``Path(name)``: from frames)."""
+        """Folder (or GeoPackage) the files were read from (``<memory>/<name>``: from frames)."""
         return self._path
 
     @property

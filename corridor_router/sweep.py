@@ -46,8 +46,8 @@ __all__ = ["SWEEP_COLUMNS", "read_spec", "sweep"]
 
 #: Columns of every sweep table; with draws, :data:`RANGE_COLUMNS` follow ``cost_usd``.
 SWEEP_COLUMNS = ["scenario", "origin", "destination", "alternative", "kind", "route_scenario",
-                 "km", "days", "cost_usd", "borders", "gauge_breaks", "days_saved",
-                 "cost_saved_usd", "seed", "error"]
+                 "km", "days", "cost_usd", "co2e_kg", "borders", "gauge_breaks", "days_saved",
+                 "cost_saved_usd", "co2e_saved_kg", "seed", "error"]
 #: Draw statistics added when ``n`` > 0.
 RANGE_COLUMNS = ["days_p10", "days_p50", "days_p90", "cost_usd_p10", "cost_usd_p50",
                  "cost_usd_p90", "best_share"]
@@ -111,8 +111,9 @@ def run_task(task: _Task) -> list[dict[str, Any]]:
     for alternative, row in table.iterrows():
         out = {**base, "alternative": alternative, "kind": row["kind"],
                "route_scenario": row["scenario"], "error": row["note"] or ""}
-        for col in ("km", "days", "cost_usd", "borders", "gauge_breaks", "days_saved",
-                    "cost_saved_usd", *(RANGE_COLUMNS if task.n else ())):
+        for col in ("km", "days", "cost_usd", "co2e_kg", "borders", "gauge_breaks",
+                    "days_saved", "cost_saved_usd", "co2e_saved_kg",
+                    *(RANGE_COLUMNS if task.n else ())):
             out[col] = row[col]
         rows.append(out)
     return rows

@@ -40,19 +40,21 @@ def test_route_many_rejects_options_wrong_for_every_pair(tiny):
         route_many([("alpha", "echo")], network=tiny, objective="cheapest")
 
 
-def test_route_matrix_matches_single_routes(tiny):
+@pytest.mark.parametrize("objective", ["time", "co2e"])
+def test_route_matrix_matches_single_routes(tiny, objective):
     places = ["alpha", "charlie", "echo", "foxtrot"]
-    m = route_matrix(places, places, network=tiny, objective="time")
+    m = route_matrix(places, places, network=tiny, objective=objective)
     assert isinstance(m, pd.DataFrame) and len(m) == 16
-    assert list(m.columns) == ["origin", "destination", "km", "hours", "cost_usd",
+    assert list(m.columns) == ["origin", "destination", "km", "hours", "cost_usd", "co2e_kg",
                                "reachable", "reason"]
     for row in m.itertuples(index=False):
         if row.origin == row.destination:
             assert not row.reachable and "same place" in row.reason
             continue
-        r = route(row.origin, row.destination, network=tiny, objective="time")
+        r = route(row.origin, row.destination, network=tiny, objective=objective)
         assert row.reachable and row.reason == ""
-        assert (row.km, row.hours, row.cost_usd) == pytest.approx((r.km, r.hours, r.cost_usd))
+        assert (row.km, row.hours, row.cost_usd, row.co2e_kg) == pytest.approx(
+            (r.km, r.hours, r.cost_usd, r.co2e_kg))
 
 
 def test_route_matrix_marks_unreachable_pairs(tiny):

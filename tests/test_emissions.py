@@ -165,3 +165,22 @@ def test_rail_intensity_follows_each_countrys_traction():
     assert intensity("rail", "KZ") > diesel
     # countries without a traction split keep the mode's default
     assert intensity("rail", "UZ") == PARAMS["modes"]["rail"]["co2e_kg_per_teu_km"]
+
+
+def test_batch_tables_carry_emissions(net):
+    pairs = [("Tashkent", "Karachi"), ("Almaty", "Gwadar")]
+    batch = cr.route_many(pairs, objective="co2e", network=net)
+    frame = batch.to_frame()
+    assert frame["co2e_kg"].tolist() == pytest.approx([r.co2e_kg for r in batch.routes])
+    crit = cr.criticality("Tashkent", "Karachi", network=net)
+    base = route("Tashkent", "Karachi", network=net)
+    row = crit[~crit["no_route"]].iloc[0]
+    lost = route("Tashkent", "Karachi", avoid=row["avoid"].split(";"), network=net)
+    assert row["extra_co2e_kg"] == pytest.approx(lost.co2e_kg - base.co2e_kg)
+    swept = cr.sweep(["baseline"], pairs[:1], corridors=["uap"], workers=1, progress=False,
+                     network=net)
+    uap = swept.set_index("alternative").loc["uap"]
+    assert uap["co2e_kg"] == pytest.approx(route("Tashkent", "Karachi", corridor="uap",
+                                                 network=net).co2e_kg)
+    today = swept.set_index("alternative").loc["today", "co2e_kg"]
+    assert uap["co2e_saved_kg"] == pytest.approx(today - uap["co2e_kg"])

@@ -484,7 +484,7 @@ def test_a_broken_parquet_file_is_a_data_error(tiny, tmp_path):
     assert problem.message.startswith("cannot be read as Parquet")
 
 
-def test_route_and_sweep_take_a_network_from_a_geopackage_or_memory(tmp_path):
+def test_route_and_sweep_take_a_network_from_a_geopackage_or_memory(tmp_path, monkeypatch):
     import geopandas as gpd
     import pytest
 
@@ -499,9 +499,42 @@ def test_route_and_sweep_take_a_network_from_a_geopackage_or_memory(tmp_path):
     memory = Network.from_frames(places=net.places, links=net.links, crossings=net.crossings,
                                  params=dict(net.params), sources=net.sources,
                                  scenarios=dict(net.scenarios), name="mem")
+    # a folder of the same name in the working directory is not the network in memory
+    monkeypatch.chdir(tmp_path)
+    net.to_file(tmp_path / "mem")
     with pytest.raises(InvalidInputError, match="built in memory"):
         cr.sweep(["baseline"], [("Tashkent", "Karachi"), ("Almaty", "Gwadar")], workers=2,
                  progress=False, network=memory)
     with pytest.raises(InputTypeError, match=r"Network\.from_frames") as err:
         cr.route("Tashkent", "Karachi", network=gpd.GeoDataFrame(net.places))
     assert len(str(err.value)) < 400
+
+
+def test_writing_where_the_system_refuses_is_a_clear_error(tmp_path):
+    import pytest
+
+    from corridor_router import InvalidInputError, load_network
+
+    net = load_network()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    for target in (blocker / "net.gpkg", blocker / "net", blocker / "net.parquet"):
+        with pytest.raises(InvalidInputError, match=r"cannot write|does not exist"):
+            net.to_file(target)
+    with pytest.raises(InvalidInputError, match="cannot write"):
+        net.to_file("/proc/corridor_router_net.gpkg")
+
+
+def test_a_frame_with_a_column_twice_is_reported_like_a_csv_header():
+    import pandas as pd
+    import pytest
+
+    from corridor_router import Network, NetworkDataError, load_network
+
+    net = load_network()
+    places = pd.DataFrame(net.places).drop(columns="geometry")
+    places["name2"] = places["name"]
+    places = places.rename(columns={"name2": "name"})
+    with pytest.raises(NetworkDataError, match="the column name appears twice"):
+        Network.from_frames(places=places, links=net.links, crossings=net.crossings,
+                            params=dict(net.params), sources=net.sources)

@@ -245,3 +245,12 @@ def test_explore_without_folium_says_how_to_install_it(monkeypatch, routes):
 def test_explore_refuses_a_comparison_table():
     with pytest.raises(InputTypeError, match="compare_routes"):
         cr.explore(cr.compare(*TRIP, corridors=["uap"]))
+
+
+def test_explore_refuses_bad_tiles_and_sizes_clearly():
+    import corridor_router as cr
+
+    r = cr.route("Tashkent", "Karachi")
+    for kwargs in ({"tiles": "https://{s}.example/{z}/{x}/{y}.png"}, {"width": None}):
+        with pytest.raises(cr.InvalidInputError, match="explore cannot make the map"):
+            cr.explore(r, **kwargs)
