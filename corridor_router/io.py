@@ -473,6 +473,7 @@ def write_network(net: Network, path: str | os.PathLike[str], *, driver: str | N
         if target.exists() and not overwrite:
             raise InvalidInputError(f"{str(target)!r} exists; pass overwrite=True to replace "
                                     "it.")
+    refused: tuple[type[Exception], ...] = (OSError, *_gdal_errors())
     try:
         if fmt == "gpkg":
             _write_gpkg(tables, texts, target)
@@ -485,7 +486,7 @@ def write_network(net: Network, path: str | os.PathLike[str], *, driver: str | N
                 _write_csv(table, file, target / file, net)
             else:
                 table.to_parquet(target / file.replace(".csv", ".parquet"), index=False)
-    except (OSError, *_gdal_errors()) as err:    # the OS or GDAL refusing to write
+    except refused as err:      # the OS or GDAL refusing to write
         raise InvalidInputError(f"cannot write {str(target)!r}: {type(err).__name__}: "
                                 f"{err}") from err
     return target
