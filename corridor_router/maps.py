@@ -71,16 +71,14 @@ def _number(value: Any) -> float:
 
 
 def _figures(row: Mapping[Any, Any]) -> str:
-    """km, hours, USD (and kg CO2e where the legs have it) of one leg, for a tooltip."""
+    """km, hours, USD and kg CO2e of one leg (or stop), for a tooltip."""
     bits = []
     km = _number(row.get("km"))
     if km > 0:
         bits.append(f"{km:,.0f} km")
     bits.append(f"{_number(row.get('hours')):,.1f} h")
     bits.append(f"USD {_number(row.get('cost_usd')):,.0f}")
-    co2e = _number(row.get("co2e_kg"))
-    if "co2e_kg" in row and not math.isnan(co2e):
-        bits.append(f"{co2e:,.0f} kg CO2e")
+    bits.append(f"{_number(row.get('co2e_kg')):,.0f} kg CO2e")
     return " · ".join(bits)
 
 
@@ -127,9 +125,7 @@ def _legend(named: Mapping[str, Route], colors: Mapping[str, str], kinds: set[st
     esc = html.escape
     rows = []
     for name, r in named.items():
-        co2e = getattr(r, "co2e_kg", math.nan)
-        extra = f", {co2e:,.0f} kg CO2e" if isinstance(co2e, float) and \
-            not math.isnan(co2e) else ""
+        extra = f", {r.co2e_kg:,.0f} kg CO2e"
         rows.append(f"<div><span style='display:inline-block;width:22px;height:5px;"
                     f"background:{colors[name]};vertical-align:middle;margin-right:6px'>"
                     f"</span>{esc(name)}: {r.days:.1f} days, USD {r.cost_usd:,.0f}{esc(extra)}"
