@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
-import sys
 import tempfile
 import time
 from importlib.metadata import version
@@ -26,8 +24,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from benchmarks import bundled, scale_out
-from benchmarks.common import ROOT, Table, base_search, ms, seeded_pairs, timed
+from benchmarks import bundled, large, scale_out
+from benchmarks.common import Table, base_search, ms, seeded_pairs, timed
 from benchmarks.synthetic import make_network
 
 __all__ = ["main"]
@@ -148,36 +146,6 @@ def scenario_switch(table: Table, net, repeats: int = 3) -> None:
               "switch: resolve + edge values + weights + CSR data; rebuild adds build_graph")
 
 
-def peak_memory(table: Table, folder: Path) -> None:
-    """Peak resident memory of a process that loads the 1M-edge network and routes.
-
-    The child reports its own high-water mark, ``VmHWM`` of ``/proc/self/status``: it
-    belongs to the memory the child mapped after ``exec``. ``ru_maxrss`` does not do for
-    this: Linux carries the forked parent's resident size across ``exec`` into it, so a
-    child of a large benchmark process reported the parent's size (1.9 GiB here for a
-    ~0.7 GiB job). Where ``/proc`` is missing, ``ru_maxrss`` is used and the row says so.
-    """
-    code = (
-        "import resource, sys; from corridor_router import load_network, route;"
-        f"net = load_network({str(folder)!r}); ids = list(net.places.index);"
-        "route(ids[0], ids[len(ids) // 2], network=net);"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')] "
-        "if sys.platform.startswith('linux') else [];"
-        "print(hwm[0].split()[1] + ' hwm' if hwm else "
-        "str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) + ' maxrss')")
-    out = subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
-                         capture_output=True, text=True)
-    kib, how = out.stdout.strip().splitlines()[-1].split()
-    mib = int(kib) / 1024
-    # the folder is named by the generator's target edge count (e1000000)
-    edges = int(folder.name[1:]) if folder.name[1:].isdigit() else 0
-    per_edge = f"; {int(kib) * 1024 / edges:,.0f} bytes per edge" if edges else ""
-    what = ("VmHWM (the child's own high-water mark)" if how == "hwm"
-            else "ru_maxrss (may include the parent's size at fork)")
-    table.add("peak memory", folder.name.replace("e", "E≈", 1), f"{mib:,.0f} MiB", "", "",
-              f"load_network + first route() in a fresh process, {what}{per_edge}")
-
-
 def machine() -> str:
     """CPU, cores, RAM, Python and library versions."""
     cpu = platform.processor() or platform.machine()
@@ -213,14 +181,24 @@ def run(quick: bool) -> Table:
             print(f"network with ~{e:,} edges", flush=True)
             nets[e] = _network(tmp, e)
             single_pair(table, nets[e], n_queries, seed=e, base=base)
+            large.igraph_single_pair(table, nets[e], n_queries, seed=e)
         big = nets[sizes[-1]]
         matrix(table, big, 10 if quick else 100, 3 if quick else 10, seed=3)
         scenario_switch(table, big)
+        large.cch_rows(table, big, n_queries=10 if quick else 20, n_matrix=10 if quick else 100,
+                       seed=5)
+        large.parallel_rows(table, big, n_matrix=10 if quick else 100, seed=7)
         bundled.run_all(table, quick)
         if bundled.available():
             scale_out.run_all(table, quick)
+        folders = {e: tmp / f"e{e}" for e in sizes}
         if not quick:
-            peak_memory(table, tmp / f"e{sizes[-1]}")
+            print("network with ~5,000,000 edges", flush=True)
+            folders[5_000_000] = make_network(tmp / "e5000000",
+                                              int(np.ceil(5_000_000 / EDGES_PER_PLACE)), seed=1)
+        del nets, big
+        large.first_route(table, folders if not quick else {sizes[-1]: folders[sizes[-1]]},
+                          repeats=1 if quick else 2)
     return table
 
 

@@ -196,6 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also draw the predicted-vs-observed chart (log-log, with the "
                           "band) to this image file (.png, .pdf, .svg, ...)")
 
+    b = sub.add_parser("bench", help="benchmark the routing core on the network against "
+                       "baselines run alongside (scipy, networkx; the CCH index with the "
+                       "[fast] extra)", parents=[common], epilog=_EPILOG)
+    b.add_argument("--quick", action="store_true",
+                   help="fewer queries and a smaller matrix (a smoke run)")
+    b.add_argument("--format", choices=("table", "json"), default="table")
+    b.add_argument("--baseline", default=None, metavar="FILE",
+                   help="a --format json report saved earlier: exit 1 if a ratio (baseline "
+                        "time / ours) fell by more than --threshold, or ours and a "
+                        "baseline disagree")
+    b.add_argument("--threshold", type=_fraction, default=None, metavar="F",
+                   help="fall of a ratio allowed by --baseline, a fraction (default 0.3)")
+    b.add_argument("--seed", type=_whole(0), default=0,
+                   help="seed of the queries' place pairs (default 0)")
+
     init = sub.add_parser("init", help="write a small, valid, commented template network "
                           "folder to start a network from", epilog=_EPILOG)
     init.add_argument("folder", metavar="DIR",
@@ -259,6 +274,14 @@ def _whole(least: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{value!r} is less than {least}")
         return number
     return parse
+
+
+def _fraction(value: str) -> float:
+    """A fraction in [0, 1) (``bench --threshold``)."""
+    number = _finite_float(value)
+    if not 0 <= number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a fraction in [0, 1), e.g. 0.3")
+    return number
 
 
 def _draws(parser: argparse.ArgumentParser, default: int | None) -> None:

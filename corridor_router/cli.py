@@ -236,6 +236,36 @@ def _cmd_calibrate(args: argparse.Namespace) -> str:
     return out
 
 
+def _cmd_bench(args: argparse.Namespace) -> str:
+    from .bench import THRESHOLD, compare_to_baseline, read_baseline, run_bench
+    if args.threshold is not None and args.baseline is None:
+        raise InvalidInputError("--threshold applies to --baseline; give the baseline "
+                                "report too, e.g. --baseline baseline.json.")
+    baseline = read_baseline(args.baseline) if args.baseline is not None else None
+    network = args.network if args.network is not None else None
+    quiet = args.format == "json"
+    report = run_bench(network, quick=args.quick, seed=args.seed,
+                       progress=None if quiet else lambda line: print(
+                           f"{PROG} bench: {line}", file=sys.stderr, flush=True))
+    out = report.to_json() if args.format == "json" else report.table()
+    if baseline is not None:
+        threshold = THRESHOLD if args.threshold is None else args.threshold
+        worse = compare_to_baseline(report, baseline, threshold)
+        if worse:
+            sys.stdout.write(out + "\n")
+            raise BenchRegression(
+                f"{len(worse)} measurement(s) worse than the baseline {args.baseline}:\n"
+                + "\n".join(worse))
+        if not quiet:
+            out += (f"\nno ratio fell by more than {threshold:.0%} against "
+                    f"{args.baseline}")
+    return out
+
+
+class BenchRegression(CorridorRouterError):
+    """``bench --baseline``: a ratio fell beyond the threshold (exit status 1)."""
+
+
 def _cmd_init(args: argparse.Namespace) -> str:
     from ._template import write_template
     if not args.folder.strip():
@@ -252,7 +282,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], str]] = {
     "route": _cmd_route, "places": _cmd_places, "compare": _cmd_compare,
     "check-claim": _cmd_check_claim, "chart": _cmd_chart, "scenarios": _cmd_scenarios,
     "corridors": _cmd_corridors, "calibrate": _cmd_calibrate, "simulate": _cmd_simulate,
-    "criticality": _cmd_criticality, "sweep": _cmd_sweep, "init": _cmd_init}
+    "criticality": _cmd_criticality, "sweep": _cmd_sweep, "init": _cmd_init,
+    "bench": _cmd_bench}
 
 
 # -- running ----------------------------------------------------------------------------
