@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
+import pandas as pd
 
 from . import _params
 from ._toml import load_toml, toml_strings, toml_text, unknown_keys
@@ -14,6 +15,9 @@ from ._validate import NetworkFiles, Problems
 from .errors import shown
 from .modes import MODE_TRAITS
 from .scenarios import Scenario
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["Corridor", "load_corridors"]
 
@@ -78,7 +82,8 @@ def load_corridors(folder: NetworkFiles | Path, problems: Problems, known: set[s
     if data is None:
         return {}
     table = problems.table(data, "corridors", file, "write [corridors.<id>] tables")
-    tags = {t for ts in links["corridors"] for t in ts} if links is not None else set()
+    tags = {t for ts in pd.unique(links["corridors"].to_numpy(dtype=object)) for t in ts} \
+        if links is not None else set()
     out: dict[str, Corridor] = {}
     for cid, spec in table.items():
         key = f"corridors.{cid}"

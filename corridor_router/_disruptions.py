@@ -66,8 +66,9 @@ def load_disruptions(folder: NetworkFiles | Path, problems: Problems, known: set
     if df is None:
         return empty_disruptions()
     rows = []
-    for i, line in enumerate(df.index):
-        names = split_list(df["targets"][i])
+    cells = {c: df[c].tolist() for c in ("targets", "start", "end", "end_known")}
+    for i, line in enumerate(df.index.tolist()):
+        names = split_list(cells["targets"][i])
         if not names:
             problems.add(FILE, line, "targets", "value is missing",
                          "list the crossing places or link ids shut, separated by ';'")
@@ -76,17 +77,17 @@ def load_disruptions(folder: NetworkFiles | Path, problems: Problems, known: set
                 problems.add(FILE, line, "targets", f"unknown crossing place, crossing or "
                              f"link {shown(name)}", "name a place or an id of crossings.csv, "
                              "or a link id of links.csv")
-        start, end = _date(df["start"][i]), _date(df["end"][i])
+        start, end = _date(cells["start"][i]), _date(cells["end"][i])
         for column, value in (("start", start), ("end", end)):
             if value is None:
-                problems.add(FILE, line, column, f"{shown(df[column][i])} is not a date",
+                problems.add(FILE, line, column, f"{shown(cells[column][i])} is not a date",
                              "write the day as YYYY-MM-DD")
         if start is not None and end is not None and end <= start:
             problems.add(FILE, line, "end", f"{end} is not after the start {start}",
                          "give the day cargo passed again (after the first day shut)")
-        flag = df["end_known"][i].lower()
+        flag = cells["end_known"][i].lower()
         if flag not in (*_TRUE, *_FALSE, ""):
-            problems.add(FILE, line, "end_known", f"{shown(df['end_known'][i])} is not "
+            problems.add(FILE, line, "end_known", f"{shown(cells['end_known'][i])} is not "
                          "true or false", "write true (the reopening is reported) or false "
                          "(the last day a source reports it still shut)")
         rows.append((names, start, end, flag not in _FALSE))

@@ -29,14 +29,13 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from .errors import InputTypeError, InvalidInputError, shown
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import networkx as nx
 
 __all__ = ["EDGE_INDEX", "NODE_INDEX", "graph_from_gdfs", "graph_to_gdfs"]
@@ -101,6 +100,7 @@ def graph_to_gdfs(graph: nx.MultiDiGraph[Any]) -> tuple[gpd.GeoDataFrame, gpd.Ge
     >>> str(nodes.crs), edges.attrs["graph"]["scenario"]
     ('EPSG:4326', 'baseline')
     """
+    import geopandas as gpd
     import networkx as nx
 
     if not isinstance(graph, nx.MultiDiGraph):
@@ -211,6 +211,8 @@ def graph_from_gdfs(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, *,
     node_columns = {c: _values(nodes[c]) for c in nodes.columns if c != node_geometry}
     if node_geometry is not None:
         points = nodes[node_geometry]
+        import shapely
+
         for c, get in (("x", shapely.get_x), ("y", shapely.get_y)):
             if c not in node_columns:
                 node_columns[c] = get(points.to_numpy()).tolist()
@@ -260,6 +262,8 @@ def _column(values: list[Any], index: pd.Index) -> pd.Series:
 
 
 def _frame(table: dict[str, list[Any]], index: pd.Index, geometry: Any) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     data = pd.DataFrame({k: _column(v, index) for k, v in table.items()}, index=index)
     return gpd.GeoDataFrame(data, geometry=geometry)
 
@@ -280,6 +284,8 @@ def _records(columns: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
 
 def _geometry_name(frame: pd.DataFrame) -> str | None:
     """The name of a frame's active geometry column, if it has one."""
+    import geopandas as gpd
+
     name = frame.active_geometry_name if isinstance(frame, gpd.GeoDataFrame) else None
     return str(name) if name is not None and name in frame.columns else None
 

@@ -1,29 +1,46 @@
-"""The per-row rules of links.csv, each written once and run once per distinct cell set.
+"""The per-row rules of links.csv, each written once for one row and screened for all rows.
 
-Each rule is a function of the cells it reads, yielding ``(column, message, fix)`` for
-every problem it finds. :func:`check_link_rows` evaluates each rule once per distinct
-combination of its cells (few for most rules), so the rules are both the screen and the
-report: a new rule cannot be skipped by a separate fast path. Rules about modes ask for
-a mode's traits (:data:`~corridor_router.modes.MODE_TRAITS`) when they run, so a mode
-added there is checked like the others.
+Each rule is a function of the cells of one row, yielding ``(column, message, fix)``
+for every problem it finds: that function alone decides what is wrong and says it.
+:func:`check_link_rows` runs it only where it may find something. A rule on cells with
+few distinct values (mode, status, gauge, source...) runs once per distinct combination
+of its cells; a rule on the place ids, which differ on every row, has a screen too: a
+vectorised test over the whole column that marks every row the rule could report
+(a superset: the rule itself then decides, on those rows only; tests check that the
+screen misses no row). Rules about modes ask for a mode's traits
+(:data:`~corridor_router.modes.MODE_TRAITS`) when they run, so a mode added there is
+checked like the others.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._cells import NUMBER_PATTERN, STATUSES, is_country, split_list
+from ._cells import (
+    COUNTRY_PATTERN,
+    NUMBER_PATTERN,
+    STATUSES,
+    equal_cells,
+    factorize,
+    first_rows,
+    full_match,
+    is_country,
+    is_in,
+    positions,
+    split_list,
+)
 from ._sea_passages import PASSAGES
 from .errors import shown
 from .modes import GAUGES, MODE_TRAITS
 
-__all__ = ["check_link_rows", "parse_waypoints"]
+__all__ = ["LinkCells", "Sides", "check_link_rows", "parse_waypoints"]
 
 _WAYPOINT = re.compile(rf"\s*({NUMBER_PATTERN})\s+({NUMBER_PATTERN})\s*")
 
@@ -60,25 +77,62 @@ def _is_gauged(mode: str) -> bool:
     return known is not None and known.gauged
 
 
+class Sides(Protocol):
+    """Countries on whose side links may reach each place (``_csv_tables.PlaceSides``)."""
+
+    def __contains__(self, pid: object) -> bool: ...
+
+    def __getitem__(self, pid: str) -> set[str]: ...
+
+    def allowed(self, at: npt.NDArray[np.intp],
+                country: pd.Series) -> npt.NDArray[np.bool_]:
+        """Whether ``country[i]`` is a side of the place in row ``at[i]`` (``at >= 0``)."""
+        ...
+
+
 @dataclass(frozen=True)
 class _LinkContext:
-    place_ids: set[str]
+    place_ids: pd.Index
     have_places: bool
-    sides: dict[str, set[str]]
+    sides: Sides
     known: set[str]
+    #: the row of each link's ``from`` and ``to`` place in ``place_ids`` (-1: unknown)
+    ends: Mapping[str, npt.NDArray[np.intp]]
+    #: what the screens compute once and share, by name
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed on first use by any screen and kept."""
+        if name not in self.shared:
+            self.shared[name] = make()
+        return self.shared[name]
 
 
 _Finding = tuple[str, str, str]
 _Rule = Callable[..., Iterator[_Finding]]
-_LINK_RULES: list[tuple[tuple[str, ...], _Rule]] = []
+_Columns = Mapping[str, Any]
+_Screen = Callable[[_LinkContext, _Columns], npt.NDArray[np.bool_]]
+_LINK_RULES: list[tuple[tuple[str, ...], _Rule, _Screen | None]] = []
 
 
-def _link_rule(*columns: str) -> Callable[[_Rule], _Rule]:
-    """Register a links.csv rule reading ``columns``; rules run in registration order."""
+def _link_rule(*columns: str, screen: _Screen | None = None) -> Callable[[_Rule], _Rule]:
+    """Register a links.csv rule reading ``columns``; rules run in registration order.
+
+    Without ``screen`` the rule runs once per distinct combination of its cells; with
+    one, on the rows ``screen(ctx, cells)`` marks (which must include every row the rule
+    reports).
+    """
     def register(rule: _Rule) -> _Rule:
-        _LINK_RULES.append((columns, rule))
+        _LINK_RULES.append((columns, rule, screen))
         return rule
     return register
+
+
+def _unknown_end(end: str) -> _Screen:
+    def screen(ctx: _LinkContext, cols: _Columns) -> npt.NDArray[np.bool_]:
+        marked: npt.NDArray[np.bool_] = ctx.ends[end] < 0
+        return marked if ctx.have_places else np.zeros(len(marked), dtype=bool)
+    return screen
 
 
 def _link_end_known(end: str) -> _Rule:
@@ -89,11 +143,17 @@ def _link_end_known(end: str) -> _Rule:
     return rule
 
 
-_link_rule("from")(_link_end_known("from"))
-_link_rule("to")(_link_end_known("to"))
+_link_rule("from", screen=_unknown_end("from"))(_link_end_known("from"))
+_link_rule("to", screen=_unknown_end("to"))(_link_end_known("to"))
 
 
-@_link_rule("from", "to")
+def _same_ends(ctx: _LinkContext, cols: _Columns) -> npt.NDArray[np.bool_]:
+    frm, to = cols["from"], cols["to"]
+    same: npt.NDArray[np.bool_] = equal_cells(frm, to) & ~equal_cells(frm, "")
+    return same
+
+
+@_link_rule("from", "to", screen=_same_ends)
 def _link_ends_differ(ctx: _LinkContext, frm: str, to: str) -> Iterator[_Finding]:
     if frm == to and frm:
         yield ("to", "link starts and ends at the same place", "check 'from' and 'to'")
@@ -136,6 +196,19 @@ def _link_country_code(ctx: _LinkContext, mode: str, country: str) -> Iterator[_
                "give the two-letter code of the country the link lies in")
 
 
+def _end_elsewhere(end: str) -> _Screen:
+    """Rows of land links with a valid code whose ``end`` place lies on no side of it."""
+    def screen(ctx: _LinkContext, cols: _Columns) -> npt.NDArray[np.bool_]:
+        at = ctx.ends[end]
+        land = ctx.once("land", lambda: is_in(cols["mode"], [m for m, t in MODE_TRAITS.items()
+                                                            if t.land]))
+        coded = ctx.once("coded", lambda: full_match(cols["country"], COUNTRY_PATTERN))
+        candidate = land & coded & (at >= 0)
+        marked: npt.NDArray[np.bool_] = candidate & ~ctx.sides.allowed(at, cols["country"])
+        return marked
+    return screen
+
+
 def _link_end_country(ctx: _LinkContext, mode: str, country: str,
                       pid: str) -> Iterator[_Finding]:
     """A land link ends in its own country (checked once the code is valid)."""
@@ -147,8 +220,8 @@ def _link_end_country(ctx: _LinkContext, mode: str, country: str,
                "split the link at a border place, or add the crossing to crossings.csv")
 
 
-_link_rule("mode", "country", "from")(_link_end_country)
-_link_rule("mode", "country", "to")(_link_end_country)
+_link_rule("mode", "country", "from", screen=_end_elsewhere("from"))(_link_end_country)
+_link_rule("mode", "country", "to", screen=_end_elsewhere("to"))(_link_end_country)
 
 
 @_link_rule("bidirectional")
@@ -187,44 +260,101 @@ def _link_source(ctx: _LinkContext, cell: str) -> Iterator[_Finding]:
                    "add it to sources.csv or correct the id")
 
 
-def check_link_rows(cols: dict[str, list[str]], gauge: npt.NDArray[np.float64],
-                    place_ids: set[str], have_places: bool, sides: dict[str, set[str]],
-                    known: set[str], add: Callable[[int, str, str, str], None]
-                    ) -> list[list[tuple[float, float]]]:
+@dataclass(frozen=True)
+class LinkCells:
+    """The cells of links.csv the rules read, and each row's parsed waypoints.
+
+    ``waypoints[codes[i]]`` are row ``i``'s (empty if none, or if its cell is wrong).
+    """
+
+    codes: npt.NDArray[np.intp]
+    waypoints: list[tuple[tuple[float, float], ...]]
+
+    def of(self, row: int) -> tuple[tuple[float, float], ...]:
+        """The waypoints of one row."""
+        return self.waypoints[int(self.codes[row])]
+
+
+def _codes(values: Any) -> tuple[npt.NDArray[np.intp], int]:
+    """(code of each cell, number of codes) of a text column or a float array."""
+    if isinstance(values, pd.Series):
+        codes, uniques = factorize(values)
+        return codes, len(uniques)
+    float_codes, float_uniques = pd.factorize(np.asarray(values), use_na_sentinel=False)
+    return float_codes.astype(np.intp), len(float_uniques)
+
+
+def _row(values: Any, rows: npt.NDArray[np.intp]) -> list[Any]:
+    """The cells of ``rows`` as Python values."""
+    if isinstance(values, pd.Series):
+        return list(values.iloc[rows].tolist())
+    return list(np.asarray(values)[rows].tolist())
+
+
+def check_link_rows(cols: Mapping[str, pd.Series], gauge: npt.NDArray[np.float64],
+                    place_ids: pd.Index, have_places: bool, sides: Sides,
+                    known: set[str], add: Callable[[int, str, str, str], None],
+                    ends: Mapping[str, npt.NDArray[np.intp]] | None = None) -> LinkCells:
     """Report every problem of the links.csv rows; return each row's parsed waypoints.
 
     ``cols`` holds the stripped cells of ``from, to, mode, status, gauge_mm, country,
-    bidirectional, waypoints, straits, source``; ``gauge`` the parsed ``gauge_mm``; ``sides`` the
-    countries of each border place; ``known`` the source ids. Problems are reported row
-    by row and, within a row, in rule order, through ``add(row, column, message, fix)``.
-    Rows with a bad waypoints cell get no waypoints.
+    bidirectional, waypoints, straits, source``; ``gauge`` the parsed ``gauge_mm``;
+    ``place_ids`` the (unique) place ids; ``sides`` the countries of each place;
+    ``known`` the source ids; ``ends`` the row of
+    each ``from`` and ``to`` in ``place_ids`` (found here if not given). Problems are
+    reported row by row and, within a row, in rule order, through
+    ``add(row, column, message, fix)``. Rows with a bad waypoints cell get no waypoints.
     """
-    ctx = _LinkContext(place_ids, have_places, sides, known)
-    values = {**{c: np.asarray(v, dtype=object) for c, v in cols.items()},
-              "gauge": np.asarray(gauge, dtype=float)}
+    if ends is None:
+        ends = {end: positions(cols[end], place_ids) for end in ("from", "to")}
+    ctx = _LinkContext(place_ids, have_places, sides, known, ends)
+    values: dict[str, Any] = {**cols, "gauge": np.asarray(gauge, dtype=float)}
     n = len(values["gauge"])
-    codes = {c: pd.factorize(v, use_na_sentinel=False) for c, v in values.items()}
-    findings, row_codes = [], []
+    codes: dict[str, tuple[npt.NDArray[np.intp], int]] = {}
     flagged = np.zeros(n, dtype=bool)
-    for columns, rule in _LINK_RULES:
-        key = np.zeros(n, dtype=np.int64)
+    runs: list[tuple[npt.NDArray[np.bool_] | None, list[tuple[_Finding, ...]],
+                     npt.NDArray[np.intp]]] = []
+    for columns, rule, screen in _LINK_RULES:
+        if screen is not None:
+            marked = screen(ctx, values)
+            flagged |= marked
+            runs.append((marked, [], np.zeros(0, dtype=np.intp)))
+            continue
         for c in columns:
-            code, uniques = codes[c]
-            key = pd.factorize(key * len(uniques) + code)[0]
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            if c not in codes:
+                codes[c] = _codes(values[c])
+        combo = codes[columns[0]][0]
+        for c in columns[1:]:
+            code, size = codes[c]
+            combo = pd.factorize(combo.astype(np.int64) * size + code)[0].astype(np.intp)
+        first = np.flatnonzero(first_rows(combo))
         found = [tuple(rule(ctx, *args))
-                 for args in zip(*(values[c][first].tolist() for c in columns))]
-        flagged |= np.array([bool(f) for f in found], dtype=bool)[inverse]
-        findings.append(found)
-        row_codes.append(inverse)
+                 for args in zip(*(_row(values[c], first) for c in columns))]
+        bad = np.array([bool(f) for f in found], dtype=bool)
+        if bad.any():
+            flagged |= bad[combo]
+        runs.append((None, found, combo))
     for i in np.flatnonzero(flagged):
-        for found, inverse in zip(findings, row_codes):
-            for column, message, fix in found[inverse[i]]:
-                add(int(i), column, message, fix)
-    parsed = {}
-    for cell in set(cols["waypoints"]):
+        row = int(i)
+        for (columns, rule, _), (screened, found, combo) in zip(_LINK_RULES, runs):
+            if screened is None:
+                findings: Any = found[combo[row]]
+            elif screened[row]:
+                findings = rule(ctx, *(_row(values[c], np.array([row]))[0] for c in columns))
+            else:
+                continue
+            for column, message, fix in findings:
+                add(row, column, message, fix)
+    return _waypoints(cols["waypoints"])
+
+
+def _waypoints(cells: pd.Series) -> LinkCells:
+    """The parsed waypoints of each row, each distinct cell parsed once."""
+    codes, uniques = factorize(cells)
+    parsed: list[tuple[tuple[float, float], ...]] = []
+    for cell in uniques:
         try:
-            parsed[cell] = parse_waypoints(cell)
+            parsed.append(tuple(parse_waypoints(cell)))
         except ValueError:
-            parsed[cell] = []
-    return [list(parsed[cell]) if parsed[cell] else [] for cell in cols["waypoints"]]
+            parsed.append(())
+    return LinkCells(codes, parsed)

@@ -72,37 +72,39 @@ def load_observations(folder: NetworkFiles | Path, problems: Problems, known: se
     place_ids = set(places.index) if places is not None else None
     modes = mode_names()
     last = last_source_year()
-    for i, line in enumerate(df.index):
+    cells = {c: df[c].tolist() for c in ("origin", "destination", "via", "modes", "corridor",
+                                         "scenario", "days", "cost_usd_per_teu", "km", "year")}
+    for i, line in enumerate(df.index.tolist()):
         for column in ("origin", "destination"):
-            pid = df[column][i]
+            pid = cells[column][i]
             if not pid:
                 problems.add(FILE, line, column, "value is missing",
                              "give a place id from places.csv")
             elif place_ids is not None and pid not in place_ids:
                 problems.add(FILE, line, column, f"unknown place id {shown(pid)}",
                              "use a place id from places.csv")
-        for pid in split_list(df["via"][i]):
+        for pid in split_list(cells["via"][i]):
             if place_ids is not None and pid not in place_ids:
                 problems.add(FILE, line, "via", f"unknown place id {shown(pid)}",
                              "list place ids from places.csv, separated by ';'")
-        for mode in split_list(df["modes"][i]):
+        for mode in split_list(cells["modes"][i]):
             if mode not in modes:
                 problems.add(FILE, line, "modes", f"unknown mode {shown(mode)}",
                              f"list modes from: {', '.join(modes)}, separated by ';'")
-        corridor, scenario = df["corridor"][i], df["scenario"][i]
+        corridor, scenario = cells["corridor"][i], cells["scenario"][i]
         if corridor and corridor not in corridors:
             problems.add(FILE, line, "corridor", f"unknown corridor {shown(corridor)}",
                          "use a corridor of corridors.toml, or leave it empty")
         if scenario and scenario not in scenarios:
             problems.add(FILE, line, "scenario", f"unknown scenario {shown(scenario)}",
                          "use a scenario of scenarios.toml, or leave it empty")
-        if df["origin"][i] and df["origin"][i] == df["destination"][i]:
+        if cells["origin"][i] and cells["origin"][i] == cells["destination"][i]:
             problems.add(FILE, line, "destination", "the same place as the origin",
                          "give the trip's two ends")
-        if not (df["days"][i] or df["cost_usd_per_teu"][i] or df["km"][i]):
+        if not (cells["days"][i] or cells["cost_usd_per_teu"][i] or cells["km"][i]):
             problems.add(FILE, line, None, "no published figure",
                          "give at least one of days, cost_usd_per_teu and km")
-        year = df["year"][i]
+        year = cells["year"][i]
         if not (year.isdigit() and len(year) == 4
                 and FIRST_OBSERVATION_YEAR <= int(year) <= last):
             problems.add(FILE, line, "year", f"{shown(year)} is not a year of observation "

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cells import codes_of, is_in
 from ._validate import (
     FIELD_BOUNDS,
     PRICE_YEARS,
@@ -179,13 +180,12 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
     _check_table(params.get("value_of_time"), "value_of_time", ("usd_per_teu_h",), problems,
                  known)
     sections = {name: _section(params, name, problems) for name in SECTIONS}
-    scheduled = set(links.loc[links["headway_h"].notna(), "mode"]) \
+    scheduled = set(pd.unique(links["mode"][links["headway_h"].notna().to_numpy()]).tolist()) \
         if "headway_h" in links.columns else set()
     _check_service(params, problems, known, scheduled)
 
     modes = mode_names()
-    link_mode = links["mode"].to_numpy(dtype=object)
-    used_modes = set(link_mode.tolist()) & set(modes)
+    used_modes = set(pd.unique(links["mode"]).tolist()) & set(modes)
     for mode, entry in sections["modes"].items():
         if mode not in modes:
             problems.add(FILE, None, f"modes.{mode}", f"unknown mode {shown(mode)}",
@@ -195,24 +195,15 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
     for mode in sorted(used_modes - set(sections["modes"])):
         _check_table(None, f"modes.{mode}", MODE_KEYS, problems, known)
 
-    # Modes that can start or end a trip, and pairs that meet at a place.
-    place_modes = {m for ms in places["modes"] for m in ms}
+    # Modes that can start or end a trip, and pairs that meet at a place (each distinct
+    # list of a place's modes once).
+    mode_lists = [tuple(ms) for ms in pd.unique(places["modes"].to_numpy(dtype=object))]
+    place_modes = {m for ms in mode_lists for m in ms}
     pairs: set[str] = set()
-    for ms in places["modes"]:
-        ms = sorted(set(ms) & used_modes)
+    for listed in mode_lists:
+        ms = sorted(set(listed) & used_modes)
         pairs.update(pair_key(a, b) for i, a in enumerate(ms) for b in ms[i + 1:])
-    # Gauge pairs that meet at a place: its gauged links' gauges (keyed by gauge alone).
-    gauged = np.isin(link_mode, gauged_modes())
-    gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)[gauged]
-    gauges_at: dict[str, set[int]] = {}
-    for end in ("from", "to"):
-        for pid, g in zip(links[end].to_numpy(dtype=object)[gauged].tolist(), gauge.tolist()):
-            if g in GAUGES:
-                gauges_at.setdefault(pid, set()).add(int(g))
-    gpairs: set[str] = set()
-    for gset in gauges_at.values():
-        gs = sorted(gset)
-        gpairs.update(pair_key(a, b) for i, a in enumerate(gs) for b in gs[i + 1:])
+    gpairs = _gauge_pairs(links)
     needed = {
         "connector": place_modes & used_modes,
         "transfer": pairs,
@@ -232,6 +223,31 @@ def validate(params: Mapping[str, Any], problems: Problems, known: set[str],
                 continue
             _check_table(table.get(key), shown_key, PAIR_KEYS, problems, known,
                          optional=OPTIONAL_HUB_KEYS if section != "connector" else ())
+
+
+def _gauge_pairs(links: pd.DataFrame) -> set[str]:
+    """Gauge pairs that meet at a place: the gauges of its gauged links (keyed by gauge)."""
+    gauged = is_in(links["mode"], gauged_modes())
+    gauge = links["gauge_mm"].to_numpy(dtype=float, na_value=np.nan)
+    known = gauged & np.isin(gauge, GAUGES)
+    if not known.any():
+        return set()
+    ends = pd.concat([links["from"][known], links["to"][known]], ignore_index=True)
+    place = codes_of(ends)
+    sizes = np.array(sorted(GAUGES))
+    which = np.searchsorted(sizes, np.concatenate([gauge[known], gauge[known]]))
+    met = np.sort(place.astype(np.int64) * len(sizes) + which)
+    met = met[np.r_[True, met[1:] != met[:-1]]]
+    at, g = met // len(sizes), met % len(sizes)
+    several = np.flatnonzero(np.r_[False, at[1:] == at[:-1]] | np.r_[at[:-1] == at[1:], False])
+    gauges_at: dict[int, set[int]] = {}
+    for k in several:
+        gauges_at.setdefault(int(at[k]), set()).add(int(sizes[g[k]]))
+    gpairs: set[str] = set()
+    for gset in gauges_at.values():
+        gs = sorted(gset)
+        gpairs.update(pair_key(a, b) for i, a in enumerate(gs) for b in gs[i + 1:])
+    return gpairs
 
 
 def _key_fix(section: str) -> str:

@@ -58,7 +58,7 @@ import shapely
 
 from ._corridors import Corridor
 from ._folders import GPKG_SUFFIX
-from ._geometry import CRS, GEOD, _geodesic_line
+from ._geometry import CRS
 from ._toml import TomlValueError, dump_toml
 from ._validate import Layer, MemoryFiles, NetworkFiles, Problems
 from .errors import DataProblem, InputTypeError, InvalidInputError, NetworkDataError, cut, shown
@@ -92,10 +92,6 @@ _LINES = "tables named as their CSV files; line N is row N-1"
 #: Columns a network's tables derive from the others: not written.
 _DERIVED = {"links.csv": ("geodesic_km", "file"), "sea_links.csv": ("geodesic_km", "file"),
             "disruptions.csv": ("days",)}
-#: Rounding-safe test of a waypoint reproducing a line's vertex, in degrees.
-_SAME_DEGREES = 1e-9
-#: A line turns at a vertex (a waypoint) where its azimuth changes by more than this.
-_TURN_DEGREES = 1e-6
 
 
 # -- any table to rows of text ----------------------------------------------------------
@@ -162,16 +158,52 @@ def frame_layer(frame: pd.DataFrame, file: str, label: str, problems: Problems,
     if named:
         data = data.reset_index(level=named)
     header = [str(c) for c in data.columns]
-    columns = [[_cell(v) for v in data.iloc[:, k].tolist()] for k in range(len(header))]
+    columns = [_column_cells(data.iloc[:, k]) for k in range(len(header))]
     shapes = list(geometry.to_numpy()) if geometry is not None else None
     if kind == "point" and shapes is not None:
         _point_cells(header, columns, shapes, file, problems)
         shapes = None
-    rows = [list(row) for row in zip(*columns)] if columns else [[] for _ in range(len(data))]
-    return Layer(header, rows, shapes if kind == "line" else None)
+    return Layer(header, columns, shapes if kind == "line" else None)
 
 
-def _point_cells(header: list[str], columns: list[list[str]], shapes: list[Any], file: str,
+def _column_cells(values: pd.Series) -> list[str] | pd.Series:
+    """:func:`_cell` of every value of a column, each distinct value (or object) once.
+
+    A column of pandas' str dtype without missing values is its own cells (a Series).
+    """
+    if values.dtype == np.float64:
+        return _float_cells(values.to_numpy())
+    if isinstance(values.dtype, pd.StringDtype) and not values.isna().any():
+        return pd.Series(values.array)
+    if len(values) and values.dtype != object:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        texts = [_cell(u) for u in uniques.tolist()] if len(uniques) else []
+        return [texts[c] for c in codes.tolist()]
+    # objects: equal values of different types (True and 1) are written differently
+    memo: dict[Any, str] = {}
+    out: list[str] = []
+    for v in values.tolist():
+        key = (type(v), v) if isinstance(v, str | int | float) else id(v)
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = _cell(v)
+        out.append(text)
+    return out
+
+
+def _float_cells(values: npt.NDArray[np.float64]) -> list[str]:
+    """:func:`_cell` of every float: empty for NaN, whole numbers without a point."""
+    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2.0 ** 53)
+    out = np.empty(len(values), dtype=object)
+    out[np.isnan(values)] = ""
+    out[whole] = [str(v) for v in values[whole].astype(np.int64).tolist()]
+    rest = ~whole & ~np.isnan(values)
+    out[rest] = [repr(v) for v in values[rest].tolist()]
+    cells: list[str] = out.tolist()
+    return cells
+
+
+def _point_cells(header: list[str], columns: list[Any], shapes: list[Any], file: str,
                  problems: Problems) -> None:
     """Put each place's Point coordinates in its lon and lat cells (added if absent)."""
     n = len(shapes)
@@ -179,6 +211,9 @@ def _point_cells(header: list[str], columns: list[list[str]], shapes: list[Any],
         if name not in header:
             header.append(name)
             columns.append([""] * n)
+    for name in ("lon", "lat"):
+        k = header.index(name)
+        columns[k] = list(columns[k])
     lon, lat = columns[header.index("lon")], columns[header.index("lat")]
     for k, shape in enumerate(shapes):
         if shape is None or shapely.is_empty(shape):
@@ -612,24 +647,10 @@ def _waypoints(line: Any, a: tuple[float, float] | None,
                b: tuple[float, float] | None) -> str:
     """The waypoints from which a link's line is drawn again, as ``lon lat;lon lat``.
 
-    The vertices where the line turns off the geodesic it follows: a line drawn from
-    waypoints gives them back. Any other line keeps all its inner vertices (segments
-    longer than the drawing step are redrawn as geodesics).
+    A link's line runs from its ``from`` place through its waypoints to its ``to`` place,
+    so its inner vertices are its waypoints: a line read back from them is the same line.
     """
     if line is None or shapely.is_empty(line) or a is None or b is None:
         return ""
-    coords = shapely.get_coordinates(line)
-    coords = np.vstack([a, coords[1:-1], b])
-    lon, lat = coords[:, 0], coords[:, 1]
-    forward, back, _ = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    turn = (np.asarray(forward)[1:] - np.asarray(back)[:-1]) % 360.0 - 180.0
-    kept = coords[np.flatnonzero(np.abs(turn) > _TURN_DEGREES) + 1]
-    again = shapely.get_coordinates(_geodesic_line([a, *map(tuple, kept), b]))
-    if not _same(again, coords):
-        kept = coords[1:-1]
-    return ";".join(f"{_cell(float(x))} {_cell(float(y))}" for x, y in kept)
-
-
-def _same(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=0.0, atol=_SAME_DEGREES))
-
+    inner = shapely.get_coordinates(line)[1:-1]
+    return ";".join(f"{_cell(float(x))} {_cell(float(y))}" for x, y in inner)

@@ -12,9 +12,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import geopandas as gpd
 import pandas as pd
 
 from . import _params
@@ -31,7 +30,7 @@ from ._csv_tables import (
 from ._disruptions import empty_disruptions, load_disruptions
 from ._folders import DEFAULT_NETWORK, bundled_networks, bundled_root, resolve_path
 from ._frozen import FrozenTable, freeze
-from ._geometry import CRS
+from ._geometry import CRS, paused_gc
 from ._observations import empty_observations, load_observations
 from ._places import PlaceIndex
 from ._scenario_file import load_scenarios
@@ -39,6 +38,9 @@ from ._toml import load_toml
 from ._validate import NetworkFiles, Problems
 from .errors import InputTypeError, NetworkDataError, shown
 from .scenarios import Scenario, validate_scenario
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["CRS", "DEFAULT_NETWORK", "Corridor", "Network", "build_network", "bundled_networks",
            "load_network"]
@@ -103,8 +105,10 @@ class Network:
     places : geopandas.GeoDataFrame
         One row per place, indexed by id, Point geometry in EPSG:4326 (a copy).
     links : geopandas.GeoDataFrame
-        One row per link, indexed by id, geodesic LineString geometry in EPSG:4326
-        (a copy).
+        One row per link, indexed by id, LineString geometry in EPSG:4326 (a copy):
+        the link's own line, or the line from its ``from`` place through its
+        ``waypoints`` to its ``to`` place, vertices only (maps draw each segment along
+        its geodesic).
     crossings : pandas.DataFrame
         One row per border crossing point, mode and direction, indexed by id (a copy).
     params : Mapping
@@ -321,7 +325,12 @@ class Network:
 
     @property
     def links(self) -> gpd.GeoDataFrame:
-        """The links, indexed by id, geodesic LineString geometry in EPSG:4326 (a copy)."""
+        """The links, indexed by id, LineString geometry in EPSG:4326 (a copy).
+
+        Each link's line is its own (a GIS layer's) or the one from its ``from`` place
+        through its ``waypoints`` to its ``to`` place: vertices only, not points along
+        the geodesics between them (maps draw each segment along its geodesic).
+        """
         return self._links.copy(deep=False)
 
     @property
@@ -534,8 +543,14 @@ def build_network(files: NetworkFiles, name: str, path: Path) -> Network:
     """Read, check and build the network of ``files`` (a folder's, or held in memory).
 
     The problems ``files.found`` holds (found turning tables into text) and those of the
-    checks are raised together, as one NetworkDataError naming ``files.where``.
+    checks are raised together, as one NetworkDataError naming ``files.where``. Python's
+    garbage collector is held off meanwhile (the tables make few cycles and many objects).
     """
+    with paused_gc():
+        return _build_network(files, name, path)
+
+
+def _build_network(files: NetworkFiles, name: str, path: Path) -> Network:
     problems = Problems()
     problems.items.extend(files.found)
     sources = load_sources(files, problems)
@@ -552,8 +567,7 @@ def build_network(files: NetworkFiles, name: str, path: Path) -> Network:
     corridors = load_corridors(files, problems, known, places, links, scenarios)
     observations = load_observations(files, problems, known, places, corridors,
                                      scenarios or {})
-    targets = (set(crossings["place"]) | set(crossings.index) if crossings is not None
-               else set()) | (set(links.index) if links is not None else set())
+    targets = _disruption_targets(crossings, links) if files.has("disruptions.csv") else set()
     disruptions = load_disruptions(files, problems, known, targets)
     if places is None or links is None or crossings is None or sources is None \
             or params is None:
@@ -569,3 +583,10 @@ def build_network(files: NetworkFiles, name: str, path: Path) -> Network:
     if problems:
         raise NetworkDataError(problems.items, where=files.where)
     return network
+
+
+def _disruption_targets(crossings: pd.DataFrame | None,
+                        links: pd.DataFrame | None) -> set[str]:
+    """What a row of disruptions.csv may shut: crossing places, crossing ids, link ids."""
+    return (set(crossings["place"]) | set(crossings.index) if crossings is not None
+            else set()) | (set(links.index) if links is not None else set())

@@ -25,7 +25,7 @@ from corridor_router import (
     route,
 )
 from corridor_router._csv_tables import LINE_END_TOLERANCE_KM
-from corridor_router._geometry import GEOD
+from corridor_router._geometry import GEOD, geodesic_path
 from corridor_router._toml import dump_toml
 from corridor_router.network import Network
 
@@ -261,7 +261,10 @@ def test_a_links_own_line_is_used_and_routed(tiny, tmp_path):
     assert net.links.geometry["d_ab"].equals(line)
     assert net.links.at["d_ab", "geodesic_km"] == tiny.links.at["d_ab", "geodesic_km"]
     legs = route("alpha", "bravo", network=net, modes="road").legs
-    assert legs.geometry.iloc[0].equals(line)
+    # the leg is the link's own line, each segment drawn along its geodesic
+    drawn = legs.geometry.iloc[0]
+    assert drawn.equals(geodesic_path(line)) and len(drawn.coords) > len(line.coords)
+    assert all(p in list(drawn.coords) for p in line.coords)
     # and the GeoPackage keeps it
     gpkg_path = net.to_file(tmp_path / "bent.gpkg")
     assert load_network(gpkg_path).links.geometry["d_ab"].equals(line)
