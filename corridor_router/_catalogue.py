@@ -23,6 +23,8 @@ from .metrics import term_fields
 from .modes import EdgeKind
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .network import Network
 
 __all__ = ["CATALOGUE", "ROW_TABLES", "Catalogue", "RowBlock", "catalogue", "label",
@@ -40,7 +42,7 @@ class RowBlock:
     table: str
     field: str
     start: int                  # first parameter column
-    ids: npt.NDArray[np.object_]
+    ids: pd.Index                # the table's ids (its index, shared)
     values: npt.NDArray[np.float64]
     low: npt.NDArray[np.float64]
     high: npt.NDArray[np.float64]
@@ -123,30 +125,39 @@ def _make_catalogue(network: Network) -> Catalogue:
             sources.append(_sources(node.get(f"{k}_source")) or source)   # its own, if given
 
     walk(network.params, "", ())
-    blocks: dict[tuple[str, str], RowBlock] = {}
+    specs: list[tuple[str, str, int, pd.Index, tuple[tuple[str, ...], ...]]] = []
     all_values = [np.asarray(values, dtype=float)]
     all_low = [np.asarray(low, dtype=float)]
     all_high = [np.asarray(high, dtype=float)]
     start = len(keys)
     for table in ROW_TABLES:
         frame = getattr(network, table)
-        row_sources = [tuple(s) for s in frame["source"]]
+        row_sources: tuple[tuple[str, ...], ...] | None = None
+        ids: pd.Index | None = None
         for name in table_fields(table):
             if name not in frame.columns:
                 continue
+            if row_sources is None or ids is None:      # once per table, shared by its blocks
+                row_sources = tuple(frame["source"].tolist())   # tuples, from the loader
+                ids = frame.index          # the table's own (immutable), not a copy
             block_values = frame[name].to_numpy(dtype=float, na_value=np.nan)
             lo, hi = (frame[c].to_numpy(dtype=float, na_value=np.nan) if c in frame.columns
                       else np.full(len(frame), np.nan) for c in _range_columns(name))
-            blocks[(table, name)] = RowBlock(
-                table, name, start, read_only(frame.index.to_numpy(dtype=object)),
-                read_only(block_values), read_only(lo), read_only(hi), tuple(row_sources))
+            specs.append((table, name, start, ids, row_sources))
             all_values.append(block_values)
             all_low.append(lo)
             all_high.append(hi)
             start += len(frame)
+    cat_values = read_only(np.concatenate(all_values))
+    cat_low = read_only(np.concatenate(all_low))
+    cat_high = read_only(np.concatenate(all_high))
+    # each block's arrays are views of the catalogue's (one copy of every figure)
+    blocks = {(table, name): RowBlock(table, name, at, ids, cat_values[at:at + len(ids)],
+                                      cat_low[at:at + len(ids)], cat_high[at:at + len(ids)],
+                                      row_sources)
+              for table, name, at, ids, row_sources in specs}
     return Catalogue(
-        keys=tuple(keys), values=read_only(np.concatenate(all_values)),
-        low=read_only(np.concatenate(all_low)), high=read_only(np.concatenate(all_high)),
+        keys=tuple(keys), values=cat_values, low=cat_low, high=cat_high,
         sources=tuple(sources), index=MappingProxyType({k: i for i, k in enumerate(keys)}),
         blocks=MappingProxyType(blocks))
 

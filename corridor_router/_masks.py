@@ -24,7 +24,7 @@ from .errors import InvalidInputError, ScenarioError
 from .graph import EdgeKind, RoutingGraph
 from .metrics import OBJECTIVES
 from .network import Network
-from .scenarios import Scenario
+from .scenarios import Scenario, link_codes
 
 __all__ = ["AVOID_TARGETS", "MAX_AVOID_NAMES", "MAX_RESTRICTED", "RESTRICTED", "Floats", "Mask",
            "Target", "avoid_target", "edge_mask", "intersect_modes", "segment_weights"]
@@ -222,15 +222,16 @@ def edge_mask(graph: RoutingGraph, network: Network, enabled: np.ndarray, *,
         elif what == "country":
             in_country = network.places["country"].to_numpy() == ident
             at = in_country[graph.node_place[graph.src]] | in_country[graph.node_place[graph.dst]]
-            ok[at | (graph.side == ident)] = False
+            ok[at | (graph.side_code == graph.side_index(ident))] = False
             crossing_rows = np.flatnonzero((crossings["from_country"] == ident).to_numpy()
                                            | (crossings["to_country"] == ident).to_numpy())
             ok[(kind == EdgeKind.BORDER) & np.isin(ref, crossing_rows)] = False
     if modes is not None:
-        link_mode = links["mode"].to_numpy()
-        mode_ok = np.isin(link_mode, modes)
+        link_mode, link_modes = link_codes(network)["mode"]
+        mode_ok = np.isin(np.array([*link_modes, ""], dtype=object), modes)[link_mode]
         ok[is_link] &= mode_ok[ref[is_link]]
-        ok &= np.isin(graph.edge_mode, modes)
+        ok &= np.isin(graph.edge_mode_code(),
+                      [c for c, m in enumerate(graph.mode_names) if m in modes])
     return ok
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._cache import Slot
 from ._validate import FIELD_BOUNDS, MAX_LENGTH_KM, Bound, finite_real
 from .errors import shown
 from .metrics import term_fields
@@ -68,8 +69,17 @@ def _transfer_reached(network: Network, pair: str, field_name: str) -> bool:
     return bool((np.asarray(both) & places[own].isna().to_numpy()).any())
 
 
+#: The corridor tags the network's links carry.
+LINK_TAGS: Slot[frozenset[str]] = Slot("link_tags")
+
+
 def link_tags(network: Network) -> set[str]:
-    return {t for ts in network.links["corridors"] for t in ts}
+    """The corridor tags the network's links carry (a new set; computed once per network)."""
+    def make() -> frozenset[str]:
+        cells = network.links["corridors"].to_numpy(dtype=object).tolist()
+        return frozenset(t for ts in cells for t in ts)
+    tags: frozenset[str] = network._cache.get_or_make(LINK_TAGS, make)
+    return set(tags)
 
 
 def _table(node: Any, key: str) -> Mapping[str, Any]:

@@ -18,8 +18,9 @@ class PlaceIndex:
     Parameters
     ----------
     places : pandas.DataFrame
-        The network's places (indexed by id, with ``name``, ``country`` and ``aliases``);
-        read once, never kept.
+        The network's places (indexed by id, with ``name``, ``country`` and ``aliases``).
+        Their ids are read at once; the other columns are kept (shared, not copied) and
+        read out on first use: an id needs no name index.
 
     Examples
     --------
@@ -31,19 +32,36 @@ class PlaceIndex:
     """
 
     def __init__(self, places: pd.DataFrame) -> None:
-        self.rows: dict[str, int] = {pid: i for i, pid in enumerate(places.index)}
-        self.names: tuple[str, ...] = tuple(map(str, places["name"]))
-        self.countries: tuple[str, ...] = tuple(map(str, places["country"]))
-        self._aliases: tuple[tuple[str, ...], ...] = tuple(places["aliases"])
+        ids: list[str] = places.index.tolist()
+        self.rows: dict[str, int] = dict(zip(ids, range(len(ids))))
+        # the columns (shared with the network, not copied), read out on first use
+        self._columns = (places["name"], places["country"], places["aliases"])
+
+    @functools.cached_property
+    def names(self) -> tuple[str, ...]:
+        """Display name of each place row."""
+        return tuple(map(str, self._columns[0].tolist()))
+
+    @functools.cached_property
+    def countries(self) -> tuple[str, ...]:
+        """Country code of each place row."""
+        return tuple(map(str, self._columns[1].tolist()))
+
+    @functools.cached_property
+    def _aliases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(self._columns[2].tolist())
 
     @functools.cached_property
     def lookup(self) -> dict[str, str]:
-        """Normalised place id, name or alias -> place id (the first place wins)."""
-        table: dict[str, str] = {}
-        for pid, name, aliases in zip(self.rows, self.names, self._aliases):
-            for key in (pid, name, *aliases):
-                table.setdefault(match_key(key), pid)
-        return table
+        """Normalised place id, name or alias -> place id (the first place wins).
+
+        Built on the first query that is not a place id.
+        """
+        # the places in reverse, so that the first place's entry is written last and kept
+        return {match_key(key): pid
+                for pid, name, aliases in zip(reversed(self.rows), reversed(self.names),
+                                              reversed(self._aliases))
+                for key in (*aliases, name, pid)}
 
     def row(self, place_id: str) -> int:
         """Row of a place id; PlaceNotFoundError (suggesting the closest ids) if unknown."""
@@ -54,11 +72,14 @@ class PlaceIndex:
 
     def name(self, place_id: str) -> str:
         """Display name of a place id."""
-        return self.names[self.row(place_id)]
+        row = self.row(place_id)
+        return self.names[row] if "names" in self.__dict__ else str(self._columns[0].iat[row])
 
     def country(self, place_id: str) -> str:
         """Country code of a place id."""
-        return self.countries[self.row(place_id)]
+        row = self.row(place_id)
+        return self.countries[row] if "countries" in self.__dict__ \
+            else str(self._columns[1].iat[row])
 
     def _unknown_id(self, place_id: object) -> PlaceNotFoundError:
         """The error for an unknown id; the id of a place so named or aliased comes first."""
@@ -75,6 +96,8 @@ class PlaceIndex:
         if not isinstance(query, str):
             raise InputTypeError(f"a place is named by a str (name, id or alias), not "
                                  f"{type(query).__name__} {shown(query)}.")
+        if query in self.rows:          # an id, exactly: no need of the name index
+            return query
         if not query.strip():
             raise PlaceNotFoundError(query, ())
         lookup = self.lookup

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from ._cache import Slot
 from ._sea_passages import PASSAGE_ALIASES, PASSAGES, canonical_passages, passage_keys
 from .errors import (
     InvalidInputError,
@@ -34,11 +33,8 @@ if TYPE_CHECKING:
     from .graph import RoutingGraph
     from .network import Network
 
-__all__ = ["CLOSE_TARGETS", "CORRIDOR_PREFIX", "PASSAGE_PREFIX", "corridor_links",
+__all__ = ["CORRIDOR_PREFIX", "PASSAGE_PREFIX", "corridor_links",
            "held_edges", "links_through", "resolve_target", "through_passages"]
-
-#: What an item of ``close``/``avoid`` names: (kind, id) by place, link or crossing id.
-CLOSE_TARGETS: Slot[dict[str, tuple[str, str]]] = Slot("close_targets")
 
 #: Prefix that makes an item name a sea passage only, e.g. ``"passage:malacca"``.
 PASSAGE_PREFIX = "passage:"
@@ -46,19 +42,16 @@ PASSAGE_PREFIX = "passage:"
 CORRIDOR_PREFIX = "corridor:"
 
 
-def _close_targets(network: Network) -> dict[str, tuple[str, str]]:
-    return network._cache.get_or_make(CLOSE_TARGETS, lambda: _build_close_targets(network))
+def _id_kind(network: Network, item: str) -> str | None:
+    """Which table has ``item`` as an id: "place", else "link", else "crossing" (or None).
 
-
-def _build_close_targets(network: Network) -> dict[str, tuple[str, str]]:
-    targets: dict[str, tuple[str, str]] = {}
-    for pid in network.places.index:
-        targets[pid] = ("place", pid)
-    for lid in network.links.index:
-        targets.setdefault(lid, ("link", lid))
-    for cid in network.crossings.index:
-        targets.setdefault(cid, ("crossing", cid))
-    return targets
+    Looked up in the tables' indexes (each hashed once, by pandas), not in a copy of them.
+    """
+    for kind, table in (("place", network.places), ("link", network.links),
+                        ("crossing", network.crossings)):
+        if item in table.index:
+            return kind
+    return None
 
 
 def _known_passages() -> str:
@@ -86,9 +79,9 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
     if not isinstance(item, str):
         raise ScenarioTypeError(f"a place, link, crossing or country must be named by a str, "
                                 f"not {type(item).__name__} {shown(item)}.")
-    targets = _close_targets(network)
-    if item in targets:
-        return targets[item]
+    kind = _id_kind(network, item)
+    if kind is not None:
+        return (kind, item)
     if item.strip().lower().startswith(CORRIDOR_PREFIX):
         return ("corridor", _corridor_target(network, item.strip()[len(CORRIDOR_PREFIX):]))
     forced = item.strip().lower().startswith(PASSAGE_PREFIX)
@@ -106,8 +99,7 @@ def resolve_target(network: Network, item: str) -> tuple[str, str]:
                 f"on its sea links: {', '.join(network_passages(network)) or 'none'}); "
                 "remove it.")
         return ("passage", ";".join(passages))
-    countries = set(network.places["country"])
-    if item.upper() == item and item in countries:
+    if item.upper() == item and bool((network.places["country"] == item).any()):
         return ("country", item)
     try:
         return ("place", network.find_place(item))

@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from ._validate import STATUSES
 from .costs import EdgeValues, edge_values
@@ -70,10 +71,10 @@ def _explain(net: Network, graph: RoutingGraph, values: EdgeValues, sc: Scenario
         missing = sorted({str(links.index[graph.ref[e]]) for e in edges
                           if graph.kind[e] in (EdgeKind.LINK, EdgeKind.WAIT)
                           and not values.enabled[e]})
-        status = dict(zip(links.index, links["status"], strict=True))
-        link_tags = dict(zip(links.index, links["corridors"], strict=True))
-        statuses = sorted({str(status[m]) for m in missing})
-        tags = sorted({str(t) for m in missing for t in link_tags[m]})
+        rows = links.index.get_indexer(pd.Index(missing))      # the missing links only
+        statuses = sorted({str(s) for s in links["status"].to_numpy(dtype=object)[rows]})
+        tags = sorted({str(t) for ts in links["corridors"].to_numpy(dtype=object)[rows]
+                       for t in ts})
         return (f"the scenario {sc.name!r} admits only "
                 f"{', '.join(sc.statuses) or 'no'} links"
                 + (f" (plus corridors {', '.join(sc.build)})" if sc.build else "")

@@ -30,8 +30,9 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-__all__ = ["FIT_AFTER", "GUESS_MIN_NODES", "KEPT_TREES", "CSRGraph", "Trees", "Weighted",
-           "great_circle_km", "shortest_through"]
+__all__ = ["FIT_AFTER", "GUESS_MIN_NODES", "KEPT_TREES", "SLOT_KEYS_MAX", "CSRGraph",
+           "Trees", "Weighted", "first_seen", "great_circle_km", "shortest_through",
+           "stable_argsort"]
 
 _EARTH_KM = 6371.0088
 #: Fewest nodes for which a single-source search stops early (measured crossover: a
@@ -39,6 +40,9 @@ _EARTH_KM = 6371.0088
 GUESS_MIN_NODES = 4_000
 #: Whole trees a long-lived weighting keeps (:attr:`Weighted.kept`), at most.
 KEPT_TREES = 64
+#: Graphs of fewer slots than this keep their slots' keys for :meth:`CSRGraph.slots` (a
+#: faster search, 8 bytes per slot); larger ones look pairs up in the CSR rows.
+SLOT_KEYS_MAX = 200_000
 #: Whole searches a weighting serves before its early-stop line is fitted (measured: the
 #: fit pays back after about eight limited searches).
 FIT_AFTER = 8
@@ -77,6 +81,58 @@ def great_circle_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLik
     return km
 
 
+def stable_argsort(key: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    """``numpy.argsort(key, kind="stable")`` of integer keys, several times faster.
+
+    Keys in [0, 2**k) with k + log2(len(key)) bits to spare in 64 are packed with their
+    positions into one uint64 and sorted by value (numpy's vectorised sort), the
+    positions read back from the low bits; other keys take numpy's stable argsort.
+
+    Examples
+    --------
+    >>> stable_argsort(np.array([3, 1, 3, 0, 1])).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    n = len(key)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    lo, hi = int(key.min()), int(key.max())
+    bits = (n - 1).bit_length()
+    if lo < 0 or hi.bit_length() + bits > 64:
+        return np.argsort(key, kind="stable").astype(np.int64)
+    packed = (key.astype(np.uint64) << np.uint64(bits)) | np.arange(n, dtype=np.uint64)
+    packed.sort()
+    packed &= np.uint64((1 << bits) - 1)
+    return packed.astype(np.int64)
+
+
+def first_seen(key: npt.NDArray[np.integer]) -> tuple[npt.NDArray[np.int64],
+                                                      npt.NDArray[np.integer]]:
+    """Codes of integer keys in order of first appearance, and the distinct keys so.
+
+    ``pandas.factorize`` of the keys (the same result), by two sorts of
+    :func:`stable_argsort`.
+
+    >>> [a.tolist() for a in first_seen(np.array([7, 3, 7, 9, 3]))]
+    [[0, 1, 0, 2, 1], [7, 3, 9]]
+    """
+    n = len(key)
+    if not n:
+        return np.zeros(0, dtype=np.int64), key[:0]
+    order = stable_argsort(key - key.min())
+    sorted_key = key[order]
+    start = np.ones(n, dtype=bool)
+    start[1:] = sorted_key[1:] != sorted_key[:-1]
+    group = np.cumsum(start) - 1                    # distinct key of each sorted position
+    firsts = order[start]                           # where each distinct key first appears
+    by_first = stable_argsort(firsts)
+    rank = np.empty(len(firsts), dtype=np.int64)
+    rank[by_first] = np.arange(len(firsts))
+    codes = np.empty(n, dtype=np.int64)
+    codes[order] = rank[group]
+    return codes, sorted_key[start][by_first]
+
+
 class CSRGraph:
     """Frozen topology: parallel edges share one CSR slot, resolved per weight array.
 
@@ -93,22 +149,32 @@ class CSRGraph:
 
     def __init__(self, n_nodes: int, src: npt.ArrayLike, dst: npt.ArrayLike,
                  lon: npt.ArrayLike | None = None, lat: npt.ArrayLike | None = None) -> None:
-        src = np.asarray(src, dtype=np.int64)
-        dst = np.asarray(dst, dtype=np.int64)
+        src = np.asarray(src)
+        dst = np.asarray(dst)
         self.n_nodes = int(n_nodes)
         self.n_edges = len(src)
-        order: _Ints = np.lexsort((dst, src))
-        key = src[order] * self.n_nodes + dst[order]
+        ids = np.int32 if self.n_edges < 2**31 else np.intp
+        # by tail, then head, then edge id: one stable sort of one int64 key
+        key = src.astype(np.int64) * max(self.n_nodes, 1) + dst
+        order: _Ints = stable_argsort(key).astype(ids)
+        key = key[order]
         first = np.ones(len(order), dtype=bool)
         first[1:] = key[1:] != key[:-1]
+        del key
+        s_sorted, d_sorted = src[order], dst[order]
         self._order = order                         # edges sorted by slot
-        self._slot_start = np.flatnonzero(first)    # first sorted position of each slot
-        self._slot_of_sorted = np.cumsum(first) - 1
-        self._slot_key = key[first]                 # src * n + dst per slot, ascending
-        slot_src = src[order][first]
-        self.indices = dst[order][first].astype(np.int32)
-        self.indptr = np.searchsorted(slot_src, np.arange(self.n_nodes + 1)).astype(np.int32)
-        self.has_parallel = bool(len(self._slot_start) < len(order))
+        self.has_parallel = bool(len(order) and not first.all())
+        # with parallel edges: the first sorted position of each slot, and each sorted
+        # position's slot (without, slots are the sorted positions)
+        self._slot_start: _Ints | None = None
+        self._slot_of_sorted: _Ints | None = None
+        if self.has_parallel:
+            self._slot_start = np.flatnonzero(first).astype(ids)
+            self._slot_of_sorted = (np.cumsum(first) - 1).astype(ids)
+        self.indices = d_sorted[first].astype(np.int32)
+        self.indptr = np.searchsorted(s_sorted[first], np.arange(self.n_nodes + 1)
+                                      ).astype(np.int32)
+        self._slot_key: npt.NDArray[np.int64] | None = None     # made by slots()
         self.lon: _Floats | None = None if lon is None else np.asarray(lon, dtype=float)
         self.lat: _Floats | None = None if lat is None else np.asarray(lat, dtype=float)
 
@@ -120,7 +186,8 @@ class CSRGraph:
         if np.any(weights < 0):
             raise ValueError("edge weights must be non-negative")
         w_sorted = weights[self._order]
-        if self.has_parallel:
+        best_edge: _Ints
+        if self._slot_start is not None and self._slot_of_sorted is not None:
             slot_w = np.minimum.reduceat(w_sorted, self._slot_start)
             # first edge of each slot reaching the slot minimum
             is_min = w_sorted == slot_w[self._slot_of_sorted]
@@ -136,15 +203,42 @@ class CSRGraph:
         return Weighted(self, matrix, best_edge, weights)
 
     def slots(self, u: npt.ArrayLike, v: npt.ArrayLike) -> _Ints:
-        """CSR slots of the edges u[i] -> v[i]; raises KeyError if one is missing."""
-        key = np.asarray(u, dtype=np.int64) * self.n_nodes + np.asarray(v, dtype=np.int64)
-        k = np.searchsorted(self._slot_key, key)
-        bad = (k >= len(self._slot_key)) | (self._slot_key[np.minimum(k, len(self._slot_key) - 1)]
-                                            != key)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise KeyError((int(np.asarray(u)[i]), int(np.asarray(v)[i])))
-        return k
+        """CSR slots of the edges u[i] -> v[i]; raises KeyError if one is missing.
+
+        On a graph of fewer than :data:`SLOT_KEYS_MAX` slots, a search among the slots'
+        keys (``tail x n_nodes + head``, ascending; made on first use and kept);
+        otherwise each pair is looked up among the slots of its tail's row (a row holds
+        a head at most once), all pairs at once, with no array kept.
+        """
+        uu = np.asarray(u, dtype=np.int64).reshape(-1)
+        vv = np.asarray(v, dtype=np.int64).reshape(-1)
+        if len(self.indices) < SLOT_KEYS_MAX:
+            if self._slot_key is None:
+                tails = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(self.indptr))
+                self._slot_key = tails * self.n_nodes + self.indices
+            key = uu * self.n_nodes + vv
+            k = np.searchsorted(self._slot_key, key)
+            bad = (k >= len(self._slot_key)) | (
+                self._slot_key[np.minimum(k, len(self._slot_key) - 1)] != key) \
+                if len(self._slot_key) else np.ones(len(key), dtype=bool)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise KeyError((int(uu[i]), int(vv[i])))
+            out: _Ints = k
+            return out
+        inside = (uu >= 0) & (uu < self.n_nodes)
+        row = np.where(inside, uu, 0)
+        lo = self.indptr[row].astype(np.int64)
+        count = np.where(inside, self.indptr[row + 1] - lo, 0)
+        pair = np.repeat(np.arange(len(uu)), count)
+        slot = np.arange(len(pair)) - np.repeat(np.cumsum(count) - count, count) + lo[pair]
+        hit = np.flatnonzero(self.indices[slot] == vv[pair])
+        out = np.full(len(uu), -1, dtype=np.int64)
+        out[pair[hit]] = slot[hit]
+        if (out < 0).any():
+            i = int(np.flatnonzero(out < 0)[0])
+            raise KeyError((int(uu[i]), int(vv[i])))
+        return out
 
 
 #: Whole shortest-path trees by (weighting, sources), kept by a caller across searches.

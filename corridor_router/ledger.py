@@ -38,7 +38,16 @@ import pandas as pd
 
 from ._cache import LRU, Slot
 from ._catalogue import ROW_TABLES, Catalogue, RowBlock, catalogue, label, read_only, table_fields
-from ._entries import Entries, build_entries, contributions, enabled_edges, evaluate, link_columns
+from ._entries import (
+    Entries,
+    build_entries,
+    contributions,
+    enabled_edges,
+    entry_pieces,
+    evaluate,
+    evaluate_pieces,
+    link_columns,
+)
 from ._validate import FIELD_BOUNDS
 from .metrics import METRICS, Metric, objective_weights
 
@@ -54,6 +63,10 @@ __all__ = ["PARAMETER_COLUMNS", "Catalogue", "Ledger", "catalogue", "label", "le
 PRICED: Slot[LRU[tuple[str, tuple[tuple[str, float], ...]], list[Any]]] = Slot("priced")
 #: Entries kept in :data:`PRICED`.
 PRICED_SIZE = 64
+#: Fewest edges of a graph on which :meth:`Ledger.metric_at` prices a metric on the edges
+#: asked for alone, rather than on every edge (then kept): pricing a large graph's every
+#: edge costs far more than a route's edges.
+PRICE_PART_MIN_EDGES = 100_000
 #: Columns of :meth:`Ledger.parameters_of`.
 PARAMETER_COLUMNS = ["parameter", "label", "value", "unit", "low", "high", "metrics",
                      "source"]
@@ -165,14 +178,48 @@ class Ledger:
         entries: Entries = entry[1]
         return entries
 
-    def metric(self, name: str) -> np.ndarray:
-        """Per-edge values of a metric (read-only; 0 where no parameter feeds an edge)."""
-        spec = METRICS[name]
+    def _values(self, spec: Metric) -> np.ndarray:
+        """Per-edge values of a metric, computed on first use and kept (read-only).
+
+        Summed straight from the metric's entry pieces unless its entries were built
+        already (the same numbers either way): routing needs the values, and only
+        provenance and trials need the entries.
+        """
         entry = self._priced(spec)
         if entry[2] is None:
-            entry[2] = read_only(evaluate(self.entries(spec), self.values, self.graph.n_edges))
+            n = self.graph.n_edges
+            entry[2] = read_only(
+                evaluate(entry[1], self.values, n) if entry[1] is not None else
+                evaluate_pieces(entry_pieces(self.graph, self.catalogue, self.values,
+                                             self._index, self._assign, spec),
+                                self.values, n))
         values: np.ndarray = entry[2]
         return values
+
+    def metric(self, name: str) -> np.ndarray:
+        """Per-edge values of a metric (read-only; 0 where no parameter feeds an edge)."""
+        return self._values(METRICS[name])
+
+    def metric_at(self, name: str, edges: Sequence[int] | npt.NDArray[np.integer]
+                  ) -> npt.NDArray[np.float64]:
+        """A metric's values on some edges: ``metric(name)[edges]``, the same numbers.
+
+        On a graph of :data:`PRICE_PART_MIN_EDGES` edges or more, a metric not priced
+        yet is priced on those edges alone (a route's totals need not price every edge of
+        a large graph); on a smaller one it is priced whole and kept.
+        """
+        spec = METRICS[name]
+        entry = self._priced(spec)
+        e = np.asarray(edges, dtype=np.int64)
+        if entry[2] is not None:
+            return np.asarray(entry[2][e], dtype=float)
+        if entry[1] is not None or self.graph.n_edges < PRICE_PART_MIN_EDGES:
+            return np.asarray(self._values(spec)[e], dtype=float)
+        only = np.unique(e)
+        at = evaluate_pieces(entry_pieces(self.graph, self.catalogue, self.values,
+                                          self._index, self._assign, spec, only=only),
+                             self.values, self.graph.n_edges, edges=only)
+        return np.asarray(at[np.searchsorted(only, e)], dtype=float)
 
     def leg_parts(self, name: str) -> dict[str, np.ndarray]:
         """Per-edge parts of a metric that results show as legs of their own.
@@ -181,14 +228,7 @@ class Ledger:
         terms (``"service_wait"``, ``"delay"`` ...), in the order of the terms; each is
         the part of :meth:`metric` those terms feed (read-only).
         """
-        out = {}
-        for kind, spec in _leg_metrics(METRICS[name]):
-            entry = self._priced(spec)
-            if entry[2] is None:
-                entry[2] = read_only(evaluate(self.entries(spec), self.values,
-                                              self.graph.n_edges))
-            out[kind] = entry[2]
-        return out
+        return {kind: self._values(spec) for kind, spec in _leg_metrics(METRICS[name])}
 
     def leg_part_parameters(self, kind: str, edge: int) -> list[tuple[str, float, tuple[str, ...]]]:
         """(key, value, sources) of the parameters feeding one edge's ``kind`` leg part."""
@@ -323,7 +363,7 @@ def _leg_metrics(spec: Metric) -> tuple[tuple[str, Metric], ...]:
 def ledger_of(network: Network, graph: RoutingGraph, resolved: ResolvedScenario) -> Ledger:
     """The ledger of a resolved scenario: parameter values and who feeds which edge."""
     cat = catalogue(network)
-    values = cat.values.copy()
+    values = cat.values.copy() if resolved.scenario.overrides else cat.values
     extra: dict[str, float] = {}
     link_over: dict[tuple[str, str], float] = {}
     tag_over: dict[tuple[str, str], float] = {}
@@ -349,9 +389,13 @@ def ledger_of(network: Network, graph: RoutingGraph, resolved: ResolvedScenario)
             continue
         extra[key] = float(value)     # a params.toml key the file lacks (a country figure)
     extra_keys = list(extra)
-    all_values = np.concatenate([values, np.asarray(list(extra.values()), dtype=float)])
+    # without overrides, the catalogue's own read-only values (no copy per scenario)
+    all_values = cat.values if not resolved.scenario.overrides else \
+        np.concatenate([values, np.asarray(list(extra.values()), dtype=float)])
     index = {**cat.index, **{k: cat.size + i for i, k in enumerate(extra_keys)}}
+    columns = np.int32 if len(all_values) < 2**31 else np.int64
     assign = MappingProxyType({
-        ("links", name): read_only(link_columns(network, cat, index, name, tag_over, link_over))
+        ("links", name): read_only(link_columns(network, cat, index, name, tag_over,
+                                                link_over).astype(columns))
         for name in table_fields("links")})
     return Ledger(network, graph, resolved, all_values, extra_keys, assign)

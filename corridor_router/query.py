@@ -351,7 +351,7 @@ def get_corridor(network: Network, name: object) -> Corridor:
 def stage_nodes(graph: RoutingGraph, network: Network, origin: str, destination: str,
                 via: Sequence[str]) -> _Stages:
     """The nodes a route may pass at each stop: its origin, each via place, its destination."""
-    at = _via_nodes(network, graph)
+    at = _via_nodes(network, graph) if via else ()
     return ((int(graph.origin_node[network.place_row(origin)]),),
             *(at[network.place_row(v)] for v in via),
             (int(graph.dest_node[network.place_row(destination)]),))

@@ -31,8 +31,9 @@ from .errors import ScenarioError, ScenarioTypeError, shown
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["MAX_CLOSE_DAYS", "WHAT_IF_BOUNDS", "ResolvedScenario", "Scenario",
-           "ScenarioTypeError", "get_scenario", "link_codes", "validate_scenario"]
+__all__ = ["MAX_CLOSE_DAYS", "WHAT_IF_BOUNDS", "Factorized", "ResolvedScenario", "Scenario",
+           "ScenarioTypeError", "compact", "factorized", "get_scenario", "joint_codes",
+           "link_codes", "rows_in", "validate_scenario"]
 
 #: Scenarios checked against a network, by content, kept per network (bounded).
 CHECKED_SCENARIOS = 256
@@ -438,38 +439,124 @@ def _served_both_sides(network: Network, enabled: npt.NDArray[np.bool_]
     A rail crossing of a line not built (Chaman, Kharlachi, Torugart before their
     railways) cannot be used by cargo brought to the border by road.
     """
-    links = network.links
-    on = links[enabled]
-    served = {(end, mode, country)
-              for frm, to, mode, country in zip(on["from"], on["to"], on["mode"], on["country"],
-                                                strict=True)
-              for end in (frm, to)}
-    c = network.crossings
-    return np.fromiter(((p, m, a) in served and (p, m, b) in served
-                        for p, m, a, b in zip(c["place"], c["mode"], c["from_country"],
-                                              c["to_country"], strict=True)),
-                       dtype=bool, count=len(c))
+    ends = link_codes(network)["served_ends"]
+    served = np.zeros(ends["size"], dtype=bool)
+    served[ends["side"][enabled[ends["link"]]]] = True
+    out: npt.NDArray[np.bool_] = served[ends["crossing_a"]] & served[ends["crossing_b"]]
+    return out
 
 
 def link_codes(network: Network) -> dict[str, Any]:
     """Link columns as codes into their distinct values, computed once per network.
 
-    ``corridors`` and ``status``: ``pandas.factorize`` of the column; ``mode_country``:
-    codes into the distinct (mode, country) pairs, and the pairs.
+    ``corridors`` and ``status``: ``pandas.factorize`` of the column; ``mode`` and
+    ``country``: :func:`factorized` columns; ``mode_country``: codes into the distinct
+    (mode, country) pairs, and the pairs; ``ends``: the place rows of each link's
+    ``from`` and ``to`` (int64 arrays, -1: no such place); ``served_ends``: the two
+    (place, mode, country) sides of each crossing as codes, and the links with an end on
+    one of those sides, with its code (see :func:`_served_both_sides`).
     """
     return network._cache.get_or_make(LINK_CODES, lambda: _make_link_codes(network))
 
 
+#: A column as codes (-1: missing) into its distinct values (str, in order of first
+#: appearance).
+Factorized = tuple[npt.NDArray[np.signedinteger[Any]], list[str]]
+
+
+def compact(codes: npt.NDArray[np.integer]) -> npt.NDArray[np.signedinteger[Any]]:
+    """Codes (at least -1) in the smallest signed integer dtype holding them, read-only.
+
+    >>> compact(np.array([-1, 0, 300])).dtype
+    dtype('int16')
+    """
+    top = int(codes.max(initial=0))
+    dtype = np.int8 if top < 2**7 else np.int16 if top < 2**15 else \
+        np.int32 if top < 2**31 else np.int64
+    out: npt.NDArray[np.signedinteger[Any]] = codes.astype(dtype)
+    out.flags.writeable = False
+    return out
+
+
+def factorized(column: pd.Series | pd.Index) -> Factorized:
+    """A column of str as codes into its distinct values (a categorical one too)."""
+    codes, uniques = pd.factorize(column)
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques.tolist()]
+
+
+def joint_codes(parts: list[Factorized], *, sort: bool = False
+                ) -> tuple[list[str], list[npt.NDArray[np.int64]]]:
+    """Factorized columns recoded into one vocabulary of their values (sorted if ``sort``)."""
+    words = list(dict.fromkeys(w for _, ws in parts for w in ws))
+    if sort:
+        words.sort()
+    at = {w: i for i, w in enumerate(words)}
+    out = []
+    for codes, ws in parts:
+        table = np.array([at[w] for w in ws] or [0], dtype=np.int64)
+        out.append(table[codes] if len(codes) else np.zeros(0, dtype=np.int64))
+    return words, out
+
+
+def rows_in(index: pd.Index, ids: pd.Series | pd.Index) -> npt.NDArray[np.int64]:
+    """Row of each id of ``ids`` in ``index`` (-1: none), looked up once per distinct id."""
+    codes, uniques = pd.factorize(ids)
+    rows = np.asarray(index.get_indexer(uniques), dtype=np.int64)
+    return rows[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
 def _make_link_codes(network: Network) -> dict[str, Any]:
     links = network.links
-    pairs = list(zip(links["mode"].tolist(), links["country"].tolist()))
-    pair_codes, distinct = pd.factorize(pd.Series(pairs, dtype=object))
+    mode = factorized(links["mode"])
+    country = factorized(links["country"])
+    n_c = max(len(country[1]), 1)
+    pair_codes, pairs = pd.factorize(mode[0].astype(np.int64) * n_c + country[0])
+    distinct = [(mode[1][k // n_c], country[1][k % n_c]) for k in pairs.tolist()]
+    n = len(links)
+    rows = compact(rows_in(network.places.index,
+                           pd.concat([links["from"], links["to"]], ignore_index=True)))
+    ends = (rows[:n], rows[n:])
+    mode, country = (compact(mode[0]), mode[1]), (compact(country[0]), country[1])
+    corridors = pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
+                                       dtype=object))
+    status = pd.factorize(links["status"])
     return {
-        "corridors": pd.factorize(pd.Series(links["corridors"].to_numpy(dtype=object),
-                                            dtype=object)),
-        "status": pd.factorize(links["status"].to_numpy(dtype=object)),
-        "mode_country": (np.asarray(pair_codes, dtype=np.int64), list(distinct)),
+        "corridors": (compact(corridors[0]), corridors[1]),
+        "status": (compact(status[0]), status[1]),
+        "mode": mode,
+        "country": country,
+        "mode_country": (compact(pair_codes), distinct),
+        "ends": ends,
+        "served_ends": _served_ends(network, ends, mode, country),
     }
+
+
+def _served_ends(network: Network, ends: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+                 mode: Factorized, country: Factorized) -> dict[str, Any]:
+    """Link ends and crossing sides as codes of their (place, mode, country) triples."""
+    crossings = network.crossings
+    at = rows_in(network.places.index, crossings["place"])
+    modes, (link_mode, cross_mode) = joint_codes([mode, factorized(crossings["mode"])])
+    countries, (link_country, cross_from, cross_to) = joint_codes(
+        [country, factorized(crossings["from_country"]),
+         factorized(crossings["to_country"])])
+    n_m, n_c = len(modes) + 1, len(countries) + 1
+    # the crossings' sides, numbered; then the link ends at one of them (few links)
+    sides = np.concatenate([(at * n_m + cross_mode) * n_c + cross_from,
+                            (at * n_m + cross_mode) * n_c + cross_to])
+    known = np.unique(sides)
+    side_code = np.searchsorted(known, sides)
+    link_rows, link_sides = [], []
+    for end in ends:
+        key = (end.astype(np.int64) * n_m + link_mode) * n_c + link_country
+        pos = np.minimum(np.searchsorted(known, key), max(len(known) - 1, 0))
+        hit = np.flatnonzero(known[pos] == key) if len(known) else np.zeros(0, dtype=np.int64)
+        link_rows.append(hit)
+        link_sides.append(pos[hit])
+    n = len(at)
+    return {"size": len(known), "link": np.concatenate(link_rows),
+            "side": np.concatenate(link_sides), "crossing_a": side_code[:n],
+            "crossing_b": side_code[n:]}
 
 
 def _per_distinct(factorized: tuple[npt.NDArray[np.intp], Any], func: Callable[[Any], Any],
