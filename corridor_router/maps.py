@@ -284,8 +284,9 @@ def _network_layer(folium: Any, network: Network) -> Any:
     """The network's links and places, thin and grey, as one layer (shown)."""
     group = folium.FeatureGroup(name="network", show=True)
     links: pd.DataFrame = network.links
-    for link_id, mode, status, geom in zip(links.index, links["mode"], links["status"],
-                                           links.geometry):
+    from ._geometry import geodesic_paths
+    drawn = geodesic_paths(links.geometry.to_numpy())    # each segment along its geodesic
+    for link_id, mode, status, geom in zip(links.index, links["mode"], links["status"], drawn):
         if geom is None or geom.is_empty:
             continue
         tip = html.escape(f"{link_id}: {mode}, {status}")

@@ -698,7 +698,11 @@ def route_map(routes: _Routes | Simulation, *, network: Network | None = None,
         land.plot(ax=ax, color=LAND_COLOR, edgecolor=BORDER_COLOR, lw=0.6, zorder=0)
         _country_names(ax, land, (w, s, e, n))
     if network is not None:
-        network.links.plot(ax=ax, color=NETWORK_COLOR, lw=0.5, zorder=1)
+        import geopandas as gpd
+
+        from ._geometry import geodesic_paths
+        gpd.GeoSeries(geodesic_paths(network.links.geometry.to_numpy()), crs=network.links.crs
+                      ).plot(ax=ax, color=NETWORK_COLOR, lw=0.5, zorder=1)
         network.places.plot(ax=ax, color=NETWORK_COLOR, markersize=4, zorder=1)
     colors = route_colors(named)
     count = len(named)

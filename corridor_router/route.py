@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.geometry import LineString
 
 from ._catalogue import label
+from ._geometry import geodesic_path
 from .costs import EdgeValues
 from .graph import EdgeKind, RoutingGraph
 from .metrics import METRICS, WAIT_LEGS
@@ -372,7 +373,7 @@ class LazyLegs:
         self.waits = waits
         e = np.asarray(edges, dtype=np.int64)
         #: Route totals of every registered metric.
-        self.totals = {name: float(values.metric(name)[e].sum()) for name in METRICS}
+        self.totals = {name: float(values.ledger.metric_at(name, e).sum()) for name in METRICS}
         self.totals["hours"] += sum(hours for _, _, hours in waits)
 
     def build(self) -> gpd.GeoDataFrame:
@@ -384,7 +385,7 @@ class LazyLegs:
         graph, edges = self._args[1], self._args[4]
         e = np.asarray(edges, dtype=np.int64)
         link = e[graph.kind[e] == EdgeKind.LINK]
-        return tuple(dict.fromkeys(graph.edge_mode[link].tolist()))
+        return tuple(dict.fromkeys(graph.modes_of(link)))
 
     @functools.cached_property
     def _rows(self) -> tuple[np.ndarray, SplitRows]:
@@ -402,7 +403,7 @@ class LazyLegs:
         """Kind, mode and every metric of each leg (the legs' columns, without the rest)."""
         e, rows = self._rows
         return pd.DataFrame({"kind": rows.kinds,
-                             "mode": self._args[1].edge_mode[e[rows.at]].tolist(),
+                             "mode": self._args[1].modes_of(e[rows.at]),
                              **rows.metrics})
 
     def parameters(self) -> pd.DataFrame:
@@ -541,7 +542,7 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
                 at = str(places.index[graph.node_place[graph.src[e]]])
                 host = {"mode": graph.mode_names[graph.mode_a[e]] if graph.mode_a[e] >= 0
                         else "", "to": places.at[at, "name"], "to_id": at,
-                        "country": str(graph.side[e]), "ref": item}
+                        "country": graph.side_of(e), "ref": item}
             else:
                 detail, source = _part_detail(values, split.kinds[i], e)
                 at = host["to_id"]
@@ -554,13 +555,15 @@ def _legs(net: Network, graph: RoutingGraph, values: EdgeValues, resolved: Resol
         gauge_a, gauge_b = int(graph.gauge_a[e]), int(graph.gauge_b[e])
         mode_a = graph.mode_names[graph.mode_a[e]] if graph.mode_a[e] >= 0 else ""
         mode_b = graph.mode_names[graph.mode_b[e]] if graph.mode_b[e] >= 0 else ""
-        country = str(graph.side[e])
+        country = graph.side_of(e)
         if k in (EdgeKind.LINK, EdgeKind.WAIT):
             link = links.iloc[r]
             a, b = (link["from"], link["to"]) if graph.forward[e] else (link["to"], link["from"])
             ref = links.index[r]
             if k == EdgeKind.LINK:
-                geom = link.geometry if graph.forward[e] else LineString(link.geometry.coords[::-1])
+                # the link's vertices, each segment drawn along its geodesic
+                geom = geodesic_path(link.geometry if graph.forward[e]
+                                     else LineString(link.geometry.coords[::-1]))
                 gauge = f", {gauge_a} mm" if gauge_a else ""
                 detail = f"{link['status']}{gauge}"
                 passages = tuple(link["straits"]) if graph.forward[e] \
