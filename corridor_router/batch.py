@@ -4,25 +4,33 @@ All three run on the same engine and weights as :func:`~corridor_router.route`; 
 matrix entry equals the totals of the single route between the same places.
 :func:`alternatives` (Yen's k shortest paths) and its bounds :data:`MAX_K` and
 :data:`MAX_PATHS` are :mod:`corridor_router._alternatives`'s, re-exported here.
+
+A batch big enough to pay for it searches on several processes
+(:mod:`corridor_router._pool`; ``workers=``): the same searches on the same weights, so
+the same routes and numbers as in one process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Unpack
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
+from . import _pool
 from ._alternatives import MAX_K, MAX_PATHS, alternatives
 from ._args import as_names
 from .context import as_network, weighted
+from .diagnosis import no_route
+from .engine import Trees, Weighted, shortest_through
 from .errors import CorridorRouterError, InputTypeError, InvalidInputError, NoRouteError, shown
+from .graph import RoutingGraph
 from .network import Network
 from .options import OptionArgs, RouteOptions, SearchArgs, as_options, without_stops
-from .query import Query, prepare, refuse_timed
-from .routing import Route, route
+from .query import Query, _revisits, prepare, refuse_timed
+from .routing import Route, make_route, route
 
 __all__ = ["MAX_K", "MAX_PATHS", "RouteBatch", "alternatives", "route_many", "route_matrix"]
 
@@ -86,6 +94,7 @@ def route_many(
     *,
     options: RouteOptions | None = None,
     network: Network | str | None = None,
+    workers: int | None = None,
     **kwargs: Unpack[OptionArgs],
 ) -> RouteBatch:
     """Route every (origin, destination) pair with the same options.
@@ -104,6 +113,10 @@ def route_many(
     options, network, **kwargs
         As for :func:`~corridor_router.route` (the options are those of
         :class:`~corridor_router.options.RouteOptions`).
+    workers : int, optional
+        Most processes the searches run on (None: one per core; 1: this process). A
+        batch runs on several only when it is big enough to pay for them, never under
+        a scenario with closures with a duration; the routes are the same either way.
 
     Returns
     -------
@@ -113,8 +126,9 @@ def route_many(
     Raises
     ------
     InvalidInputError
-        If ``pairs`` is not an iterable of (origin, destination) pairs, or for an
-        option wrong for every pair (as do ScenarioError and PlaceNotFoundError).
+        If ``pairs`` is not an iterable of (origin, destination) pairs, or ``workers``
+        not a whole number from 1, or for an option wrong for every pair (as do
+        ScenarioError and PlaceNotFoundError).
 
     Examples
     --------
@@ -125,10 +139,11 @@ def route_many(
     'karachi'
     """
     opts = as_options(options, **kwargs)
+    most = _pool.check_workers(workers)
     _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
     net = as_network(network)
-    _probe(net, opts)
-    routes, index, failures = [], [], []
+    probe = _probe(net, opts)
+    given = []
     for i, pair in enumerate(pairs):
         try:
             if isinstance(pair, (str, bytes)):
@@ -137,13 +152,93 @@ def route_many(
         except (TypeError, ValueError) as err:
             raise InputTypeError(
                 f"pairs[{i}] is {shown(pair)}; give (origin, destination) pairs.") from err
-        try:
-            routes.append(route(origin, destination, options=opts, network=net))
+        given.append((origin, destination))
+    count = 1 if probe.timed else _pool.processes(
+        most, _pool.estimate(len(given) * len(probe.plans), probe.graph.n_edges), len(given))
+    found = _route_on_pool(net, opts, probe.graph, given, count) if count > 1 else None
+    if found is None:
+        found = []
+        for origin, destination in given:
+            try:
+                found.append(route(origin, destination, options=opts, network=net))
+            except CorridorRouterError as err:
+                found.append(err)
+    routes, index, failures = [], [], []
+    for i, ((origin, destination), r) in enumerate(zip(given, found, strict=True)):
+        if isinstance(r, Route):
+            routes.append(r)
             index.append(i)
-        except CorridorRouterError as err:
-            failures.append((i, origin, destination, type(err).__name__, str(err)))
+        else:
+            failures.append((i, origin, destination, type(r).__name__, str(r)))
     return RouteBatch(routes=tuple(routes), index=tuple(index),
                       failures=pd.DataFrame(failures, columns=FAILURE_COLUMNS))
+
+
+def _route_on_pool(net: Network, opts: RouteOptions, graph: RoutingGraph,
+                   given: list[tuple[str, str]], count: int
+                   ) -> list[Route | CorridorRouterError] | None:
+    """Each pair's route (or error) with the searches on ``count`` processes.
+
+    Queries are prepared here, their searches run on the pool (the same
+    :func:`~corridor_router.engine.shortest_through` on the same weights as
+    :func:`~corridor_router.route`), and routes built here from the edges found. None:
+    the pool could not run the batch.
+    """
+    found: list[Route | CorridorRouterError | None] = [None] * len(given)
+    prepared: list[tuple[int, Query]] = []
+    for i, (origin, destination) in enumerate(given):
+        try:
+            prepared.append((i, prepare(origin, destination, opts, network=net)))
+        except CorridorRouterError as err:
+            found[i] = err
+    done = None
+    with _pool.session():
+        names: dict[int, str] = {}
+
+        def name(w: np.ndarray) -> str:
+            if id(w) not in names:
+                names[id(w)] = _pool.share_array(w)
+            return names[id(w)]
+
+        jobs = [tuple((plan.stages, tuple(name(w) for w in plan.weights)) for plan in q.plans)
+                for _, q in prepared]
+        topology = _pool.share_topology(graph)
+        done = _pool.run(_search_plans, [(topology, c) for c in _pool.chunks(jobs, count)], count)
+    if done is None:
+        return None
+    results = [r for chunk in done for r in chunk]
+    for (i, q), plans in zip(prepared, results, strict=True):
+        total, edges = _best_plan(q, plans)
+        try:
+            found[i] = make_route(q, edges) if np.isfinite(total) else no_route(q)
+        except CorridorRouterError as err:
+            found[i] = err
+    return [r for r in found if r is not None]
+
+
+def _search_plans(topology: str, jobs: Sequence[tuple[tuple[Any, tuple[str, ...]], ...]]
+                  ) -> list[list[tuple[float, list[int]]]]:
+    """In a worker: each job's best walk per plan, as :func:`route` searches them."""
+    out = []
+    for plans in jobs:
+        trees: Trees = {}                   # plans share searches from the same stops
+        out.append([shortest_through([_pool.weighting(topology, w) for w in weights],
+                                     stages, trees=trees) for stages, weights in plans])
+    return out
+
+
+def _best_plan(q: Query, plans: Sequence[tuple[float, list[int]]]) -> tuple[float, list[int]]:
+    """The best of a query's plans, as :func:`~corridor_router.query.solve_query` picks it.
+
+    The first of the least total wins; a corridor route that doubles back is left out.
+    """
+    best: tuple[float, list[int]] = (np.inf, [])
+    for total, edges in plans:
+        if q.corridor is not None and np.isfinite(total) and _revisits(q.graph, edges):
+            continue
+        if total < best[0]:
+            best = (total, edges)
+    return best
 
 
 def _check_iterable(items: object, what: str, expected: str) -> None:
@@ -183,6 +278,7 @@ def route_matrix(
     *,
     options: RouteOptions | None = None,
     network: Network | str | None = None,
+    workers: int | None = None,
     **kwargs: Unpack[SearchArgs],
 ) -> pd.DataFrame:
     """Totals of the best route between every origin and every destination.
@@ -201,6 +297,10 @@ def route_matrix(
         As for :func:`~corridor_router.route` (the options of
         :class:`~corridor_router.options.RouteOptions`), without stops: ``via`` and
         ``corridor`` raise an :class:`InputTypeError`.
+    workers : int, optional
+        Most processes the origins' searches run on (None: one per core; 1: this
+        process). A matrix runs on several only when it is big enough to pay for them;
+        the numbers are the same either way.
 
     Returns
     -------
@@ -215,8 +315,8 @@ def route_matrix(
     ------
     InvalidInputError
         If ``origins`` or ``destinations`` is not a place or an iterable of places, or
-        is empty; or for an option wrong for every pair (as do ScenarioError and
-        PlaceNotFoundError).
+        is empty, or ``workers`` not a whole number from 1; or for an option wrong for
+        every pair (as do ScenarioError and PlaceNotFoundError).
 
     Examples
     --------
@@ -230,6 +330,7 @@ def route_matrix(
     True
     """
     opts = without_stops(as_options(options, **kwargs), "route_matrix")
+    most = _pool.check_workers(workers)
     net = as_network(network)
     o_ids = _places(net, origins, "origins")
     d_ids = _places(net, destinations, "destinations")
@@ -241,17 +342,44 @@ def route_matrix(
     unique_o, o_row = np.unique([net.place_row(p) for p in o_ids], return_inverse=True)
     sources = graph.origin_node[unique_o]
     targets = graph.dest_node[[net.place_row(p) for p in d_ids]]
+    metrics = (values.km, values.hours, values.cost_usd, values.metric("co2e_kg"))
     dist = np.empty((len(sources), len(targets)))
     sums = np.zeros((4, len(sources), len(targets)))
-    for lo in range(0, len(sources), _MATRIX_CHUNK):
-        chunk = sources[lo:lo + _MATRIX_CHUNK]
-        d, pred = csr.search(chunk)
-        dist[lo:lo + len(chunk)] = d[:, targets]
-        sums[:, lo:lo + len(chunk)] = csr.path_sums(
-            pred, chunk, targets,
-            (values.km, values.hours, values.cost_usd, values.metric("co2e_kg")))
+    count = _pool.processes(most, _pool.estimate(len(sources), graph.n_edges), len(sources))
+    done = None
+    chunks: list[np.ndarray] = []
+    if count > 1:
+        chunks = [np.asarray(c) for c in _pool.chunks(sources, count, _MATRIX_CHUNK)]
+        with _pool.session():
+            shared = (_pool.share_topology(graph), _pool.share_array(q.weights[0]),
+                      tuple(_pool.share_array(m) for m in metrics))
+            done = _pool.run(_shared_matrix_rows, [(*shared, c, targets) for c in chunks],
+                             count)
+    if done is None:
+        chunks = [sources[lo:lo + _MATRIX_CHUNK] for lo in range(0, len(sources), _MATRIX_CHUNK)]
+        done = [_matrix_rows(csr, metrics, c, targets) for c in chunks]
+    lo = 0
+    for chunk, (d, s) in zip(chunks, done, strict=True):
+        dist[lo:lo + len(chunk)] = d
+        sums[:, lo:lo + len(chunk)] = s
+        lo += len(chunk)
     return _matrix_frame(o_ids, d_ids, dist[o_row], sums[:, o_row], refused,
                          bool(q.avoid_targets))
+
+
+def _matrix_rows(csr: Weighted, metrics: Sequence[np.ndarray], sources: np.ndarray,
+                 targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distances to ``targets`` and metric sums along the paths from a run of sources."""
+    d, pred = csr.search(sources)
+    return d[:, targets], csr.path_sums(pred, sources, targets, metrics)
+
+
+def _shared_matrix_rows(topology: str, weights: str, metrics: tuple[str, ...],
+                        sources: np.ndarray, targets: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """In a worker: :func:`_matrix_rows` on shared files."""
+    return _matrix_rows(_pool.weighting(topology, weights),
+                        tuple(_pool.load(m) for m in metrics), sources, targets)
 
 
 def _places(net: Network, items: object, what: str) -> list[str]:

@@ -25,9 +25,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from . import _pool
 from ._args import as_names, pairs_arg, positive_int
 from ._cache import Slot
-from .context import as_network, base_weights
+from .context import as_network, base_weights, graph_of
 from .costs import EdgeValues
 from .diagnosis import no_route
 from .errors import InputTypeError, InvalidInputError, shown
@@ -361,6 +362,24 @@ def criticality(origin: str, destination: str, *, kinds: Iterable[str] | None = 
     return df
 
 
+#: Losses :func:`criticality_many` expects per trip, and the seconds each costs besides
+#: its search (a CSR weighting and its totals); measured on the bundled network.
+_LOSSES_PER_TRIP = 20
+_LOSS_SECONDS = 6e-4
+
+
+def _trip_rows(net: Network, options: RouteOptions, trips: Sequence[tuple[str, str]],
+               kinds: tuple[str, ...]) -> list[list[dict[str, Any]]]:
+    """The loss rows of each trip, in order (the first trip without a route raises)."""
+    return [_pair_rows(prepare(o, d, options, network=net), kinds)[1] for o, d in trips]
+
+
+def _shared_trip_rows(network: str, options: RouteOptions, trips: Sequence[tuple[str, str]],
+                      kinds: tuple[str, ...]) -> list[list[dict[str, Any]]]:
+    """In a worker: :func:`_trip_rows` on a shared network."""
+    return _trip_rows(_pool.load(network), options, trips, kinds)
+
+
 def _volumes(pairs: list[tuple[str, str]], volumes: object) -> list[float]:
     if volumes is None:
         return [1.0] * len(pairs)
@@ -391,7 +410,7 @@ def _volumes(pairs: list[tuple[str, str]], volumes: object) -> list[float]:
 def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
                      kinds: Iterable[str] | None = None, top: int | None = None,
                      options: RouteOptions | None = None, network: Network | str | None = None,
-                     **kwargs: Unpack[OptionArgs]) -> pd.DataFrame:
+                     workers: int | None = None, **kwargs: Unpack[OptionArgs]) -> pd.DataFrame:
     """Criticality over many trips: what each loss costs them all, weighted by volume.
 
     Parameters
@@ -402,6 +421,10 @@ def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
         Each trip's volume (e.g. TEU a year), one per pair or by pair; default 1 each.
     kinds, top, options, network, **kwargs
         As for :func:`criticality`.
+    workers : int, optional
+        Most processes the trips are ranked on (None: one per core; 1: this process). A
+        batch runs on several only when it is big enough to pay for them; the table is
+        the same either way.
 
     Returns
     -------
@@ -416,6 +439,8 @@ def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
     ------
     NoRouteError
         If a trip has no route to start with (the message names it).
+    InvalidInputError
+        If ``workers`` is not a whole number from 1 (or for any other wrong argument).
 
     Examples
     --------
@@ -429,12 +454,23 @@ def criticality_many(pairs: Iterable[tuple[str, str]], *, volumes: Any = None,
     trips = pairs_arg(pairs)
     weights = _volumes(trips, volumes)
     opts = as_options(options, **kwargs)
+    most = _pool.check_workers(workers)
     net = as_network(network)
-    rows = []
-    for (o, d), volume in zip(trips, weights, strict=True):
-        q = prepare(o, d, opts, network=net)
-        for row in _pair_rows(q, wanted)[1]:
-            rows.append({**row, "volume": volume})
+    n_edges = graph_of(net).n_edges
+    count = _pool.processes(most, _pool.estimate(len(trips) * _LOSSES_PER_TRIP, n_edges,
+                                                 _LOSS_SECONDS),
+                            len(trips), _pool.network_setup(net, n_edges))
+    per_trip = done = None
+    if count > 1:
+        with _pool.session():
+            shared = _pool.share_network(net)
+            done = _pool.run(_shared_trip_rows, [(shared, opts, chunk, wanted) for chunk in
+                                                 _pool.chunks(trips, count)], count)
+        per_trip = None if done is None else [rows for chunk in done for rows in chunk]
+    if per_trip is None:
+        per_trip = _trip_rows(net, opts, trips, wanted)
+    rows = [{**row, "volume": volume}
+            for trip_rows, volume in zip(per_trip, weights, strict=True) for row in trip_rows]
     if not rows:
         return pd.DataFrame(columns=MANY_COLUMNS)
     df = pd.DataFrame(rows)

@@ -10,9 +10,7 @@ arrays, nothing is rebuilt (see :mod:`corridor_router._mc`).
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any, Unpack
@@ -20,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Unpack
 import numpy as np
 import pandas as pd
 
+from . import _pool
 from ._args import as_names, as_number, place_arg, positive_int
 from ._disruptions import log_period, remaining_hours
 from ._mc import Outcome, solve_draws
 from ._spread import Draws, Uncertain, parameter_table, stream, uncertain_parameters
-from ._threads import thread_cap
 from .compare import _routes_and_left_out, _search, _wanted, corridor_scenario
 from .context import as_network
 from .errors import InputTypeError, InvalidInputError, shown
@@ -42,8 +40,6 @@ __all__ = ["MAX_DRAWS", "SUMMARY_COLUMNS", "Simulation", "simulate"]
 #: Most draws one call takes (memory grows with draws x alternatives).
 MAX_DRAWS = 1_000_000
 
-#: Most threads one call routes alternatives on.
-MAX_THREADS = 4
 #: Columns of :attr:`Simulation.summary`.
 SUMMARY_COLUMNS = ["kind", "scenario", "days", "days_p10", "days_p50", "days_p90", "days_mean",
                    "cost_usd", "cost_usd_p10", "cost_usd_p50", "cost_usd_p90", "cost_usd_mean",
@@ -253,25 +249,52 @@ def _quantiles(x: np.ndarray) -> tuple[float, float, float, float]:
     return out[0], out[1], out[2], float(ok.mean())
 
 
+#: Seconds to route one draw per edge an alternative may use (measured on the bundled
+#: network: ~18 microseconds per draw of an alternative of ~1,800 edges).
+DRAW_EDGE_SECONDS = 1e-8
+
+
 def run(net: Network, alternatives: list[_Alternative], n: int, seed: int, spread: float,
-        disruptions: bool) -> tuple[Draws, list[Uncertain], dict[str, Outcome]]:
-    """Draw once for all alternatives and route every draw of each."""
+        disruptions: bool, workers: int | None = None
+        ) -> tuple[Draws, list[Uncertain], dict[str, Outcome]]:
+    """Draw once for all alternatives and route every draw of each.
+
+    The alternatives are routed on ``workers`` processes when that pays (see
+    :func:`corridor_router._pool.processes`; threads do not: the draws' searches hold
+    the GIL), each the same as in this process.
+    """
     draws, params = make_draws(net, [a.query for a in alternatives], n, seed, spread,
                                disruptions)
-    draws.changes, draws.ranges, draws.keys   # noqa: B018 - computed before the threads
-    workers = thread_cap(min(len(alternatives), os.cpu_count() or 1, MAX_THREADS))
-    if workers <= 1:
-        return draws, params, {a.label: solve_draws(a.query, draws) for a in alternatives}
-    # numpy releases the GIL in the array work that dominates: threads share the draws.
+
     # The largest searches go first (edges the query may use, times its plans), so that
-    # no thread is left with a large one at the end.
+    # no process is left with a large one at the end.
     def size(a: _Alternative) -> int:
         return sum(int(np.isfinite(w).sum()) for plan in a.query.plans for w in plan.weights)
 
-    largest_first = sorted(alternatives, key=size, reverse=True)
-    with ThreadPoolExecutor(workers) as pool:
-        done = list(pool.map(lambda a: solve_draws(a.query, draws), largest_first))
-    return draws, params, {a.label: out for a, out in zip(largest_first, done)}
+    sizes = {a.label: size(a) for a in alternatives}
+    count = _pool.processes(workers, n * sum(sizes.values()) * DRAW_EDGE_SECONDS,
+                            len(alternatives), _pool.network_setup(
+                                net, alternatives[0].query.graph.n_edges if alternatives else 0))
+    if count > 1:
+        largest_first = sorted(alternatives, key=lambda a: sizes[a.label], reverse=True)
+        done = None
+        with _pool.session():
+            # the draws only: each worker derives their changes from the central figures
+            shared = (_pool.share_network(net), _pool.share(draws, once=True))
+            done = _pool.run(_shared_draws, [
+                (*shared, a.query.origin, a.query.destination, a.query.options)
+                for a in largest_first], count)
+        if done is not None:
+            outcomes = {a.label: out for a, out in zip(largest_first, done, strict=True)}
+            return draws, params, {a.label: outcomes[a.label] for a in alternatives}
+    return draws, params, {a.label: solve_draws(a.query, draws) for a in alternatives}
+
+
+def _shared_draws(network: str, draws: str, origin: str, destination: str,
+                  options: RouteOptions) -> Outcome:
+    """In a worker: every draw of one alternative, its query prepared again here."""
+    return solve_draws(prepare(origin, destination, options, network=_pool.load(network)),
+                       _pool.load(draws))
 
 
 def check_spread(spread: object) -> float:
@@ -298,7 +321,7 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
              budget_usd: float | None = None, spread: float = 1.0, disruptions: bool = True,
              options: RouteOptions | None = None,
              network: Network | str | PathLike[str] | None = None,
-             **search: Unpack[SearchArgs]) -> Simulation:
+             workers: int | None = None, **search: Unpack[SearchArgs]) -> Simulation:
     """Days and cost of every alternative as ranges, over ``n`` draws of the uncertain figures.
 
     Parameters
@@ -329,6 +352,10 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
         route by ``objective`` for that draw's figures.
     network : Network or str, optional
         Default: the bundled network.
+    workers : int, optional
+        Most processes the alternatives are routed on (None: one per core; 1: this
+        process). A simulation runs on several only when it is big enough to pay for
+        them; its draws and results are the same either way.
 
     Returns
     -------
@@ -347,6 +374,7 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
     True
     """
     n = positive_int(n, "n", most=MAX_DRAWS)
+    most = _pool.check_workers(workers)
     seed_int = as_seed(seed)
     spread = check_spread(spread)
     check_disruptions(disruptions)
@@ -370,7 +398,7 @@ def simulate(origin: str, destination: str, *, n: int = 10_000,
     for label, r in routes.items():
         if not isinstance(r, Route):
             left_out[label] = f"no route: {r.reason}" if hasattr(r, "reason") else str(r)
-    draws, params, outcomes = run(net, alternatives, n, seed_int, spread, disruptions)
+    draws, params, outcomes = run(net, alternatives, n, seed_int, spread, disruptions, most)
     return _simulation(net, alternatives, draws, params, outcomes, opts.objective, deadline,
                        budget, left_out)
 
