@@ -22,6 +22,7 @@ from .errors import (
 from .maps import explore
 from .network import Corridor, Network, bundled_networks, load_network
 from .options import RouteOptions
+from .router import Router
 from .routing import Route, route
 from .scenarios import Scenario
 from .simulate import Simulation, simulate
@@ -46,6 +47,7 @@ __all__ = [
     "Route",
     "RouteBatch",
     "RouteOptions",
+    "Router",
     "Scenario",
     "ScenarioError",
     "ScenarioTypeError",
