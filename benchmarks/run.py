@@ -182,11 +182,11 @@ def run(quick: bool) -> Table:
             nets[e] = _network(tmp, e)
             single_pair(table, nets[e], n_queries, seed=e, base=base)
             large.igraph_single_pair(table, nets[e], n_queries, seed=e)
+            large.cch_single_pair(table, nets[e], n_queries, seed=e)
         big = nets[sizes[-1]]
         matrix(table, big, 10 if quick else 100, 3 if quick else 10, seed=3)
         scenario_switch(table, big)
-        large.cch_rows(table, big, n_queries=10 if quick else 20, n_matrix=10 if quick else 100,
-                       seed=5)
+        large.cch_rows(table, big, n_matrix=10 if quick else 100, seed=5, cache=tmp / "cch")
         large.parallel_rows(table, big, n_matrix=10 if quick else 100, seed=7)
         bundled.run_all(table, quick)
         if bundled.available():
