@@ -172,6 +172,7 @@ def run(quick: bool) -> Table:
     """Measure everything; return the table."""
     table = Table()
     sizes = [1_000, 10_000] if quick else [10_000, 100_000, 1_000_000]
+    # the 5M-edge network of the full run is used for time to first route and memory only
     n_queries = 5 if quick else 10
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -257,8 +258,21 @@ def write_readme(table: Table, seconds: float, load: tuple[float, float]) -> Non
         "6 pairs x 2,000 draws) runs on a spawned process pool of one worker and of two, "
         "each warmed by the same sweep, and both tables must be equal; its per-draw cost "
         "(one worker's time over every draw of every alternative) is set against one bare "
-        "engine search. Notes compare the times with the targets of issues 9, 12 and 13; "
-        "nothing asserts a time.\n\n"
+        "engine search. **Issue 15** (`benchmarks/large.py`): on each synthetic network, "
+        "igraph's Dijkstra (`Graph.get_shortest_path`, edge path) and the CCH index's query "
+        "(`Router(index='cch')`'s engine: a prepared metric, its path re-priced in float, "
+        "equal to the scipy engine's cost within the index's stated rounding bound) run "
+        "the single-pair queries; on the largest, the CCH preprocessing (and with its "
+        "order read from the cache folder), the customisation of the base weighting and "
+        "of another scenario's, a 100 x 100 distance table against scipy's Dijkstra from "
+        "the 100 origins, and `Router.matrix` (the whole frame) against `route_matrix`; "
+        "`route_matrix` and `route_many` on two worker processes against one (a warm "
+        "pool, equal results). Time to first route and peak memory are measured per size "
+        "(10k to 5M edges) in fresh processes that only import, `load_network` and call "
+        "`route()` once; the peak is the child's `VmHWM`, given per edge in all and beyond "
+        "what importing the library alone takes. `corridor-router bench` runs the routing-"
+        "core rows on any network. Notes compare the times with the targets of issues 9, "
+        "12, 13 and 15; nothing asserts a time.\n\n"
         + table.markdown() +
         f"\nWhole run: {seconds:,.0f} s.\n\n## Machine\n\n" + machine() +
         f"- 1-minute load average at the start and the end of the run: {load[0]:.1f}, "
