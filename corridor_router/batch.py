@@ -89,6 +89,27 @@ class RouteBatch:
         })
 
 
+def pairs_given(pairs: Iterable[Any]) -> list[tuple[Any, Any]]:
+    """The (origin, destination) pairs of ``pairs``, each checked to be a pair.
+
+    Raises
+    ------
+    InputTypeError
+        For an item that is not a pair (a str, a number, a triple).
+    """
+    given = []
+    for i, pair in enumerate(pairs):
+        try:
+            if isinstance(pair, (str, bytes)):
+                raise TypeError("a str is not a pair")
+            origin, destination = pair
+        except (TypeError, ValueError) as err:
+            raise InputTypeError(
+                f"pairs[{i}] is {shown(pair)}; give (origin, destination) pairs.") from err
+        given.append((origin, destination))
+    return given
+
+
 def route_many(
     pairs: Iterable[tuple[str, str]],
     *,
@@ -143,16 +164,7 @@ def route_many(
     _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
     net = as_network(network)
     probe = _probe(net, opts)
-    given = []
-    for i, pair in enumerate(pairs):
-        try:
-            if isinstance(pair, (str, bytes)):
-                raise TypeError("a str is not a pair")
-            origin, destination = pair
-        except (TypeError, ValueError) as err:
-            raise InputTypeError(
-                f"pairs[{i}] is {shown(pair)}; give (origin, destination) pairs.") from err
-        given.append((origin, destination))
+    given = pairs_given(pairs)
     count = 1 if probe.timed else _pool.processes(
         most, _pool.estimate(len(given) * len(probe.plans), probe.graph.n_edges), len(given))
     found = _route_on_pool(net, opts, probe.graph, given, count) if count > 1 else None

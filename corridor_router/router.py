@@ -31,6 +31,7 @@ from .batch import (
     _places,
     _probe,
     _refused_ends,
+    pairs_given,
     route_many,
     route_matrix,
 )
@@ -223,14 +224,7 @@ class Router:
         _check_iterable(pairs, "pairs", "an iterable of (origin, destination) pairs")
         _probe(self._net, opts)
         routes, index, failures = [], [], []
-        for i, pair in enumerate(pairs):
-            try:
-                if isinstance(pair, (str, bytes)):
-                    raise TypeError("a str is not a pair")
-                origin, destination = pair
-            except (TypeError, ValueError) as err:
-                raise InputTypeError(
-                    f"pairs[{i}] is {shown(pair)}; give (origin, destination) pairs.") from err
+        for i, (origin, destination) in enumerate(pairs_given(pairs)):
             try:
                 routes.append(self.route(origin, destination, options=opts))
                 index.append(i)
