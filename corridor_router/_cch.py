@@ -491,13 +491,16 @@ class Metrics:
         return len(self._lru)
 
     def _digest(self, weights: np.ndarray) -> str:
-        if not weights.flags.writeable:
+        # a digest is kept by identity only for arrays that own their read-only data: a
+        # read-only view of a writeable array may change under it
+        frozen = not weights.flags.writeable and weights.base is None
+        if frozen:
             known = self._digests.get(id(weights))
             if known is not None and known[0]() is weights:
                 return known[1]
         w = np.ascontiguousarray(weights, dtype=float)
         digest = hashlib.blake2b(w.tobytes(), digest_size=20).hexdigest()
-        if not weights.flags.writeable:
+        if frozen:
             if len(self._digests) >= 4 * self.size:      # forget arrays that died
                 self._digests = {k: v for k, v in self._digests.items() if v[0]() is not None}
                 while len(self._digests) >= 4 * self.size:

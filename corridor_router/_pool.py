@@ -185,11 +185,30 @@ def network_setup(net: object, n_edges: int) -> float:
 _PREFIX = "corridor_router-pool-"
 
 
+def _host() -> str:
+    """The machine's name, as a folder name may hold it.
+
+    A temp folder shared by containers holds other machines' folders, whose process ids
+    mean nothing here.
+    """
+    import socket
+    return "".join(c if c.isalnum() else "_" for c in socket.gethostname())[:32] or "host"
+
+
 def _remove_orphans() -> None:
-    """Delete the shared folders of processes that ended without removing them (killed)."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
-        pid = folder.name[len(_PREFIX):].split("-")[0]
+    """Delete the shared folders of processes that ended without removing them (killed).
+
+    Only this machine's and this user's folders are considered.
+    """
+    mine = f"{_PREFIX}{_host()}-"
+    for folder in Path(tempfile.gettempdir()).glob(f"{mine}*-*"):
+        pid = folder.name[len(mine):].split("-")[0]
         if not pid.isdigit():
+            continue
+        try:
+            if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+                continue
+        except OSError:
             continue
         try:
             os.kill(int(pid), 0)
@@ -213,7 +232,7 @@ class _Files:
             name = hashlib.blake2b(data, digest_size=20).hexdigest() + ".pkl"
         if self.folder is None:
             _remove_orphans()
-            self.folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{_host()}-{os.getpid()}-"))
         path = self.folder / name
         if name not in self.sizes:
             part = path.with_suffix(".part")
@@ -422,6 +441,8 @@ def run(fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]], count: int) -> l
             _drop()
             return None
         except Exception:           # a task that cannot be pickled, a pool shut down
+            for f in futures:       # the tasks sent before it: the caller runs them all
+                f.cancel()
             return None
         except BaseException:       # interrupted: leave the workers free for the next batch
             for f in futures:

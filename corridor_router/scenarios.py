@@ -484,16 +484,24 @@ def factorized(column: pd.Series | pd.Index) -> Factorized:
     return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques.tolist()]
 
 
+#: The word of a missing cell in :func:`joint_codes` (no column holds it as a value).
+MISSING = "\x00missing"
+
+
 def joint_codes(parts: list[Factorized], *, sort: bool = False
                 ) -> tuple[list[str], list[npt.NDArray[np.int64]]]:
     """Factorized columns recoded into one vocabulary of their values (sorted if ``sort``)."""
     words = list(dict.fromkeys(w for _, ws in parts for w in ws))
     if sort:
         words.sort()
+    # a missing cell (pandas' code -1) gets a word of its own, equal to no value
+    if any(len(codes) and (codes < 0).any() for codes, _ in parts):
+        words.append(MISSING)
     at = {w: i for i, w in enumerate(words)}
     out = []
     for codes, ws in parts:
-        table = np.array([at[w] for w in ws] or [0], dtype=np.int64)
+        # the table's last entry is what code -1 reads: the missing word's code
+        table = np.array([at[w] for w in ws] + [at.get(MISSING, 0)], dtype=np.int64)
         out.append(table[codes] if len(codes) else np.zeros(0, dtype=np.int64))
     return words, out
 
@@ -501,7 +509,8 @@ def joint_codes(parts: list[Factorized], *, sort: bool = False
 def rows_in(index: pd.Index, ids: pd.Series | pd.Index) -> npt.NDArray[np.int64]:
     """Row of each id of ``ids`` in ``index`` (-1: none), looked up once per distinct id."""
     codes, uniques = pd.factorize(ids)
-    rows = np.asarray(index.get_indexer(uniques), dtype=np.int64)
+    # a missing id (code -1) reads the appended -1: no row
+    rows = np.append(np.asarray(index.get_indexer(uniques), dtype=np.int64), -1)
     return rows[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
