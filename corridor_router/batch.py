@@ -344,11 +344,7 @@ def route_matrix(
     opts = without_stops(as_options(options, **kwargs), "route_matrix")
     most = _pool.check_workers(workers)
     net = as_network(network)
-    o_ids = _places(net, origins, "origins")
-    d_ids = _places(net, destinations, "destinations")
-    q = _probe(net, opts)
-    refuse_timed(q, "route_matrix")
-    refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids))
+    o_ids, d_ids, q, refused = matrix_query(net, origins, destinations, opts)
     graph, values = q.graph, q.values
     csr = weighted(graph, q.weights[0])             # cached with the query's weights
     unique_o, o_row = np.unique([net.place_row(p) for p in o_ids], return_inverse=True)
@@ -392,6 +388,19 @@ def _shared_matrix_rows(topology: str, weights: str, metrics: tuple[str, ...],
     """In a worker: :func:`_matrix_rows` on shared files."""
     return _matrix_rows(_pool.weighting(topology, weights),
                         tuple(_pool.load(m) for m in metrics), sources, targets)
+
+
+def matrix_query(net: Network, origins: object, destinations: object, opts: RouteOptions
+                 ) -> tuple[list[str], list[str], Query, dict[str, str]]:
+    """What a matrix needs before searching: the place ids, the query and refused ends.
+
+    Raises as :func:`route_matrix` does for bad places, options or timed closures.
+    """
+    o_ids = _places(net, origins, "origins")
+    d_ids = _places(net, destinations, "destinations")
+    q = _probe(net, opts)
+    refuse_timed(q, "route_matrix")
+    return o_ids, d_ids, q, _refused_ends(q, dict.fromkeys(o_ids + d_ids))
 
 
 def _places(net: Network, items: object, what: str) -> list[str]:

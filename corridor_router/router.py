@@ -28,9 +28,8 @@ from .batch import (
     RouteBatch,
     _check_iterable,
     _matrix_frame,
-    _places,
     _probe,
-    _refused_ends,
+    matrix_query,
     pairs_given,
     route_many,
     route_matrix,
@@ -41,7 +40,7 @@ from .errors import CorridorRouterError, InputTypeError, InvalidInputError, show
 from .graph import RoutingGraph
 from .network import Network
 from .options import OptionArgs, RouteOptions, SearchArgs, as_options, without_stops
-from .query import Query, _revisits, prepare, refuse_timed, solve_query
+from .query import Query, _revisits, prepare, solve_query
 from .routing import Route, make_route
 from .scenarios import Scenario, get_scenario
 
@@ -255,11 +254,7 @@ class Router:
         if self._metrics is None:
             return route_matrix(origins, destinations, options=opts, network=self._net)
         net = self._net
-        o_ids = _places(net, origins, "origins")
-        d_ids = _places(net, destinations, "destinations")
-        q = _probe(net, opts)
-        refuse_timed(q, "route_matrix")
-        refused = _refused_ends(q, dict.fromkeys(o_ids + d_ids))
+        o_ids, d_ids, q, refused = matrix_query(net, origins, destinations, opts)
         graph, values = q.graph, q.values
         unique_o, o_row = np.unique([net.place_row(p) for p in o_ids], return_inverse=True)
         unique_d, d_col = np.unique([net.place_row(p) for p in d_ids], return_inverse=True)
